@@ -1,0 +1,1 @@
+export { MetaError, EXIT_CODES, isMetaError, type MetaErrorCode } from './MetaError.js';
