@@ -1,0 +1,219 @@
+import $protobuf from 'protobufjs/minimal.js';
+import { meta } from '../gen/meta.js';
+import { MetaError } from '../errors/MetaError.js';
+import type * as T from './types.js';
+
+// Decode 64-bit fields as plain numbers (sizes, sequences and seconds stay far below 2^53):
+// without this, protobufjs returns Long objects whenever the `long` package is installed.
+$protobuf.util.Long = null as unknown as typeof $protobuf.util.Long;
+$protobuf.configure();
+
+const pb = meta.v1;
+export const SCHEMA_VERSION = 1;
+
+const KIND_TO_ENUM: Record<T.RecordKind, number> = { project: 1, release: 2, binary: 3, promotion: 4, instance: 5, event: 6 };
+const ENUM_TO_KIND = new Map<number, T.RecordKind>(Object.entries(KIND_TO_ENUM).map(([k, v]) => [v, k as T.RecordKind]));
+const ACTIONS: T.PromotionAction[] = ['promote', 'rollback', 'hold', 'release-hold', 'yank'];
+const STATUSES: T.InstanceStatus[] = ['unspecified', 'installing', 'running', 'failed'];
+
+/** Where a record came from, so a decode error can name it. */
+export interface RecordOrigin {
+  path?: string;
+  commit?: string;
+  oid?: string;
+}
+
+function sortLabels(labels: readonly T.Label[]): T.Label[] {
+  return [...labels].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
+function encHeader(h: T.Header) {
+  const ms = Date.parse(h.createdAt);
+  if (Number.isNaN(ms)) throw new MetaError('INVALID_ARGUMENT', `header time '${h.createdAt}' is not an ISO-8601 time`, {});
+  return {
+    schemaVersion: h.schemaVersion,
+    kind: KIND_TO_ENUM[h.kind],
+    createdAt: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 },
+    actor: h.actor,
+    labels: sortLabels(h.labels),
+  };
+}
+
+function decHeader(h: meta.v1.Header.$Properties | null | undefined): T.Header {
+  const seconds = Number(h?.createdAt?.seconds ?? 0);
+  const nanos = Number(h?.createdAt?.nanos ?? 0);
+  return {
+    schemaVersion: h?.schemaVersion ?? 0,
+    kind: ENUM_TO_KIND.get(Number(h?.kind ?? 0)) ?? ('unknown' as T.RecordKind),
+    createdAt: new Date(seconds * 1000 + Math.floor(nanos / 1e6)).toISOString(),
+    actor: h?.actor ?? '',
+    labels: (h?.labels ?? []).map((l) => ({ key: l.key ?? '', value: l.value ?? '' })),
+  };
+}
+
+const ref = (r: meta.v1.ReleaseRef.$Properties | null | undefined): T.ReleaseRef => ({ githash: r?.githash ?? '', version: r?.version ?? '' });
+const plat = (p: meta.v1.Platform.$Properties | null | undefined): T.Platform => ({ os: p?.os ?? '', arch: p?.arch ?? '', variant: p?.variant ?? '' });
+const b64 = (b: Uint8Array | null | undefined) => (b && b.length ? Buffer.from(b).toString('base64') : '');
+const unb64 = (s: string) => (s ? Buffer.from(s, 'base64') : new Uint8Array(0));
+
+/**
+ * Encodes a record. Deterministic: fields in number order, defaults omitted, labels sorted, so the
+ * same content always gives the same bytes and the same githash.
+ *
+ * @example
+ * const bytes = encodeRecord('release', release);
+ */
+export function encodeRecord<K extends T.RecordKind>(kind: K, rec: T.RecordByKind[K]): Uint8Array {
+  if (rec.header.kind !== kind) throw new MetaError('INTERNAL', `header kind ${rec.header.kind} does not match ${kind}`, {});
+  const header = encHeader(rec.header);
+  switch (kind) {
+    case 'project': {
+      const r = rec as T.Project;
+      return pb.Project.encode({ header, name: r.name, repoUrl: r.repoUrl, mainPath: r.mainPath, owners: r.owners, description: r.description }).finish();
+    }
+    case 'release': {
+      const r = rec as T.Release;
+      return pb.Release.encode({ header, project: r.project, version: r.version, sources: r.sources, imports: r.imports, notes: r.notes }).finish();
+    }
+    case 'binary': {
+      const r = rec as T.Binary;
+      return pb.Binary.encode({
+        header, project: r.project, release: r.release, platform: r.platform, digest: r.digest, size: r.size, mediaType: r.mediaType,
+        locations: r.locations, signatures: r.signatures.map((s) => ({ keyId: s.keyId, algorithm: s.algorithm, signature: unb64(s.signature) })),
+        provenance: unb64(r.provenance), provenanceType: r.provenanceType,
+      }).finish();
+    }
+    case 'promotion': {
+      const r = rec as T.Promotion;
+      return pb.Promotion.encode({
+        header, project: r.project, channel: r.channel, sequence: r.sequence, action: ACTIONS.indexOf(r.action) + 1, release: r.release,
+        previous: r.previous, reason: r.reason, rollout: r.rollout, expectedPreviousSequence: r.expectedPreviousSequence,
+        approvals: r.approvals, previousPromotion: r.previousPromotion,
+      }).finish();
+    }
+    case 'instance': {
+      const r = rec as T.InstanceReport;
+      return pb.InstanceReport.encode({
+        header, project: r.project, host: r.host, environment: r.environment, channel: r.channel, release: r.release,
+        binaryDigest: r.binaryDigest, platform: r.platform, metaCommit: r.metaCommit, status: STATUSES.indexOf(r.status), message: r.message,
+      }).finish();
+    }
+    case 'event': {
+      const r = rec as T.MetaEvent;
+      return pb.Event.encode({
+        header, type: r.type, project: r.project, subject: r.subject, message: r.message, attributes: sortLabels(r.attributes),
+        payload: unb64(r.payload), payloadMediaType: r.payloadMediaType,
+      }).finish();
+    }
+  }
+  throw new MetaError('INTERNAL', `unknown record kind ${String(kind)}`, {});
+}
+
+function corrupt(origin: RecordOrigin, why: string, cause?: unknown): MetaError {
+  const where = origin.path ? `${origin.path}${origin.commit ? ` at ${origin.commit.slice(0, 12)}` : ''}` : `blob ${origin.oid ?? '?'}`;
+  return new MetaError('CORRUPT_RECORD', `record ${where} does not decode (${why}); it was written by another tool or damaged. Other records are unaffected; 'meta verify' lists every such file`, { ...origin }, { cause });
+}
+
+/** The kind of a record, read from its header alone. */
+export function recordKind(bytes: Uint8Array, origin: RecordOrigin = {}): T.RecordKind {
+  let head: meta.v1.RecordHead;
+  try {
+    head = pb.RecordHead.decode(bytes);
+  } catch (e) {
+    throw corrupt(origin, (e as Error).message, e);
+  }
+  const kind = ENUM_TO_KIND.get(Number(head.header?.kind ?? 0));
+  if (!kind) throw corrupt(origin, `unknown record kind ${head.header?.kind ?? 'none'}`);
+  return kind;
+}
+
+/**
+ * Decodes any record, learning its kind from the header; `expect` checks it.
+ *
+ * @example
+ * const { kind, record } = decodeRecord(bytes, { path: 'projects/acme/app/project.pb' });
+ */
+export function decodeRecord(bytes: Uint8Array, origin: RecordOrigin = {}, expect?: T.RecordKind): T.AnyRecord {
+  const kind = recordKind(bytes, origin);
+  if (expect && kind !== expect) throw corrupt(origin, `it is a ${kind} record where a ${expect} record belongs`);
+  try {
+    switch (kind) {
+      case 'project': {
+        const m = pb.Project.decode(bytes);
+        return { kind, record: { header: decHeader(m.header), name: m.name, repoUrl: m.repoUrl, mainPath: m.mainPath, owners: [...m.owners], description: m.description } };
+      }
+      case 'release': {
+        const m = pb.Release.decode(bytes);
+        return {
+          kind,
+          record: {
+            header: decHeader(m.header), project: m.project, version: m.version,
+            sources: m.sources.map((s) => ({ url: s.url ?? '', commit: s.commit ?? '', path: s.path ?? '', tag: s.tag ?? '' })),
+            imports: m.imports.map((i) => ({ module: i.module ?? '', version: i.version ?? '', githash: i.githash ?? '' })),
+            notes: m.notes,
+          },
+        };
+      }
+      case 'binary': {
+        const m = pb.Binary.decode(bytes);
+        return {
+          kind,
+          record: {
+            header: decHeader(m.header), project: m.project, release: ref(m.release), platform: plat(m.platform), digest: m.digest, size: Number(m.size),
+            mediaType: m.mediaType, locations: [...m.locations],
+            signatures: m.signatures.map((s) => ({ keyId: s.keyId ?? '', algorithm: s.algorithm ?? '', signature: b64(s.signature) })),
+            provenance: b64(m.provenance), provenanceType: m.provenanceType,
+          },
+        };
+      }
+      case 'promotion': {
+        const m = pb.Promotion.decode(bytes);
+        return {
+          kind,
+          record: {
+            header: decHeader(m.header), project: m.project, channel: m.channel, sequence: Number(m.sequence),
+            action: ACTIONS[Number(m.action) - 1] ?? ('unspecified' as T.PromotionAction), release: ref(m.release),
+            previous: m.previous ? ref(m.previous) : null, reason: m.reason,
+            rollout: m.rollout ? { waves: [...(m.rollout.waves ?? [])], waveIntervalSeconds: m.rollout.waveIntervalSeconds ?? 0 } : null,
+            expectedPreviousSequence: Number(m.expectedPreviousSequence),
+            approvals: m.approvals.map((a) => ({ actor: a.actor ?? '', comment: a.comment ?? '' })), previousPromotion: m.previousPromotion,
+          },
+        };
+      }
+      case 'instance': {
+        const m = pb.InstanceReport.decode(bytes);
+        return {
+          kind,
+          record: {
+            header: decHeader(m.header), project: m.project, host: m.host, environment: m.environment, channel: m.channel, release: ref(m.release),
+            binaryDigest: m.binaryDigest, platform: plat(m.platform), metaCommit: m.metaCommit, status: STATUSES[Number(m.status)] ?? 'unspecified', message: m.message,
+          },
+        };
+      }
+      case 'event': {
+        const m = pb.Event.decode(bytes);
+        return {
+          kind,
+          record: {
+            header: decHeader(m.header), type: m.type, project: m.project, subject: m.subject, message: m.message,
+            attributes: m.attributes.map((l) => ({ key: l.key ?? '', value: l.value ?? '' })), payload: b64(m.payload), payloadMediaType: m.payloadMediaType,
+          },
+        };
+      }
+    }
+  } catch (e) {
+    if (e instanceof MetaError) throw e;
+    throw corrupt(origin, (e as Error).message, e);
+  }
+  throw corrupt(origin, `unknown kind ${String(kind)}`);
+}
+
+/** Decodes a record that must be of kind `kind`. */
+export function decodeAs<K extends T.RecordKind>(kind: K, bytes: Uint8Array, origin: RecordOrigin = {}): T.RecordByKind[K] {
+  return decodeRecord(bytes, origin, kind).record as T.RecordByKind[K];
+}
+
+/** The protobuf message name of a kind, for `protoc --decode` and docs. */
+export function messageName(kind: T.RecordKind): string {
+  return { project: 'meta.v1.Project', release: 'meta.v1.Release', binary: 'meta.v1.Binary', promotion: 'meta.v1.Promotion', instance: 'meta.v1.InstanceReport', event: 'meta.v1.Event' }[kind];
+}

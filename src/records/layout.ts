@@ -1,0 +1,118 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Platform } from './types.js';
+
+/**
+ * Where every record lives (DESIGN.md §3). Pure functions of names, so writers on different
+ * machines agree on paths, and a path is unique per record: concurrent appends never collide
+ * except where they must (one release version, one channel sequence).
+ *
+ * Sharding keeps every directory near or below ~1,000 entries, so an append rewrites only a few
+ * small trees however large the repository grows:
+ * - releases: 256 shards by the first two hex digits of sha-256(version);
+ * - channel records: one folder per 1,000 sequence numbers;
+ * - instance reports: 256 shards by host, then one folder per month.
+ */
+export const LAYOUT_VERSION = 1;
+export const SEQ_PER_SHARD = 1000;
+
+/** Files that may change in place (every version stays in history); every other path is append-only. */
+export const MUTABLE_SETTINGS = ['meta.yaml', '.sops.yaml', '.gitattributes', 'README.md'] as const;
+
+export function projectDir(project: string): string {
+  return `projects/${project}`;
+}
+
+export function projectPath(project: string): string {
+  return `${projectDir(project)}/project.pb`;
+}
+
+export function releaseShard(version: string): string {
+  return createHash('sha256').update(version).digest('hex').slice(0, 2);
+}
+
+export function releaseDir(project: string, version: string): string {
+  return `${projectDir(project)}/releases/${releaseShard(version)}/${version}`;
+}
+
+export function releasePath(project: string, version: string): string {
+  return `${releaseDir(project, version)}/release.pb`;
+}
+
+export function platformFile(p: Platform): string {
+  return p.variant ? `${p.os}-${p.arch}-${p.variant}` : `${p.os}-${p.arch}`;
+}
+
+export function binariesDir(project: string, version: string): string {
+  return `${releaseDir(project, version)}/binaries`;
+}
+
+export function binaryPath(project: string, version: string, p: Platform): string {
+  return `${binariesDir(project, version)}/${platformFile(p)}.pb`;
+}
+
+export function channelsDir(project: string): string {
+  return `${projectDir(project)}/channels`;
+}
+
+export function channelDir(project: string, channel: string): string {
+  return `${channelsDir(project)}/${channel}`;
+}
+
+export function seqShard(seq: number): string {
+  return String(Math.floor(seq / SEQ_PER_SHARD)).padStart(5, '0');
+}
+
+export function promotionPath(project: string, channel: string, seq: number): string {
+  return `${channelDir(project, channel)}/${seqShard(seq)}/${String(seq).padStart(10, '0')}.pb`;
+}
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace('.', '');
+}
+
+export function instanceDir(project: string, env: string, host: string): string {
+  const shard = createHash('sha256').update(host).digest('hex').slice(0, 2);
+  return `${projectDir(project)}/instances/${env}/${shard}/${host}`;
+}
+
+/** Reports are named by time plus a random suffix: two reports never collide, and sort by time. */
+export function instancePath(project: string, env: string, host: string, when: Date): string {
+  const month = when.toISOString().slice(0, 7).replace('-', '');
+  return `${instanceDir(project, env, host)}/${month}/${stamp(when)}-${randomBytes(4).toString('hex')}.pb`;
+}
+
+export function eventPath(when: Date): string {
+  const iso = when.toISOString();
+  return `log/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${stamp(when)}-${randomBytes(4).toString('hex')}.pb`;
+}
+
+/** What a path is, by the layout; `other` for anything outside it. */
+export type PathClass =
+  | { type: 'project'; project: string }
+  | { type: 'release'; project: string; version: string }
+  | { type: 'binary'; project: string; version: string; platform: string }
+  | { type: 'promotion'; project: string; channel: string; sequence: number }
+  | { type: 'instance'; project: string; env: string; host: string }
+  | { type: 'event' }
+  | { type: 'setting'; name: string }
+  | { type: 'template' }
+  | { type: 'other' };
+
+/** Classifies a repository path by the layout (verify and `meta log --kind` use it). */
+export function classifyPath(path: string): PathClass {
+  if ((MUTABLE_SETTINGS as readonly string[]).includes(path)) return { type: 'setting', name: path };
+  if (path.startsWith('hooks/')) return { type: 'template' };
+  if (/^log\/\d{4}\/\d{2}\/\d{2}\/[^/]+\.pb$/.test(path)) return { type: 'event' };
+  if (!path.startsWith('projects/')) return { type: 'other' };
+  let m = /^projects\/(.+)\/project\.pb$/.exec(path);
+  if (m && !/\/(releases|channels|instances)\//.test(`/${m[1]}/`)) return { type: 'project', project: m[1]! };
+  m = /^projects\/(.+?)\/releases\/[0-9a-f]{2}\/([^/]+)\/release\.pb$/.exec(path);
+  if (m) return { type: 'release', project: m[1]!, version: m[2]! };
+  m = /^projects\/(.+?)\/releases\/[0-9a-f]{2}\/([^/]+)\/binaries\/([^/]+)\.pb$/.exec(path);
+  if (m) return { type: 'binary', project: m[1]!, version: m[2]!, platform: m[3]!.split('-').join('/') };
+  m = /^projects\/(.+?)\/channels\/([^/]+)\/\d{5}\/(\d{10})\.pb$/.exec(path);
+  if (m) return { type: 'promotion', project: m[1]!, channel: m[2]!, sequence: Number(m[3]) };
+  m = /^projects\/(.+?)\/instances\/([^/]+)\/[0-9a-f]{2}\/([^/]+)\/\d{6}\/[^/]+\.pb$/.exec(path);
+  if (m) return { type: 'instance', project: m[1]!, env: m[2]!, host: m[3]! };
+  return { type: 'other' };
+}

@@ -1,0 +1,140 @@
+import { hostname } from 'node:os';
+import { MetaError } from '../errors/MetaError.js';
+import { isErrno, type SyncFs } from './fs.js';
+
+export interface RefUpdateOptions {
+  /** How long to wait for a live lock held by another writer before giving up (LOCK_TIMEOUT). */
+  lockTimeoutMs?: number;
+  /** A lock older than this whose owner cannot be checked is considered abandoned. */
+  staleLockMs?: number;
+  /** Called when a stale lock is cleared, so the CLI can say so. */
+  onStaleLock?: (info: { lockPath: string; owner: string; ageMs: number }) => void;
+}
+
+const OID = /^[0-9a-f]{40}$/;
+const HOST = hostname();
+
+/** Reads a ref's value: the loose file, else `packed-refs`; undefined when the ref does not exist. */
+export function readRef(fs: SyncFs, gitdir: string, name: string): string | undefined {
+  try {
+    const v = (fs.readFileSync(`${gitdir}/${name}`, 'utf8') as string).trim();
+    if (v.startsWith('ref: ')) return readRef(fs, gitdir, v.slice(5));
+    if (OID.test(v)) return v;
+    throw new MetaError('INTEGRITY', `ref ${name} holds '${v.slice(0, 60)}', not a commit id; repair it with 'git update-ref'`, { ref: name });
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT') && !isErrno(e, 'EISDIR')) throw e;
+  }
+  let packed: string;
+  try {
+    packed = fs.readFileSync(`${gitdir}/packed-refs`, 'utf8') as string;
+  } catch (e) {
+    if (isErrno(e, 'ENOENT')) return undefined;
+    throw e;
+  }
+  for (const line of packed.split('\n')) {
+    if (line.length > 41 && line[40] === ' ' && line.slice(41) === name) return line.slice(0, 40);
+  }
+  return undefined;
+}
+
+/** The ref HEAD points at (e.g. `refs/heads/main`). */
+export function headTarget(fs: SyncFs, gitdir: string): string {
+  const v = (fs.readFileSync(`${gitdir}/HEAD`, 'utf8') as string).trim();
+  return v.startsWith('ref: ') ? v.slice(5) : 'HEAD';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return isErrno(e, 'EPERM');
+  }
+}
+
+/**
+ * Moves `ref` from `expected` (undefined: the ref must not exist) to `next` with git's own locking
+ * protocol, so `git` and other boot-meta processes serialise with us: create `<ref>.lock` with
+ * O_EXCL, compare the current value, write + fsync, rename over the ref. isomorphic-git writes refs
+ * in place with no lock, which loses commits under concurrency (DESIGN.md §6).
+ *
+ * While we hold it, the lock file first names its owner (`meta-lock pid@host`) so a lock left by a
+ * killed process can be told from a live one; git never reads a `.lock` file's content.
+ *
+ * @returns true when the ref moved, false when its value was no longer `expected` (re-read and retry).
+ */
+export async function compareAndSwapRef(fs: SyncFs, gitdir: string, ref: string, expected: string | undefined, next: string, opts: RefUpdateOptions = {}): Promise<boolean> {
+  const refPath = `${gitdir}/${ref}`;
+  const lockPath = `${refPath}.lock`;
+  const timeout = opts.lockTimeoutMs ?? 10_000;
+  const stale = opts.staleLockMs ?? 30_000;
+  const start = Date.now();
+  let fd: number | undefined;
+  let delay = 1;
+  fs.mkdirSync(refPath.slice(0, refPath.lastIndexOf('/')), { recursive: true });
+  while (fd === undefined) {
+    try {
+      fd = fs.openSync(lockPath, 'wx', 0o644);
+    } catch (e) {
+      if (!isErrno(e, 'EEXIST')) throw e;
+      if (clearIfStale(fs, lockPath, stale, opts)) continue;
+      if (Date.now() - start > timeout) {
+        throw new MetaError('LOCK_TIMEOUT', `${lockPath} is held by another writer for over ${timeout} ms; if no meta or git process is running, remove that file`, { lockPath, timeoutMs: timeout });
+      }
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 50);
+    }
+  }
+  let renamed = false;
+  try {
+    fs.writeSync(fd, `meta-lock ${process.pid}@${HOST}\n`);
+    const current = readRef(fs, gitdir, ref);
+    if (current !== expected) return false;
+    // Rewrite the lock as the ref's final content; a pwrite at 0 of a longer value covers the owner line.
+    const content = `${next}\n`;
+    const buf = Buffer.from(content);
+    fs.closeSync(fd);
+    fd = fs.openSync(lockPath, 'w');
+    fs.writeSync(fd, buf);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(lockPath, refPath);
+    renamed = true;
+    return true;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+    if (!renamed) {
+      try { fs.unlinkSync(lockPath); } catch { /* not ours any more */ }
+    }
+  }
+}
+
+/** Removes a lock whose owner is a dead local process, or that is older than `staleMs`. */
+function clearIfStale(fs: SyncFs, lockPath: string, staleMs: number, opts: RefUpdateOptions): boolean {
+  let content: string;
+  let mtime: number;
+  try {
+    content = fs.readFileSync(lockPath, 'utf8') as string;
+    mtime = fs.statSync(lockPath).mtimeMs;
+  } catch (e) {
+    return isErrno(e, 'ENOENT');
+  }
+  const age = Date.now() - mtime;
+  const m = /^meta-lock (\d+)@(.+)\n/.exec(content);
+  const deadOwner = m !== null && m[2] === HOST && !pidAlive(Number(m[1]));
+  if (!deadOwner && age < staleMs) return false;
+  try {
+    // Re-check right before unlinking, so a lock re-created meanwhile by a live writer survives.
+    if (fs.statSync(lockPath).mtimeMs !== mtime || (fs.readFileSync(lockPath, 'utf8') as string) !== content) return false;
+    fs.unlinkSync(lockPath);
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT')) throw e;
+  }
+  opts.onStaleLock?.({ lockPath, owner: m ? `${m[1]}@${m[2]}` : 'unknown', ageMs: age });
+  return true;
+}

@@ -1,0 +1,212 @@
+import { MetaError } from '../errors/MetaError.js';
+import { isErrno, type SyncFs } from './fs.js';
+import { ObjectStore } from './ObjectStore.js';
+import { Snapshot, findEntry } from './Snapshot.js';
+import { compareAndSwapRef, headTarget, readRef, type RefUpdateOptions } from './RefLock.js';
+import { encodeCommit, encodeTree, personFromActor, type TreeEntry, type TreeMode } from './gitObjects.js';
+import { LogIndex } from './LogIndex.js';
+import { resolveAtSpec } from './resolveAt.js';
+
+export interface AppendFile {
+  /** Slash-separated path inside the repository. */
+  path: string;
+  data: Uint8Array;
+  /** Allows replacing an existing file: only for the fixed list of repository settings files. */
+  replace?: boolean;
+}
+
+export interface AppendPlan {
+  files: AppendFile[];
+  message: string;
+}
+
+export interface AppendOptions extends RefUpdateOptions {
+  actor: string;
+  /** Commit time (defaults to now). */
+  time?: Date;
+  /** How many times to re-plan when another writer moved the branch first. */
+  maxAttempts?: number;
+}
+
+export interface AppendResult {
+  commit: string;
+  parent: string | undefined;
+  files: { path: string; oid: string }[];
+  attempts: number;
+  /** The plan that landed (re-planned on the tip that won, so it may differ from the first try). */
+  plan: AppendPlan;
+}
+
+export interface StoreOptions {
+  fs: SyncFs;
+  /** The repository directory: a bare repository, or a directory with a `.git` inside. */
+  dir: string;
+  /** fsync objects as well as the ref (power-loss durability); the ref is always fsynced. */
+  fsyncObjects?: boolean;
+}
+
+const SEGMENT_BAD = /[\0-\x1f\x7f\\]/;
+
+/** Checks a repository path is one git and every tool can hold: no empty, '.', '..' or '.git' segments. */
+export function assertRepoPath(path: string): string[] {
+  const parts = path.split('/');
+  for (const p of parts) {
+    if (p === '' || p === '.' || p === '..' || p.toLowerCase() === '.git' || SEGMENT_BAD.test(p)) {
+      throw new MetaError('INVALID_NAME', `'${path}' is not a valid repository path (empty, '.', '..', '.git' or control characters in a segment)`, { path });
+    }
+  }
+  return parts;
+}
+
+/**
+ * A git repository used as an append-only record store. Writes never touch an index or a working
+ * tree: blobs, then only the trees along the changed paths, then a commit, then a compare-and-swap
+ * of the branch ref. Any commit id is a consistent snapshot.
+ *
+ * @example
+ * const store = Store.init({ fs, dir: '/tmp/meta' });
+ * await store.append(() => ({ files: [{ path: 'a/b.pb', data }], message: 'add b' }), { actor: 'ci' });
+ * store.snapshot().read('a/b.pb');
+ */
+export class Store {
+  readonly fs: SyncFs;
+  readonly dir: string;
+  readonly gitdir: string;
+  readonly objects: ObjectStore;
+  private logIndex?: LogIndex;
+
+  private constructor(fs: SyncFs, dir: string, gitdir: string, fsyncObjects: boolean) {
+    this.fs = fs;
+    this.dir = dir;
+    this.gitdir = gitdir;
+    this.objects = new ObjectStore(fs, gitdir, { fsyncObjects });
+  }
+
+  /** Opens an existing repository (bare, or with a `.git` directory). */
+  static open(opts: StoreOptions): Store {
+    const { fs, dir } = opts;
+    const dirClean = dir.replace(/\/+$/, '') || '/';
+    for (const gitdir of [dirClean, `${dirClean}/.git`]) {
+      if (fs.existsSync(`${gitdir}/HEAD`) && fs.existsSync(`${gitdir}/objects`)) return new Store(fs, dirClean, gitdir, opts.fsyncObjects ?? false);
+    }
+    throw new MetaError('NOT_A_META_REPO', `no meta repository at ${dirClean}: run 'meta init ${dirClean}', or pass --repo <dir> (or set META_REPO)`, { dir: dirClean });
+  }
+
+  /** Creates an empty bare repository (no working tree: writes never go through one). */
+  static init(opts: StoreOptions & { branch?: string }): Store {
+    const { fs, dir } = opts;
+    const branch = opts.branch ?? 'main';
+    let entries: string[] = [];
+    try {
+      entries = fs.readdirSync(dir);
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e;
+    }
+    if (entries.length > 0) {
+      throw new MetaError('ALREADY_EXISTS', `${dir} exists and is not empty; choose a new directory for the meta repository`, { dir });
+    }
+    for (const d of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags', 'info']) fs.mkdirSync(`${dir}/${d}`, { recursive: true });
+    fs.writeFileSync(`${dir}/HEAD`, `ref: refs/heads/${branch}\n`);
+    fs.writeFileSync(`${dir}/config`, '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n');
+    fs.writeFileSync(`${dir}/description`, 'boot-meta repository\n');
+    return new Store(fs, dir, dir, opts.fsyncObjects ?? false);
+  }
+
+  /** The branch ref writes go to (what HEAD points at). */
+  get branchRef(): string {
+    return headTarget(this.fs, this.gitdir);
+  }
+
+  /** The tip commit, or undefined for a repository with no commits yet. */
+  tip(): string | undefined {
+    return readRef(this.fs, this.gitdir, this.branchRef);
+  }
+
+  /** A snapshot at a commit id (default: the tip). */
+  snapshot(commit: string | undefined = this.tip()): Snapshot {
+    if (!commit) return new Snapshot(this.objects, undefined, undefined);
+    return new Snapshot(this.objects, commit, this.objects.readCommit(commit).tree);
+  }
+
+  /**
+   * Resolves what `--at` accepts: a full or short commit hash, a ref (`main`, `v1`, `refs/…`,
+   * optionally `~N`), or an ISO-8601 date/time (the newest commit at or before it).
+   */
+  resolveAt(spec?: string): string {
+    return resolveAtSpec(this, spec);
+  }
+
+  /** The derived, cached index of the branch's first-parent history (what each commit added, when). */
+  log(): LogIndex {
+    this.logIndex ??= new LogIndex(this);
+    return this.logIndex;
+  }
+
+  /**
+   * Appends files in one new commit. `plan` sees the current tip and returns the files; when
+   * another writer moves the branch first, it is called again on the new tip, so callers that
+   * number things (channel sequences) re-number instead of overwriting.
+   */
+  async append(plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>, opts: AppendOptions): Promise<AppendResult> {
+    const maxAttempts = opts.maxAttempts ?? 100;
+    const ref = this.branchRef;
+    for (let attempt = 1; ; attempt++) {
+      const parent = this.tip();
+      const snap = this.snapshot(parent);
+      const p = await plan(snap);
+      if (p.files.length === 0) throw new MetaError('INTERNAL', 'nothing to append', {});
+      const files = p.files.map((f) => ({ ...f, oid: this.objects.write('blob', f.data), parts: assertRepoPath(f.path) }));
+      const tree = this.writeTreeWith(snap.tree, files.map((f) => ({ parts: f.parts, oid: f.oid, replace: f.replace === true, path: f.path })));
+      const when = opts.time ?? new Date();
+      const person = personFromActor(opts.actor, when);
+      const commit = this.objects.write('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: person, committer: person, message: p.message }));
+      if (await compareAndSwapRef(this.fs, this.gitdir, ref, parent, commit, opts)) {
+        return { commit, parent, files: files.map((f) => ({ path: f.path, oid: f.oid })), attempts: attempt, plan: p };
+      }
+      if (attempt >= maxAttempts) {
+        throw new MetaError('CONFLICT', `the branch kept moving under ${attempt} attempts to append; try again`, { attempts: attempt });
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+    }
+  }
+
+  /** Writes the trees along the changed paths only; every untouched subtree is reused by id. */
+  private writeTreeWith(base: string | undefined, adds: { parts: string[]; oid: string; replace: boolean; path: string }[], depth = 0): string {
+    const entries: TreeEntry[] = base ? [...this.objects.readTree(base)] : [];
+    const groups = new Map<string, typeof adds>();
+    for (const a of adds) {
+      const name = a.parts[depth]!;
+      if (a.parts.length === depth + 1) {
+        const existing = findEntry(entries, name);
+        if (existing) {
+          if (!a.replace || existing.mode === '40000') {
+            throw new MetaError('ALREADY_EXISTS', `${a.path} already exists; records are immutable, so write a new record instead of changing this one`, { path: a.path });
+          }
+          entries.splice(entries.indexOf(existing), 1);
+        }
+        if (groups.has(name)) throw new MetaError('INVALID_ARGUMENT', `${a.path} is given twice in one append`, { path: a.path });
+        entries.push({ mode: '100644', name, oid: a.oid });
+        groups.set(name, []);
+      } else {
+        let g = groups.get(name);
+        if (!g) groups.set(name, (g = []));
+        g.push(a);
+      }
+    }
+    for (const [name, sub] of groups) {
+      if (sub.length === 0) continue;
+      const existing = findEntry(entries, name);
+      if (existing && existing.mode !== '40000') {
+        throw new MetaError('ALREADY_EXISTS', `${sub[0]!.parts.slice(0, depth + 1).join('/')} is a file, so ${sub[0]!.path} cannot be created below it`, { path: sub[0]!.path });
+      }
+      const oid = this.writeTreeWith(existing?.oid, sub, depth + 1);
+      if (existing) entries.splice(entries.indexOf(existing), 1);
+      entries.push({ mode: '40000' as TreeMode, name, oid });
+    }
+    return this.objects.write('tree', encodeTree(entries));
+  }
+
+  close(): void {
+    this.objects.close();
+  }
+}
