@@ -119,7 +119,7 @@ export class ObjectStore {
       this.madeDirs.add(dir);
     }
     const tmp = `${dir}/tmp_obj_${process.pid}_${randomBytes(6).toString('hex')}`;
-    const fd = this.fs.openSync(tmp, 'wx', 0o444);
+    const fd = this.fs.openSync(tmp, 'wx', 0o644);
     try {
       this.fs.writeSync(fd, deflateSync(raw, { level: 1 }));
       if (this.fsyncObjects) this.fs.fsyncSync(fd);

@@ -13,6 +13,8 @@ export interface AppendFile {
   data: Uint8Array;
   /** Allows replacing an existing file: only for the fixed list of repository settings files. */
   replace?: boolean;
+  /** Written with mode 100755 (scripts such as hooks/pre-receive). */
+  executable?: boolean;
 }
 
 export interface AppendPlan {
@@ -156,7 +158,7 @@ export class Store {
       const p = await plan(snap);
       if (p.files.length === 0) throw new MetaError('INTERNAL', 'nothing to append', {});
       const files = p.files.map((f) => ({ ...f, oid: this.objects.write('blob', f.data), parts: assertRepoPath(f.path) }));
-      const tree = this.writeTreeWith(snap.tree, files.map((f) => ({ parts: f.parts, oid: f.oid, replace: f.replace === true, path: f.path })));
+      const tree = this.writeTreeWith(snap.tree, files.map((f) => ({ parts: f.parts, oid: f.oid, replace: f.replace === true, path: f.path, mode: (f.executable ? '100755' : '100644') as TreeMode })));
       const when = opts.time ?? new Date();
       const person = personFromActor(opts.actor, when);
       const commit = this.objects.write('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: person, committer: person, message: p.message }));
@@ -171,7 +173,7 @@ export class Store {
   }
 
   /** Writes the trees along the changed paths only; every untouched subtree is reused by id. */
-  private writeTreeWith(base: string | undefined, adds: { parts: string[]; oid: string; replace: boolean; path: string }[], depth = 0): string {
+  private writeTreeWith(base: string | undefined, adds: { parts: string[]; oid: string; replace: boolean; path: string; mode: TreeMode }[], depth = 0): string {
     const entries: TreeEntry[] = base ? [...this.objects.readTree(base)] : [];
     const groups = new Map<string, typeof adds>();
     for (const a of adds) {
@@ -185,7 +187,7 @@ export class Store {
           entries.splice(entries.indexOf(existing), 1);
         }
         if (groups.has(name)) throw new MetaError('INVALID_ARGUMENT', `${a.path} is given twice in one append`, { path: a.path });
-        entries.push({ mode: '100644', name, oid: a.oid });
+        entries.push({ mode: a.mode, name, oid: a.oid });
         groups.set(name, []);
       } else {
         let g = groups.get(name);

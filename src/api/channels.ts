@@ -1,0 +1,90 @@
+import type { ReleaseRef, PromotionAction } from '../records/types.js';
+import { channelState } from '../resolve/channelState.js';
+import type { MetaRepo } from './openMeta.js';
+import { listChannelNames, requireChannel, requireProject, snapshotAt } from './lookup.js';
+
+export interface ChannelView {
+  project: string;
+  channel: string;
+  commit: string;
+  current: ReleaseRef | null;
+  sequence: number;
+  held: boolean;
+  since: string | null;
+  by: string | null;
+  /** What a default rollback would return to. */
+  rollbackTarget: ReleaseRef | null;
+}
+
+export interface HistoryEntry {
+  sequence: number;
+  action: PromotionAction;
+  release: ReleaseRef;
+  previous: ReleaseRef | null;
+  /** The meta commit that added this record. */
+  commit: string | null;
+  time: string;
+  actor: string;
+  reason: string;
+  githash: string;
+  path: string;
+}
+
+/**
+ * A channel's state at a commit.
+ *
+ * @example
+ * showChannel(repo, { project: 'acme/app', channel: 'stable', at: 'HEAD~3' }).current?.version;
+ */
+export function showChannel(repo: MetaRepo, opts: { project: string; channel: string; at?: string }): ChannelView {
+  const snap = snapshotAt(repo, opts.at);
+  const project = requireProject(repo, snap, opts.project).name;
+  requireChannel(snap, project, opts.channel);
+  const s = channelState(snap, repo.reader, project, opts.channel);
+  return {
+    project, channel: opts.channel, commit: snap.commit!, current: s.current, sequence: s.lastSequence, held: s.held,
+    since: s.currentEntry?.record.header.createdAt ?? null, by: s.currentEntry?.record.header.actor ?? null,
+    rollbackTarget: s.previous[s.previous.length - 1] ?? null,
+  };
+}
+
+/**
+ * Every record a channel ever had, oldest first: one directory listing of the tip's tree, plus the
+ * log index for the commit that added each record (never a walk of history per query).
+ *
+ * @example
+ * for (const h of channelHistory(repo, { project: 'acme/app', channel: 'stable' })) console.log(h.sequence, h.release.version);
+ */
+export function channelHistory(repo: MetaRepo, opts: { project: string; channel: string; at?: string }): HistoryEntry[] {
+  const snap = snapshotAt(repo, opts.at);
+  const project = requireProject(repo, snap, opts.project).name;
+  requireChannel(snap, project, opts.channel);
+  const s = channelState(snap, repo.reader, project, opts.channel);
+  const log = repo.store.log();
+  return s.entries.map((e) => ({
+    sequence: e.record.sequence,
+    action: e.record.action,
+    release: e.record.release,
+    previous: e.record.previous,
+    commit: log.addedBy(e.path, snap.commit)?.commit ?? null,
+    time: e.record.header.createdAt,
+    actor: e.record.header.actor,
+    reason: e.record.reason,
+    githash: e.githash,
+    path: e.path,
+  }));
+}
+
+/** Every channel of a project with what is live on it. */
+export function listChannels(repo: MetaRepo, opts: { project: string; at?: string }): ChannelView[] {
+  const snap = snapshotAt(repo, opts.at);
+  const project = requireProject(repo, snap, opts.project).name;
+  return listChannelNames(snap, project).map((c) => {
+    const s = channelState(snap, repo.reader, project, c);
+    return {
+      project, channel: c, commit: snap.commit!, current: s.current, sequence: s.lastSequence, held: s.held,
+      since: s.currentEntry?.record.header.createdAt ?? null, by: s.currentEntry?.record.header.actor ?? null,
+      rollbackTarget: s.previous[s.previous.length - 1] ?? null,
+    };
+  });
+}

@@ -1,0 +1,83 @@
+import type { ReleaseRef } from '../records/types.js';
+import { channelState } from '../resolve/channelState.js';
+import { binariesDir } from '../records/layout.js';
+import type { Snapshot } from '../store/Snapshot.js';
+import type { MetaRepo } from './openMeta.js';
+import { requireProject, snapshotAt } from './lookup.js';
+
+export interface SideView {
+  at: string;
+  commit: string;
+  release: ReleaseRef | null;
+  sequence: number;
+}
+
+export interface ChannelDiff {
+  project: string;
+  channel: string;
+  from: SideView;
+  to: SideView;
+  changed: boolean;
+  /** One entry per source repository (url + path) on either side. */
+  sources: { url: string; path: string; from: string | null; to: string | null; status: 'added' | 'removed' | 'changed' | 'same' }[];
+  binaries: { platform: string; from: string | null; to: string | null; status: 'added' | 'removed' | 'changed' | 'same' }[];
+}
+
+function side(repo: MetaRepo, snap: Snapshot, project: string, channel: string, at: string): SideView {
+  const s = channelState(snap, repo.reader, project, channel);
+  return { at, commit: snap.commit!, release: s.current, sequence: s.lastSequence };
+}
+
+function binaries(repo: MetaRepo, snap: Snapshot, project: string, ref: ReleaseRef | null): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!ref) return out;
+  const dir = binariesDir(project, ref.version);
+  for (const e of snap.list(dir)) {
+    if (!e.name.endsWith('.pb')) continue;
+    const b = repo.reader.byOid(snap, e.oid, 'binary', { path: `${dir}/${e.name}`, commit: snap.commit });
+    out.set(e.name.slice(0, -3).split('-').join('/'), b.digest);
+  }
+  return out;
+}
+
+function compare<V>(a: Map<string, V>, b: Map<string, V>) {
+  const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return keys.map((k) => {
+    const x = a.get(k) ?? null;
+    const y = b.get(k) ?? null;
+    const status = x === null ? 'added' : y === null ? 'removed' : x === y ? 'same' : 'changed';
+    return { key: k, from: x, to: y, status } as const;
+  });
+}
+
+/**
+ * What changed on a channel between two moments (commits, refs or dates): the release on each
+ * side, each source repository's commit, and the binaries.
+ *
+ * @example
+ * const d = diffChannel(repo, { project: 'acme/app', channel: 'stable', from: '2026-03-01', to: 'HEAD' });
+ */
+export function diffChannel(repo: MetaRepo, opts: { project: string; channel: string; from: string; to: string }): ChannelDiff {
+  const a = snapshotAt(repo, opts.from);
+  const b = snapshotAt(repo, opts.to);
+  const project = requireProject(repo, b, opts.project).name;
+  const from = side(repo, a, project, opts.channel, opts.from);
+  const to = side(repo, b, project, opts.channel, opts.to);
+  const srcMap = (snap: Snapshot, ref: ReleaseRef | null) => {
+    const m = new Map<string, string>();
+    if (ref) for (const s of repo.reader.byOid(snap, ref.githash, 'release', { commit: snap.commit }).sources) m.set(`${s.url}\n${s.path}`, s.commit);
+    return m;
+  };
+  return {
+    project,
+    channel: opts.channel,
+    from,
+    to,
+    changed: from.release?.githash !== to.release?.githash,
+    sources: compare(srcMap(a, from.release), srcMap(b, to.release)).map((c) => {
+      const [url, path] = c.key.split('\n');
+      return { url: url!, path: path!, from: c.from, to: c.to, status: c.status };
+    }),
+    binaries: compare(binaries(repo, a, project, from.release), binaries(repo, b, project, to.release)).map((c) => ({ platform: c.key, from: c.from, to: c.to, status: c.status })),
+  };
+}

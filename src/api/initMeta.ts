@@ -1,0 +1,54 @@
+import * as nodeFs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MetaError } from '../errors/MetaError.js';
+import { checkChannel, checkEnvironment } from '../records/names.js';
+import type { SyncFs } from '../store/fs.js';
+import { Store, type AppendFile } from '../store/Store.js';
+import { repoDir, wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
+
+export interface InitOptions extends OpenOptions {
+  environments?: string[];
+  channels?: string[];
+  /** Extra files for the first commit (e.g. `.sops.yaml` from the secrets module). */
+  extraFiles?: AppendFile[];
+}
+
+/** Where the package's meta-template/ lives (src/api or dist/api → ../../meta-template). */
+export const TEMPLATE_DIR = fileURLToPath(new URL('../../meta-template/', import.meta.url));
+
+function templateFiles(dir: string, prefix = ''): { path: string; abs: string; executable: boolean }[] {
+  const out: { path: string; abs: string; executable: boolean }[] = [];
+  for (const name of nodeFs.readdirSync(dir).sort()) {
+    const abs = `${dir}/${name}`;
+    const st = nodeFs.statSync(abs);
+    if (st.isDirectory()) out.push(...templateFiles(abs, `${prefix}${name}/`));
+    else out.push({ path: `${prefix}${name}`, abs, executable: (st.mode & 0o111) !== 0 });
+  }
+  return out;
+}
+
+/**
+ * Creates a meta repository from `meta-template/` in one first commit: a bare git repository
+ * (no working tree to go stale; browse it with `git log`, `git show` or any clone).
+ *
+ * @example
+ * const repo = await initMeta({ dir: '/srv/meta', environments: ['dev', 'prod'] });
+ */
+export async function initMeta(opts: InitOptions = {}): Promise<MetaRepo> {
+  const env = opts.env ?? process.env;
+  const fs = opts.fs ?? (nodeFs as unknown as SyncFs);
+  const dir = repoDir(opts.dir, env, fs);
+  const environments = (opts.environments ?? ['dev', 'staging', 'prod']).map(checkEnvironment);
+  const channels = (opts.channels ?? ['stable', 'beta']).map(checkChannel);
+  if (environments.length === 0) throw new MetaError('INVALID_ARGUMENT', 'give at least one environment', {});
+  const store = Store.init({ fs, dir, fsyncObjects: opts.fsyncObjects });
+  const repo = wrap(store, opts, env);
+  const files: AppendFile[] = templateFiles(TEMPLATE_DIR.replace(/\/$/, '')).map((f) => {
+    let text = nodeFs.readFileSync(f.abs, 'utf8');
+    if (f.path === 'meta.yaml') text = text.replace('{{environments}}', `[${environments.join(', ')}]`).replace('{{channels}}', `[${channels.join(', ')}]`);
+    return { path: f.path, data: Buffer.from(text), executable: f.executable };
+  });
+  files.push(...(opts.extraFiles ?? []));
+  await store.append(() => ({ files, message: 'init meta repository' }), { actor: repo.actor });
+  return repo;
+}

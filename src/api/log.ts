@@ -1,0 +1,39 @@
+import { MetaError } from '../errors/MetaError.js';
+import { classifyPath } from '../records/layout.js';
+import type { RecordKind } from '../records/types.js';
+import type { MetaRepo } from './openMeta.js';
+
+export interface LogItem {
+  commit: string;
+  time: string;
+  author: string;
+  subject: string;
+  records: { path: string; kind: string }[];
+}
+
+const KINDS: Record<string, string> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', setting: 'setting' };
+
+/**
+ * The history, newest first, from the log index (no walk of history per call).
+ *
+ * @example
+ * log(repo, { project: 'acme/app', kind: 'promotion', limit: 10 });
+ */
+export function log(repo: MetaRepo, opts: { project?: string; kind?: RecordKind | 'setting'; limit?: number } = {}): LogItem[] {
+  if (opts.kind && !KINDS[opts.kind]) throw new MetaError('INVALID_ARGUMENT', `--kind ${opts.kind} is not one of ${Object.keys(KINDS).join(', ')}`, { kind: opts.kind });
+  const limit = opts.limit ?? Infinity;
+  if (!(limit > 0)) throw new MetaError('INVALID_ARGUMENT', '-n must be a positive number', { limit });
+  const entries = repo.store.log().entries();
+  const out: LogItem[] = [];
+  const prefix = opts.project ? `projects/${opts.project}/` : undefined;
+  for (let i = entries.length - 1; i >= 0 && out.length < limit; i--) {
+    const e = entries[i]!;
+    const records = [...e.added, ...e.changed].map((path) => {
+      const c = classifyPath(path);
+      return { path, kind: c.type, project: 'project' in c ? c.project : undefined };
+    }).filter((r) => (!prefix || r.path.startsWith(prefix)) && (!opts.kind || r.kind === opts.kind));
+    if ((prefix || opts.kind) && records.length === 0) continue;
+    out.push({ commit: e.commit, time: new Date(e.time * 1000).toISOString(), author: e.author, subject: e.subject, records: records.map(({ path, kind }) => ({ path, kind })) });
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+import { MetaError } from '../errors/MetaError.js';
+import type { MetaRepo } from './openMeta.js';
+import { releasePlatforms, requireRelease } from './lookup.js';
+import { checkExpect, writePromotion, type PromotionResult } from './writePromotion.js';
+
+export interface PromoteOptions {
+  project: string;
+  channel: string;
+  version: string;
+  /** The version that must be live now (`'none'`: nothing yet); else CONFLICT and nothing written. */
+  expect?: string;
+  reason?: string;
+  /** Refuse (PRECONDITION_FAILED) instead of warning when the release has no binaries. */
+  requireBinaries?: boolean;
+  /** Promote even though the channel is on hold. */
+  force?: boolean;
+}
+
+/**
+ * Makes a release live on a channel by appending the channel's next promotion record.
+ * Promoting the release that is already live writes nothing (`changed: false`), so CI can re-run.
+ *
+ * @example
+ * const r = await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.4.2', expect: '1.4.1' });
+ * console.log(r.sequence, r.commit);
+ */
+export async function promote(repo: MetaRepo, opts: PromoteOptions): Promise<PromotionResult> {
+  return writePromotion(repo, opts.project, opts.channel, (snap, project, state) => {
+    const rel = requireRelease(repo, snap, project, opts.version);
+    checkExpect(state, opts.expect);
+    if (state.held && !opts.force) {
+      throw new MetaError('PRECONDITION_FAILED', `channel ${opts.channel} of ${project} is on hold; release the hold first, or pass --force`, { project, channel: opts.channel });
+    }
+    if (state.yanked.has(rel.githash)) {
+      throw new MetaError('PRECONDITION_FAILED', `release ${opts.version} of ${project} was yanked from ${opts.channel}; record and promote a new release`, { project, version: opts.version });
+    }
+    if (state.current?.githash === rel.githash) return null;
+    const warnings: string[] = [];
+    if (releasePlatforms(snap, project, opts.version).length === 0) {
+      const msg = `release ${opts.version} of ${project} has no binaries yet: followers of ${opts.channel} will find nothing to install (record them with 'meta binary record')`;
+      if (opts.requireBinaries) throw new MetaError('PRECONDITION_FAILED', `${msg}; --require-binaries refuses to promote it`, { project, version: opts.version });
+      warnings.push(msg);
+    }
+    return { action: 'promote', release: { githash: rel.githash, version: opts.version }, reason: opts.reason, warnings };
+  });
+}

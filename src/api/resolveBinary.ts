@@ -1,0 +1,79 @@
+import { MetaError } from '../errors/MetaError.js';
+import { formatPlatform, parsePlatform } from '../records/names.js';
+import { binaryPath } from '../records/layout.js';
+import type { Binary, Release } from '../records/types.js';
+import { channelState } from '../resolve/channelState.js';
+import type { Snapshot } from '../store/Snapshot.js';
+import type { MetaRepo } from './openMeta.js';
+import { releasePlatforms, requireChannel, requireProject, snapshotAt } from './lookup.js';
+
+export interface ResolveBinaryOptions {
+  project: string;
+  channel: string;
+  platform: string;
+  /** Commit, ref or ISO-8601 date (default: the tip). */
+  at?: string;
+}
+
+/** The stable `--json` shape of `meta resolve binary`. */
+export interface ResolvedBinary {
+  project: string;
+  channel: string;
+  /** The meta commit every record was read at. */
+  commit: string;
+  sequence: number;
+  promotedAt: string;
+  promotedBy: string;
+  release: { version: string; githash: string; sources: Release['sources']; imports: Release['imports']; notes: string };
+  binary: { platform: string; digest: string; size: number; mediaType: string; locations: string[]; githash: string; path: string };
+}
+
+/**
+ * What should run on `platform` for `channel`, read at one commit: channel → release (by the
+ * githash the promotion names) → binary (which must name the same release githash).
+ *
+ * @example
+ * const r = resolveBinary(repo, { project: 'acme/app', channel: 'stable', platform: 'linux/amd64', at: '2026-03-01' });
+ * console.log(r.release.version, r.binary.digest, r.binary.locations[0]);
+ */
+export function resolveBinary(repo: MetaRepo, opts: ResolveBinaryOptions): ResolvedBinary {
+  const snap = snapshotAt(repo, opts.at);
+  return resolveBinaryIn(repo, snap, opts);
+}
+
+/** The same resolution on a snapshot the caller already holds. */
+export function resolveBinaryIn(repo: MetaRepo, snap: Snapshot, opts: Omit<ResolveBinaryOptions, 'at'>): ResolvedBinary {
+  const platform = parsePlatform(opts.platform);
+  const project = requireProject(repo, snap, opts.project).name;
+  requireChannel(snap, project, opts.channel);
+  const state = channelState(snap, repo.reader, project, opts.channel);
+  if (!state.current || !state.currentEntry) {
+    throw new MetaError('NOT_FOUND', `channel ${opts.channel} of ${project} has no live release at ${snap.commit!.slice(0, 12)}`, { project, channel: opts.channel, commit: snap.commit });
+  }
+  const ref = state.current;
+  const release: Release = repo.reader.byOid(snap, ref.githash, 'release', { commit: snap.commit });
+  if (release.version !== ref.version || release.project !== project) {
+    throw new MetaError('INTEGRITY', `promotion ${state.currentEntry.path} names release ${ref.version} by githash ${ref.githash}, but that record is ${release.project} ${release.version}; run 'meta verify'`, { path: state.currentEntry.path, githash: ref.githash });
+  }
+  const bpath = binaryPath(project, ref.version, platform);
+  const hit = repo.reader.at(snap, bpath, 'binary');
+  if (!hit) {
+    const have = releasePlatforms(snap, project, ref.version);
+    throw new MetaError('NOT_FOUND', `release ${ref.version} (live on ${opts.channel}) has no ${formatPlatform(platform)} binary${have.length ? `; it has: ${have.join(', ')}` : '; it has no binaries yet'}`, { project, version: ref.version, platform: formatPlatform(platform), available: have });
+  }
+  const b: Binary = hit.record;
+  if (b.release.githash !== ref.githash) {
+    throw new MetaError('INTEGRITY', `binary ${bpath} belongs to release githash ${b.release.githash}, not ${ref.githash} that the channel names; run 'meta verify'`, { path: bpath });
+  }
+  const p = state.currentEntry.record;
+  return {
+    project,
+    channel: opts.channel,
+    commit: snap.commit!,
+    sequence: p.sequence,
+    promotedAt: p.header.createdAt,
+    promotedBy: p.header.actor,
+    release: { version: release.version, githash: ref.githash, sources: release.sources, imports: release.imports, notes: release.notes },
+    binary: { platform: formatPlatform(b.platform), digest: b.digest, size: b.size, mediaType: b.mediaType, locations: b.locations, githash: hit.oid, path: bpath },
+  };
+}

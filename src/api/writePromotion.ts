@@ -1,0 +1,95 @@
+import { MetaError } from '../errors/MetaError.js';
+import { checkChannel } from '../records/names.js';
+import { promotionPath } from '../records/layout.js';
+import type { PromotionAction, ReleaseRef } from '../records/types.js';
+import { channelState, type ChannelState } from '../resolve/channelState.js';
+import type { Snapshot } from '../store/Snapshot.js';
+import type { MetaRepo } from './openMeta.js';
+import { requireProject } from './lookup.js';
+import { writeRecords } from './writeRecords.js';
+
+export interface PromotionResult {
+  project: string;
+  channel: string;
+  action: PromotionAction;
+  sequence: number;
+  release: ReleaseRef;
+  previous: ReleaseRef | null;
+  /** False when the release was already live and nothing was written. */
+  changed: boolean;
+  commit: string;
+  githash: string;
+  path: string;
+  warnings: string[];
+}
+
+export interface PromotionDecision {
+  action: PromotionAction;
+  release: ReleaseRef;
+  reason?: string;
+  warnings?: string[];
+}
+
+/**
+ * Writes the next record of a channel. `decide` sees the channel's state at the tip and runs
+ * again if another writer appended first, so the sequence number is always the next free one
+ * and every `--expect`/hold check holds at the commit that lands.
+ */
+export async function writePromotion(
+  repo: MetaRepo,
+  projectName: string,
+  channelName: string,
+  decide: (snap: Snapshot, project: string, state: ChannelState) => PromotionDecision | null,
+): Promise<PromotionResult> {
+  const channel = checkChannel(channelName);
+  let noop: PromotionResult | undefined;
+  let project = projectName;
+  let warnings: string[] = [];
+  try {
+    const res = await writeRecords(repo, (snap) => {
+      project = requireProject(repo, snap, projectName).name;
+      const state = channelState(snap, repo.reader, project, channel);
+      const d = decide(snap, project, state);
+      warnings = d?.warnings ?? [];
+      if (!d) {
+        noop = {
+          project, channel, action: 'promote', sequence: state.currentEntry!.record.sequence, release: state.current!, previous: null,
+          changed: false, commit: snap.commit!, githash: state.currentEntry!.githash, path: state.currentEntry!.path, warnings,
+        };
+        throw new NoChange();
+      }
+      const sequence = state.lastSequence + 1;
+      const path = promotionPath(project, channel, sequence);
+      const previous = state.current;
+      const verb = d.action === 'promote' ? 'promote' : d.action === 'rollback' ? 'rollback' : d.action;
+      const target = d.action === 'rollback' ? `to ${d.release.version}` : d.release.version;
+      return {
+        records: [{
+          kind: 'promotion', path,
+          body: {
+            project, channel, sequence, action: d.action, release: d.release, previous, reason: d.reason ?? '', rollout: null,
+            expectedPreviousSequence: state.lastSequence, approvals: [], previousPromotion: state.lastEntry?.githash ?? '',
+          },
+        }],
+        message: `${verb} ${project} ${channel} ${target} (seq ${sequence})`,
+        result: { sequence, previous, path, action: d.action, release: d.release },
+      };
+    });
+    const v = res.value;
+    return { project, channel, action: v.action, sequence: v.sequence, release: v.release, previous: v.previous, changed: true, commit: res.commit, githash: res.records[0]!.githash, path: v.path, warnings };
+  } catch (e) {
+    if (e instanceof NoChange && noop) return noop;
+    throw e;
+  }
+}
+
+class NoChange extends Error {}
+
+/** Checks `--expect <version>|none` against the channel's current release. */
+export function checkExpect(state: ChannelState, expect: string | undefined): void {
+  if (expect === undefined) return;
+  const actual = state.current?.version ?? 'none';
+  if (expect !== actual) {
+    throw new MetaError('CONFLICT', `channel ${state.channel} of ${state.project} is at ${actual}, not ${expect} as --expect requires (someone promoted meanwhile); re-read it with 'meta channel show' and decide again`, { project: state.project, channel: state.channel, expected: expect, actual, sequence: state.lastSequence });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * boot-meta: deployment metadata in an append-only git repository of protobuf records.
+ *
+ * @example
+ * import { initMeta, addProject, recordRelease, recordBinary, promote, resolveBinary } from 'boot-meta';
+ * const repo = await initMeta({ dir: '/tmp/meta' });
+ * await addProject(repo, { name: 'acme/app', repoUrl: 'https://github.com/acme/app' });
+ */
+export { MetaError, EXIT_CODES, isMetaError, type MetaErrorCode } from './errors/MetaError.js';
+export { openMeta, type MetaRepo, type OpenOptions } from './api/openMeta.js';
+export { initMeta, type InitOptions } from './api/initMeta.js';
+export { addProject, type AddProjectOptions, type AddProjectResult } from './api/addProject.js';
+export { recordRelease, parseSourceSpec, parseImportSpec, type RecordReleaseOptions, type RecordReleaseResult } from './api/recordRelease.js';
+export { recordBinary, type RecordBinaryOptions, type RecordBinaryResult } from './api/recordBinary.js';
+export { promote, type PromoteOptions } from './api/promote.js';
+export { rollback, type RollbackOptions } from './api/rollback.js';
+export type { PromotionResult } from './api/writePromotion.js';
+export { showChannel, channelHistory, listChannels, type ChannelView, type HistoryEntry } from './api/channels.js';
+export { resolveBinary, type ResolveBinaryOptions, type ResolvedBinary } from './api/resolveBinary.js';
+export { resolveSource, type ResolvedSource } from './api/resolveSource.js';
+export { diffChannel, type ChannelDiff } from './api/diffChannel.js';
+export { showRecord, type ShownRecord } from './api/showRecord.js';
+export { log, type LogItem } from './api/log.js';
+export { listProjects } from './api/listProjects.js';
+export { Store, type AppendFile, type AppendPlan, type AppendResult } from './store/Store.js';
+export { encodeRecord, decodeRecord, decodeAs, messageName } from './records/codec.js';
+export type * from './records/types.js';
