@@ -39,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const samples: Array<{ format: SopsFormat; plain: string }> = [
+const samples: Array<{ format: Exclude<SopsFormat, 'binary'>; plain: string }> = [
   { format: 'yaml', plain: 'password: hunter2\nport: 5432\nratio: 0.5\nenabled: true\nnested:\n    list:\n        - a\n        - b\n    host_unencrypted: db\n' },
   { format: 'json', plain: '{"password": "hunter2", "port": 5432, "ratio": 0.5, "enabled": true, "nested": {"list": ["a", "b"]}}' },
   { format: 'dotenv', plain: 'DB_PASSWORD=hunter2\nAPI_TOKEN=abc=def\n' },

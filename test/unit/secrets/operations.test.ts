@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   decryptDocument,
@@ -7,6 +8,7 @@ import {
   encryptTree,
   fromPlain,
   generateAgeIdentity,
+  parseKeyFile,
   readMetadata,
   rotateDataKey,
   setPairs,
@@ -15,7 +17,7 @@ import {
   type AgeKeyPair,
   type SopsMap,
 } from '../../../src/secrets/index.js';
-import { expectMetaError } from './helpers.js';
+import { expectMetaError, vectorsDir } from './helpers.js';
 
 let dev: AgeKeyPair;
 let prod: AgeKeyPair;
@@ -258,5 +260,25 @@ describe('recipients and keys', () => {
     setPairs(doc.branches[0]!, [['B', 'new'], ['C', '3']]);
     const v2 = await encryptTree(doc.branches, 'dotenv', { recipients: [dev.recipient] });
     expect(await decryptDocument(v2, 'dotenv', [dev.identity])).toBe('A=1\nB=new\nC=3\n');
+  });
+});
+
+describe('metadata from other tools', () => {
+  it('updateKeys keeps pgp keys of a real sops file; rotate refuses to orphan them', async () => {
+    const file = readFileSync(`${vectorsDir}/sops-nix/secrets.yaml`, 'utf8');
+    const ids = parseKeyFile(readFileSync(`${vectorsDir}/sops-nix/age-keys.txt`, 'utf8'), 'age-keys.txt');
+    const next = await updateKeys(file, 'yaml', ids, [...readMetadata(file, 'yaml').age.map((a) => a.recipient), dev.recipient]);
+    expect(readMetadata(next, 'yaml').other.get('pgp')).toEqual(readMetadata(file, 'yaml').other.get('pgp'));
+    expect(readMetadata(next, 'yaml').version).toBe('3.7.1');
+    expect(toPlain((await decryptTree(next, 'yaml', [dev.identity])).branches[0]!)).toEqual({ test_key: 'test_value', a_list: ['e1', 'e3'], nested: { test: { file: 'another value' } } });
+    await expectMetaError(rotateDataKey(file, 'yaml', ids), 'INVALID_ARGUMENT');
+  });
+
+  it('reads files whose comment rules left some values in plaintext', async () => {
+    const enc = await encryptDocument('a: x\nb: plain\n', 'yaml', { recipients: [dev.recipient], unencryptedRegex: '^b$' });
+    const withCommentRule = enc.replace('unencrypted_regex: ^b$', 'unencrypted_comment_regex: sops:nocrypt');
+    expect(withCommentRule).not.toBe(enc);
+    expect(toPlain((await decryptTree(withCommentRule, 'yaml', [dev.identity])).branches[0]!)).toEqual({ a: 'x', b: 'plain' });
+    await expectMetaError(encryptDocument('a: x\n', 'yaml', { recipients: [dev.recipient], unencryptedCommentRegex: 'x' }), 'INVALID_ARGUMENT');
   });
 });
