@@ -1,0 +1,24 @@
+import { defineCommand } from '../command.js';
+import { emit, open, short, warn, type GlobalArgs } from '../context.js';
+
+export default defineCommand<GlobalArgs & { project: string; channel: string; version: string; expect?: string; reason?: string; requireBinaries?: boolean; force?: boolean }>({
+  command: 'promote <project> <channel> <version>',
+  describe: 'make a release live on a channel (appends the next promotion record)',
+  builder: (y) => y
+    .positional('project', { type: 'string', demandOption: true })
+    .positional('channel', { type: 'string', demandOption: true })
+    .positional('version', { type: 'string', demandOption: true })
+    .option('expect', { type: 'string', describe: "the version that must be live now, or 'none' (else exit 4, nothing written)" })
+    .option('reason', { type: 'string' })
+    .option('require-binaries', { type: 'boolean', describe: 'refuse a release that has no binaries (default: warn)' })
+    .option('force', { type: 'boolean', describe: 'promote although the channel is on hold' }),
+  async run(ctx, args) {
+    const { promote } = await import('../../api/promote.js');
+    const repo = await open(ctx, args);
+    const r = await promote(repo, { project: args.project, channel: args.channel, version: String(args.version), expect: args.expect, reason: args.reason, requireBinaries: args.requireBinaries, force: args.force });
+    warn(ctx, r.warnings);
+    emit(ctx, args, r, () => r.changed
+      ? `promoted ${r.project} ${r.channel} ${r.release.version} (seq ${r.sequence}, was ${r.previous?.version ?? 'none'})\ncommit ${short(r.commit)}`
+      : `${r.release.version} is already live on ${r.channel} (seq ${r.sequence}); nothing written`);
+  },
+});

@@ -1,0 +1,23 @@
+import { defineCommand } from '../command.js';
+import { emit, open, short, type GlobalArgs } from '../context.js';
+
+export default defineCommand<GlobalArgs & { project: string; channel: string; at?: string }>({
+  command: 'show <project> <channel>',
+  describe: 'what is live on a channel (at a commit, ref or date)',
+  builder: (y) => y
+    .positional('project', { type: 'string', demandOption: true })
+    .positional('channel', { type: 'string', demandOption: true })
+    .option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date' }),
+  async run(ctx, args) {
+    const { showChannel } = await import('../../api/channels.js');
+    const repo = await open(ctx, args);
+    const v = showChannel(repo, { project: args.project, channel: args.channel, at: args.at });
+    emit(ctx, args, v, () => [
+      `${v.project} ${v.channel}: ${v.current?.version ?? '(nothing live)'}${v.held ? ' [on hold]' : ''}`,
+      `release githash ${v.current?.githash ?? '-'}`,
+      `sequence ${v.sequence}, since ${v.since ?? '-'} by ${v.by ?? '-'}`,
+      `rollback target ${v.rollbackTarget?.version ?? '-'}`,
+      `at commit ${short(v.commit)}`,
+    ]);
+  },
+});

@@ -1,0 +1,22 @@
+import { defineCommand } from '../command.js';
+import { emit, open, short, type GlobalArgs } from '../context.js';
+
+export default defineCommand<GlobalArgs & { project: string; channel: string; from: string; to: string }>({
+  command: 'diff <project> <channel> <from> <to>',
+  describe: 'what changed on a channel between two commits, refs or dates',
+  builder: (y) => y
+    .positional('project', { type: 'string', demandOption: true })
+    .positional('channel', { type: 'string', demandOption: true })
+    .positional('from', { type: 'string', demandOption: true })
+    .positional('to', { type: 'string', demandOption: true }),
+  async run(ctx, args) {
+    const { diffChannel } = await import('../../api/diffChannel.js');
+    const repo = await open(ctx, args);
+    const d = diffChannel(repo, { project: args.project, channel: args.channel, from: String(args.from), to: String(args.to) });
+    emit(ctx, args, d, () => [
+      `${d.project} ${d.channel}: ${d.from.release?.version ?? 'none'} (${short(d.from.commit)}) -> ${d.to.release?.version ?? 'none'} (${short(d.to.commit)})`,
+      ...d.sources.filter((s) => s.status !== 'same').map((s) => `  source ${s.status.padEnd(8)} ${s.url}${s.path ? `#${s.path}` : ''} ${short(s.from)} -> ${short(s.to)}`),
+      ...d.binaries.filter((b) => b.status !== 'same').map((b) => `  binary ${b.status.padEnd(8)} ${b.platform} ${b.from ?? '-'} -> ${b.to ?? '-'}`),
+    ]);
+  },
+});
