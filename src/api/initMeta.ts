@@ -49,6 +49,6 @@ export async function initMeta(opts: InitOptions = {}): Promise<MetaRepo> {
     return { path: f.path, data: Buffer.from(text), executable: f.executable };
   });
   files.push(...(opts.extraFiles ?? []));
-  await store.append(() => ({ files, message: 'init meta repository' }), { actor: repo.actor });
+  await store.append(() => ({ files, message: 'init meta repository' }), { actor: repo.actor, time: repo.clock });
   return repo;
 }

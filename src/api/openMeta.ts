@@ -13,6 +13,8 @@ export interface MetaRepo {
   readonly actor: string;
   readonly dir: string;
   readonly env: Record<string, string | undefined>;
+  /** The time writes are stamped with (records' headers and commits). */
+  readonly clock: () => Date;
   close(): void;
 }
 
@@ -27,6 +29,8 @@ export interface OpenOptions {
   env?: Record<string, string | undefined>;
   /** fsync objects as well as refs: survives power loss at the cost of a sync per object. */
   fsyncObjects?: boolean;
+  /** Time source for writes (default: the system clock); tests and imports of old history set it. */
+  clock?: () => Date;
 }
 
 /**
@@ -53,6 +57,7 @@ export function wrap(store: Store, opts: OpenOptions, env: Record<string, string
     actor: resolveActor(opts.actor, env, store),
     dir: store.dir,
     env,
+    clock: opts.clock ?? (() => new Date()),
     close: () => store.close(),
   };
 }

@@ -35,9 +35,9 @@ export interface WriteResult<T> {
 export async function writeRecords<T>(repo: MetaRepo, plan: (snap: Snapshot, now: Date) => WritePlan<T> | Promise<WritePlan<T>>): Promise<WriteResult<T>> {
   let last: WritePlan<T> | undefined;
   let kinds: RecordKind[] = [];
-  const when = new Date();
+  let now = new Date(0);
   const res = await repo.store.append(async (snap) => {
-    const now = new Date();
+    now = repo.clock();
     last = await plan(snap, now);
     kinds = last.records.map((r) => r.kind);
     const files: AppendFile[] = last.records.map((r) => ({
@@ -45,7 +45,7 @@ export async function writeRecords<T>(repo: MetaRepo, plan: (snap: Snapshot, now
       data: encodeRecord(r.kind, { ...r.body, header: makeHeader(r.kind, repo.actor, now, r.labels) } as RecordByKind[typeof r.kind]),
     }));
     return { files: [...files, ...(last.files ?? [])], message: last.message };
-  }, { actor: repo.actor, time: when });
+  }, { actor: repo.actor, time: () => now });
   return {
     commit: res.commit,
     records: res.files.slice(0, kinds.length).map((f, i) => ({ path: f.path, githash: f.oid, kind: kinds[i]! })),

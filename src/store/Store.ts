@@ -24,8 +24,8 @@ export interface AppendPlan {
 
 export interface AppendOptions extends RefUpdateOptions {
   actor: string;
-  /** Commit time (defaults to now). */
-  time?: Date;
+  /** Commit time (defaults to now); a function is called per attempt, after the plan ran. */
+  time?: Date | (() => Date);
   /** How many times to re-plan when another writer moved the branch first. */
   maxAttempts?: number;
 }
@@ -159,7 +159,7 @@ export class Store {
       if (p.files.length === 0) throw new MetaError('INTERNAL', 'nothing to append', {});
       const files = p.files.map((f) => ({ ...f, oid: this.objects.write('blob', f.data), parts: assertRepoPath(f.path) }));
       const tree = this.writeTreeWith(snap.tree, files.map((f) => ({ parts: f.parts, oid: f.oid, replace: f.replace === true, path: f.path, mode: (f.executable ? '100755' : '100644') as TreeMode })));
-      const when = opts.time ?? new Date();
+      const when = typeof opts.time === 'function' ? opts.time() : opts.time ?? new Date();
       const person = personFromActor(opts.actor, when);
       const commit = this.objects.write('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: person, committer: person, message: p.message }));
       if (await compareAndSwapRef(this.fs, this.gitdir, ref, parent, commit, opts)) {
