@@ -30,9 +30,6 @@ export const COMMANDS: { name: string; describe: string; children: AnySpec[] }[]
 ];
 export const TOP: AnySpec[] = [init, diff, show, log];
 
-/** Exit code 2 for usage errors that yargs itself detects. */
-const USAGE = EXIT_CODES.INVALID_ARGUMENT;
-
 function register(y: Argv, spec: AnySpec, ctx: CliContext, done: (p: Promise<void>) => void): Argv {
   return y.command(spec.command, spec.describe, (b) => (spec.builder ? spec.builder(b) : b), (argv) => {
     done(spec.run(ctx, argv as unknown as GlobalArgs));
@@ -46,7 +43,6 @@ function register(y: Argv, spec: AnySpec, ctx: CliContext, done: (p: Promise<voi
 export async function main(argv: string[], ctx: CliContext = nodeContext()): Promise<number> {
   let pending: Promise<void> | undefined;
   const done = (p: Promise<void>) => { pending = p; };
-  let usageError: string | undefined;
   const y = yargs(argv)
     .scriptName('meta')
     .usage('meta <command> [options]\n\nDeployment metadata in an append-only git repository. See README.md for the walkthrough.')
@@ -60,8 +56,8 @@ export async function main(argv: string[], ctx: CliContext = nodeContext()): Pro
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
-      if (err) throw err;
-      usageError = msg;
+      // Throwing stops yargs before any command handler runs.
+      throw err ?? new MetaError('INVALID_ARGUMENT', `${msg}; see 'meta --help'`, {});
     })
     .exitProcess(false);
   for (const g of COMMANDS) {
@@ -74,13 +70,10 @@ export async function main(argv: string[], ctx: CliContext = nodeContext()): Pro
   const json = argv.includes('--json');
   try {
     await y.parseAsync();
-    if (usageError) {
-      report(ctx, json, new MetaError('INVALID_ARGUMENT', usageError, {}));
-      return USAGE;
-    }
     if (pending) await pending;
     return 0;
   } catch (e) {
+    pending?.catch(() => undefined);
     const err = e instanceof MetaError ? e : new MetaError('INTERNAL', `unexpected error: ${(e as Error)?.stack ?? String(e)}`, {});
     report(ctx, json, err);
     return EXIT_CODES[err.code] ?? 1;
