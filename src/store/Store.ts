@@ -154,22 +154,32 @@ export class Store {
     const ref = this.branchRef;
     for (let attempt = 1; ; attempt++) {
       const parent = this.tip();
-      const snap = this.snapshot(parent);
-      const p = await plan(snap);
-      if (p.files.length === 0) throw new MetaError('INTERNAL', 'nothing to append', {});
-      const files = p.files.map((f) => ({ ...f, oid: this.objects.write('blob', f.data), parts: assertRepoPath(f.path) }));
-      const tree = this.writeTreeWith(snap.tree, files.map((f) => ({ parts: f.parts, oid: f.oid, replace: f.replace === true, path: f.path, mode: (f.executable ? '100755' : '100644') as TreeMode })));
-      const when = typeof opts.time === 'function' ? opts.time() : opts.time ?? new Date();
-      const person = personFromActor(opts.actor, when);
-      const commit = this.objects.write('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: person, committer: person, message: p.message }));
-      if (await compareAndSwapRef(this.fs, this.gitdir, ref, parent, commit, opts)) {
-        return { commit, parent, files: files.map((f) => ({ path: f.path, oid: f.oid })), attempts: attempt, plan: p };
+      const built = await this.commitOn(parent, plan, opts);
+      if (await compareAndSwapRef(this.fs, this.gitdir, ref, parent, built.commit, opts)) {
+        return { ...built, attempts: attempt };
       }
       if (attempt >= maxAttempts) {
         throw new MetaError('CONFLICT', `the branch kept moving under ${attempt} attempts to append; try again`, { attempts: attempt });
       }
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
     }
+  }
+
+  /**
+   * Writes the objects of one commit on `parent` (blobs, changed trees, commit) without moving any
+   * ref: `append` CASes the branch to it; a remote push sends it first and moves the branch only
+   * once the remote accepted it.
+   */
+  async commitOn(parent: string | undefined, plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>, opts: Pick<AppendOptions, 'actor' | 'time'>): Promise<Omit<AppendResult, 'attempts'>> {
+    const snap = this.snapshot(parent);
+    const p = await plan(snap);
+    if (p.files.length === 0) throw new MetaError('INTERNAL', 'nothing to append', {});
+    const files = p.files.map((f) => ({ ...f, oid: this.objects.write('blob', f.data), parts: assertRepoPath(f.path) }));
+    const tree = this.writeTreeWith(snap.tree, files.map((f) => ({ parts: f.parts, oid: f.oid, replace: f.replace === true, path: f.path, mode: (f.executable ? '100755' : '100644') as TreeMode })));
+    const when = typeof opts.time === 'function' ? opts.time() : opts.time ?? new Date();
+    const person = personFromActor(opts.actor, when);
+    const commit = this.objects.write('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: person, committer: person, message: p.message }));
+    return { commit, parent, files: files.map((f) => ({ path: f.path, oid: f.oid })), plan: p };
   }
 
   /** Writes the trees along the changed paths only; every untouched subtree is reused by id. */
