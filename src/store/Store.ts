@@ -196,7 +196,6 @@ export class Store {
           }
           entries.splice(entries.indexOf(existing), 1);
         }
-        if (groups.has(name)) throw new MetaError('INVALID_ARGUMENT', `${a.path} is given twice in one append`, { path: a.path });
         entries.push({ mode: a.mode, name, oid: a.oid });
         groups.set(name, []);
       } else {
