@@ -174,6 +174,11 @@ export class Store {
     const snap = this.snapshot(parent);
     const p = await plan(snap);
     if (p.files.length === 0) throw new MetaError('INTERNAL', 'nothing to append', {});
+    const seen = new Set<string>();
+    for (const f of p.files) {
+      if (seen.has(f.path)) throw new MetaError('INVALID_ARGUMENT', `${f.path} is given twice in one append`, { path: f.path });
+      seen.add(f.path);
+    }
     const files = p.files.map((f) => ({ ...f, oid: this.objects.write('blob', f.data), parts: assertRepoPath(f.path) }));
     const tree = this.writeTreeWith(snap.tree, files.map((f) => ({ parts: f.parts, oid: f.oid, replace: f.replace === true, path: f.path, mode: (f.executable ? '100755' : '100644') as TreeMode })));
     const when = typeof opts.time === 'function' ? opts.time() : opts.time ?? new Date();
