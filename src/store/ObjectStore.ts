@@ -112,14 +112,24 @@ export class ObjectStore {
    */
   write(type: ObjectType, data: Uint8Array): string {
     const { oid, raw } = hashObject(type, data);
-    if (this.has(oid)) return oid;
+    // Ask the disk, not the `known` cache: `git gc --prune` may have removed an unreachable copy
+    // we wrote earlier (a lost CAS attempt), and skipping the write would leave a dangling reference.
+    if (this.fs.existsSync(this.loosePath(oid)) || this.packs.has(oid)) return oid;
     const dir = `${this.gitdir}/objects/${oid.slice(0, 2)}`;
     if (!this.madeDirs.has(dir)) {
       this.fs.mkdirSync(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
     const tmp = `${dir}/tmp_obj_${process.pid}_${randomBytes(6).toString('hex')}`;
-    const fd = this.fs.openSync(tmp, 'wx', 0o644);
+    let fd: number;
+    try {
+      fd = this.fs.openSync(tmp, 'wx', 0o644);
+    } catch (e) {
+      // `git gc` removes emptied fan-out directories behind our back: make it again.
+      if (!isErrno(e, 'ENOENT')) throw e;
+      this.fs.mkdirSync(dir, { recursive: true });
+      fd = this.fs.openSync(tmp, 'wx', 0o644);
+    }
     try {
       this.fs.writeSync(fd, deflateSync(raw, { level: 1 }));
       if (this.fsyncObjects) this.fs.fsyncSync(fd);
