@@ -1,5 +1,5 @@
 import type { ReleaseRef, PromotionAction } from '../records/types.js';
-import { channelState } from '../resolve/channelState.js';
+import { channelState, type ChannelState } from '../resolve/channelState.js';
 import type { MetaRepo } from './openMeta.js';
 import { listChannelNames, requireChannel, requireProject, snapshotAt } from './lookup.js';
 
@@ -40,9 +40,12 @@ export function showChannel(repo: MetaRepo, opts: { project: string; channel: st
   const snap = snapshotAt(repo, opts.at);
   const project = requireProject(repo, snap, opts.project).name;
   requireChannel(snap, project, opts.channel);
-  const s = channelState(snap, repo.reader, project, opts.channel);
+  return view(channelState(snap, repo.reader, project, opts.channel), snap.commit!);
+}
+
+function view(s: ChannelState, commit: string): ChannelView {
   return {
-    project, channel: opts.channel, commit: snap.commit!, current: s.current, sequence: s.lastSequence, held: s.held,
+    project: s.project, channel: s.channel, commit, current: s.current, sequence: s.lastSequence, held: s.held,
     since: s.currentEntry?.record.header.createdAt ?? null, by: s.currentEntry?.record.header.actor ?? null,
     rollbackTarget: s.previous[s.previous.length - 1] ?? null,
   };
@@ -79,12 +82,5 @@ export function channelHistory(repo: MetaRepo, opts: { project: string; channel:
 export function listChannels(repo: MetaRepo, opts: { project: string; at?: string }): ChannelView[] {
   const snap = snapshotAt(repo, opts.at);
   const project = requireProject(repo, snap, opts.project).name;
-  return listChannelNames(snap, project).map((c) => {
-    const s = channelState(snap, repo.reader, project, c);
-    return {
-      project, channel: c, commit: snap.commit!, current: s.current, sequence: s.lastSequence, held: s.held,
-      since: s.currentEntry?.record.header.createdAt ?? null, by: s.currentEntry?.record.header.actor ?? null,
-      rollbackTarget: s.previous[s.previous.length - 1] ?? null,
-    };
-  });
+  return listChannelNames(snap, project).map((c) => view(channelState(snap, repo.reader, project, c), snap.commit!));
 }
