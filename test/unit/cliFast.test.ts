@@ -17,7 +17,7 @@ const specs = [resolveBinary, resolveSource, releaseRecord, binaryRecord, channe
 /** What yargs hands the command's `run`: the spec's run is swapped for a spy for one call. */
 async function viaYargs(argv: string[]): Promise<Record<string, unknown> | undefined> {
   let seen: Record<string, unknown> | undefined;
-  const spies = specs.map((s) => vi.spyOn(s, 'run').mockImplementation(async (_c, a) => { seen = a as Record<string, unknown>; }));
+  const spies = specs.map((s) => vi.spyOn(s, 'run').mockImplementation(async (_c: unknown, a: unknown) => { seen = a as Record<string, unknown>; }));
   try {
     await main(argv, ctx);
   } finally {
