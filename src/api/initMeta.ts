@@ -2,6 +2,7 @@ import * as nodeFs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MetaError } from '../errors/MetaError.js';
 import { checkChannel, checkEnvironment } from '../records/names.js';
+import { defaultSopsConfig } from '../secrets/sopsConfig.js';
 import type { SyncFs } from '../store/fs.js';
 import { Store, type AppendFile } from '../store/Store.js';
 import { repoDir, wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
@@ -11,6 +12,8 @@ export interface InitOptions extends OpenOptions {
   channels?: string[];
   /** Extra files for the first commit (e.g. `.sops.yaml` from the secrets module). */
   extraFiles?: AppendFile[];
+  /** Age recipients per environment for the first `.sops.yaml` (one creation rule per environment). */
+  ageRecipients?: Record<string, string[]>;
 }
 
 /** Where the package's meta-template/ lives (src/api or dist/api → ../../meta-template). */
@@ -41,6 +44,11 @@ export async function initMeta(opts: InitOptions = {}): Promise<MetaRepo> {
   const environments = (opts.environments ?? ['dev', 'staging', 'prod']).map(checkEnvironment);
   const channels = (opts.channels ?? ['stable', 'beta']).map(checkChannel);
   if (environments.length === 0) throw new MetaError('INVALID_ARGUMENT', 'give at least one environment', {});
+  for (const e of Object.keys(opts.ageRecipients ?? {})) {
+    if (!environments.includes(e)) throw new MetaError('INVALID_ARGUMENT', `--age names environment ${e}, which is not one of ${environments.join(', ')}`, { env: e });
+  }
+  // Before anything is created, so a bad recipient leaves no half-made repository.
+  const sopsYaml = defaultSopsConfig(environments, opts.ageRecipients);
   const store = Store.init({ fs, dir, fsyncObjects: opts.fsyncObjects });
   const repo = wrap(store, opts, env);
   const files: AppendFile[] = templateFiles(TEMPLATE_DIR.replace(/\/$/, '')).map((f) => {
@@ -49,6 +57,20 @@ export async function initMeta(opts: InitOptions = {}): Promise<MetaRepo> {
     return { path: f.path, data: Buffer.from(text), executable: f.executable };
   });
   files.push(...(opts.extraFiles ?? []));
+  if (!files.some((f) => f.path === '.sops.yaml')) files.push({ path: '.sops.yaml', data: Buffer.from(sopsYaml) });
   await store.append(() => ({ files, message: 'init meta repository' }), { actor: repo.actor, time: repo.clock });
+  installBareAttributes(store);
   return repo;
+}
+
+/**
+ * A bare repository reads attributes from `info/attributes`, not from the tree, so the `*.pb`
+ * diff driver of `.gitattributes` is installed there too (clones with a working tree get it from
+ * the tree).
+ */
+export function installBareAttributes(store: Store): void {
+  const attrs = store.snapshot().read('.gitattributes');
+  if (!attrs) return;
+  store.fs.mkdirSync(`${store.gitdir}/info`, { recursive: true });
+  store.fs.writeFileSync(`${store.gitdir}/info/attributes`, attrs);
 }

@@ -95,6 +95,14 @@ describe('repositories boot-meta writes are ordinary git repositories', () => {
     expect(d.sources.map((s) => s.status).sort()).toEqual(['added', 'changed']);
   });
 
+  it("lets git show records decoded through the .gitattributes diff driver (textconv: meta show --raw-stdin)", () => {
+    const out = git(['--git-dir', repo.store.gitdir, '-c', `diff.meta-record.textconv=${process.execPath} ${REPO_ROOT}/bin/meta show --raw-stdin`,
+      'log', '-1', '-p', '--format=%s', '--ext-diff', '--textconv', commits.R!]);
+    expect(out).toContain('rollback acme/app stable to 1.0.0 (seq 3)');
+    expect(out).toMatch(/\+\s+"action": "rollback"/);
+    expect(out).toMatch(/\+\s+"reason": "errors"/);
+  });
+
   it('reopens from disk with no cache and answers the same', () => {
     execFileSync('rm', ['-rf', `${repo.store.gitdir}/meta-cache`]);
     const again = openMeta({ dir: repo.dir, env: {} });
