@@ -17,6 +17,17 @@ import resolveSource from './commands/resolveSource.js';
 import diff from './commands/diff.js';
 import show from './commands/show.js';
 import log from './commands/log.js';
+import secretSet from './commands/secretSet.js';
+import secretGet from './commands/secretGet.js';
+import secretLs from './commands/secretLs.js';
+import secretRotate from './commands/secretRotate.js';
+import secretUpdatekeys from './commands/secretUpdatekeys.js';
+import secretDecrypt from './commands/secretDecrypt.js';
+import secretEncrypt from './commands/secretEncrypt.js';
+import keysGenerate from './commands/keysGenerate.js';
+import keysAddRecipient from './commands/keysAddRecipient.js';
+import keysRemoveRecipient from './commands/keysRemoveRecipient.js';
+import keysLs from './commands/keysLs.js';
 
 type AnySpec = CommandSpec<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -27,6 +38,8 @@ export const COMMANDS: { name: string; describe: string; children: AnySpec[] }[]
   { name: 'binary', describe: 'binaries per platform', children: [binaryRecord] },
   { name: 'channel', describe: 'promote, roll back, inspect channels', children: [channelPromote, channelRollback, channelShow, channelHistory, channelLs] },
   { name: 'resolve', describe: 'answer "what runs where" and "where did this binary come from"', children: [resolveBinary, resolveSource] },
+  { name: 'secret', describe: 'SOPS + age secrets per environment (append-only versions)', children: [secretSet, secretGet, secretLs, secretRotate, secretUpdatekeys, secretDecrypt, secretEncrypt] },
+  { name: 'keys', describe: 'age keys and the recipients of each environment', children: [keysGenerate, keysAddRecipient, keysRemoveRecipient, keysLs] },
 ];
 export const TOP: AnySpec[] = [init, diff, show, log];
 

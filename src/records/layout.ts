@@ -86,6 +86,23 @@ export function eventPath(when: Date): string {
   return `log/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${stamp(when)}-${randomBytes(4).toString('hex')}.pb`;
 }
 
+/**
+ * Secrets: `envs/<env>/secrets/<name>/<shard>/<version>.sops.<ext>`, one file per version
+ * (append-only), sharded by 1,000 versions like channel records. `ext` is the SOPS format's file
+ * extension (`yaml`, `json`, `env`, `bin`), so `sops` picks the same store from the name.
+ */
+export function secretsDir(env: string): string {
+  return `envs/${env}/secrets`;
+}
+
+export function secretDir(env: string, name: string): string {
+  return `${secretsDir(env)}/${name}`;
+}
+
+export function secretPath(env: string, name: string, version: number, ext: string): string {
+  return `${secretDir(env, name)}/${seqShard(version)}/${String(version).padStart(10, '0')}.sops.${ext}`;
+}
+
 /** What a path is, by the layout; `other` for anything outside it. */
 export type PathClass =
   | { type: 'project'; project: string }
@@ -94,6 +111,7 @@ export type PathClass =
   | { type: 'promotion'; project: string; channel: string; sequence: number }
   | { type: 'instance'; project: string; env: string; host: string }
   | { type: 'event' }
+  | { type: 'secret'; env: string; name: string; version: number }
   | { type: 'setting'; name: string }
   | { type: 'template' }
   | { type: 'other' };
@@ -103,6 +121,8 @@ export function classifyPath(path: string): PathClass {
   if ((MUTABLE_SETTINGS as readonly string[]).includes(path)) return { type: 'setting', name: path };
   if (path.startsWith('hooks/')) return { type: 'template' };
   if (/^log\/\d{4}\/\d{2}\/\d{2}\/[^/]+\.pb$/.test(path)) return { type: 'event' };
+  const sm = /^envs\/([^/]+)\/secrets\/(.+)\/\d{5}\/(\d{10})\.sops\.(?:yaml|json|env|bin)$/.exec(path);
+  if (sm) return { type: 'secret', env: sm[1]!, name: sm[2]!, version: Number(sm[3]) };
   if (!path.startsWith('projects/')) return { type: 'other' };
   let m = /^projects\/(.+)\/project\.pb$/.exec(path);
   if (m && !/\/(releases|channels|instances)\//.test(`/${m[1]}/`)) return { type: 'project', project: m[1]! };

@@ -1,17 +1,27 @@
 import { defineCommand } from '../command.js';
 import { emit, short } from '../context.js';
 
-export default defineCommand<{ dir?: string; env?: string[]; channel?: string[]; json?: boolean; actor?: string; repo?: string }>({
+export default defineCommand<{ dir?: string; env?: string[]; channel?: string[]; age?: string[]; json?: boolean; actor?: string; repo?: string }>({
   command: 'init [dir]',
   describe: 'create a meta repository (bare git repository) from meta-template/',
   builder: (y) => y
     .positional('dir', { type: 'string', describe: 'where to create it (default: --repo, $META_REPO, or the current directory)' })
     .option('env', { type: 'string', array: true, describe: 'environments (default: dev staging prod)' })
-    .option('channel', { type: 'string', array: true, describe: 'channels listed in meta.yaml (default: stable beta)' }),
+    .option('channel', { type: 'string', array: true, describe: 'channels listed in meta.yaml (default: stable beta)' })
+    .option('age', { type: 'string', array: true, describe: 'age recipient of an environment\'s secrets in .sops.yaml, as <env>=<age1…> (repeatable)' }),
   async run(ctx, args) {
     const { initMeta } = await import('../../api/initMeta.js');
+    const ageRecipients: Record<string, string[]> = {};
+    for (const spec of args.age ?? []) {
+      const i = spec.indexOf('=');
+      if (i <= 0) {
+        const { MetaError } = await import('../../errors/MetaError.js');
+        throw new MetaError('INVALID_ARGUMENT', `--age ${spec}: write it as <env>=<age1…>, e.g. --age prod=age1…`, { value: spec });
+      }
+      (ageRecipients[spec.slice(0, i)] ??= []).push(spec.slice(i + 1));
+    }
     const dir = args.dir ?? args.repo ?? ctx.env.META_REPO ?? ctx.cwd;
-    const repo = await initMeta({ dir: dir.startsWith('/') ? dir : `${ctx.cwd}/${dir}`, actor: args.actor, env: ctx.env, environments: args.env, channels: args.channel });
+    const repo = await initMeta({ dir: dir.startsWith('/') ? dir : `${ctx.cwd}/${dir}`, actor: args.actor, env: ctx.env, environments: args.env, channels: args.channel, ageRecipients });
     const commit = repo.store.tip()!;
     emit(ctx, args, { dir: repo.dir, commit }, () => `initialized meta repository ${repo.dir} (commit ${short(commit)})`);
   },

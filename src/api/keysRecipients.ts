@@ -1,0 +1,95 @@
+/**
+ * `meta keys add-recipient / remove-recipient / ls`: the age recipients of each environment, kept
+ * in the repository's `.sops.yaml` (a settings file: every version stays in history).
+ */
+import { MetaError } from '../errors/MetaError.js';
+import { checkEnvironment } from '../records/names.js';
+import { addRecipient, envPathRegex, parseSopsConfig, removeRecipient } from '../secrets/sopsConfig.js';
+import type { Snapshot } from '../store/Snapshot.js';
+import { snapshotAt } from './lookup.js';
+import type { MetaRepo } from './openMeta.js';
+import { SOPS_CONFIG_PATH, sopsConfigAt, sopsConfigText } from './secretsConfig.js';
+
+/** The recipients of one environment's rule. */
+export interface EnvRecipients {
+  env: string;
+  pathRegex: string;
+  recipients: string[];
+}
+
+/** What a recipient change did. */
+export interface RecipientChangeResult extends EnvRecipients {
+  /** False when the key was already there: nothing written. */
+  changed: boolean;
+  commit: string | undefined;
+}
+
+/**
+ * The age recipients per environment, from the `.sops.yaml` rules boot-meta manages
+ * (`path_regex: ^envs/<env>/secrets/.*`).
+ *
+ * @example
+ * listRecipients(repo, { env: 'prod' })[0]?.recipients
+ */
+export function listRecipients(repo: MetaRepo, opts: { env?: string; at?: string } = {}): EnvRecipients[] {
+  const config = sopsConfigAt(snapshotAt(repo, opts.at));
+  const out: EnvRecipients[] = [];
+  for (const rule of config.creationRules) {
+    const m = rule.pathRegex ? /^\^envs\/(.+)\/secrets\/\.\*$/.exec(rule.pathRegex) : null;
+    if (!m) continue;
+    const env = m[1]!.replace(/\\\./g, '.');
+    if (opts.env !== undefined && env !== opts.env) continue;
+    out.push({ env, pathRegex: rule.pathRegex!, recipients: rule.age });
+  }
+  if (opts.env !== undefined && out.length === 0) {
+    throw new MetaError('NOT_FOUND', `.sops.yaml has no rule for environment ${opts.env}; add a key with \`meta keys add-recipient ${opts.env} <age1…>\``, { env: opts.env });
+  }
+  return out;
+}
+
+class Unchanged extends Error {}
+
+async function change(repo: MetaRepo, env: string, recipient: string, how: 'add' | 'remove'): Promise<RecipientChangeResult> {
+  checkEnvironment(env);
+  let recipients: string[] = [];
+  const plan = (snap: Snapshot) => {
+    const current = sopsConfigText(snap);
+    const next = how === 'add' ? addRecipient(current, env, recipient) : removeRecipient(current, env, recipient);
+    recipients = parseSopsConfig(next).creationRules.find((r) => r.pathRegex === envPathRegex(env))?.age ?? [];
+    if (next === current) throw new Unchanged();
+    return {
+      files: [{ path: SOPS_CONFIG_PATH, data: Buffer.from(next, 'utf8'), replace: true }],
+      message: `keys ${how}-recipient ${env} ${recipient}`,
+    };
+  };
+  try {
+    const res = await repo.store.append(plan, { actor: repo.actor });
+    return { env, pathRegex: envPathRegex(env), recipients, changed: true, commit: res.commit };
+  } catch (e) {
+    if (e instanceof Unchanged) return { env, pathRegex: envPathRegex(env), recipients, changed: false, commit: undefined };
+    throw e;
+  }
+}
+
+/**
+ * Adds an age recipient to an environment (a new `.sops.yaml` version). New secret versions are
+ * encrypted for it; run {@link updateSecretKeys} to give it the existing ones.
+ *
+ * @example
+ * await addEnvRecipient(repo, { env: 'prod', recipient: 'age1…' });
+ */
+export async function addEnvRecipient(repo: MetaRepo, opts: { env: string; recipient: string }): Promise<RecipientChangeResult> {
+  return change(repo, opts.env, opts.recipient, 'add');
+}
+
+/**
+ * Removes an age recipient from an environment (a new `.sops.yaml` version). Follow with
+ * {@link updateSecretKeys}, which rotates the data key of every secret so the removed key cannot
+ * open new versions; versions in history stay readable by it, so change leaked values.
+ *
+ * @example
+ * await removeEnvRecipient(repo, { env: 'prod', recipient: 'age1old…' });
+ */
+export async function removeEnvRecipient(repo: MetaRepo, opts: { env: string; recipient: string }): Promise<RecipientChangeResult> {
+  return change(repo, opts.env, opts.recipient, 'remove');
+}

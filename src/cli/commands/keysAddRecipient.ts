@@ -1,0 +1,18 @@
+import { defineCommand } from '../command.js';
+import { emit, open, short, type GlobalArgs } from '../context.js';
+
+export default defineCommand<GlobalArgs & { env: string; recipient: string }>({
+  command: 'add-recipient <env> <recipient>',
+  describe: 'add an age recipient to an environment in .sops.yaml (a new version of it)',
+  builder: (y) => y
+    .positional('env', { type: 'string', demandOption: true })
+    .positional('recipient', { type: 'string', demandOption: true, describe: 'age1… (X25519)' }),
+  async run(ctx, args) {
+    const { addEnvRecipient } = await import('../../api/keysRecipients.js');
+    const repo = await open(ctx, args);
+    const r = await addEnvRecipient(repo, { env: args.env, recipient: args.recipient });
+    emit(ctx, args, r, () => r.changed
+      ? `added ${args.recipient} to ${r.env} (${r.recipients.length} recipient(s))\ncommit ${short(r.commit)}\nnew versions are encrypted for it; run \`meta secret updatekeys ${r.env}\` to give it the existing secrets`
+      : `${args.recipient} is already a recipient of ${r.env}; nothing written`);
+  },
+});

@@ -1,0 +1,39 @@
+import { defineCommand } from '../command.js';
+import type { GlobalArgs } from '../context.js';
+import { absolute } from '../secretArgs.js';
+
+/**
+ * Where the identity goes, decided for safety: with --out, only into that new file (mode 0600,
+ * never overwritten) and stdout gets the recipient; without --out, the key file goes to stdout
+ * only when stdout is not a terminal (`meta keys generate > key.txt`, like age-keygen), so a
+ * secret key is never left in a terminal's scrollback; the recipient then goes to stderr.
+ */
+export default defineCommand<GlobalArgs & { out?: string }>({
+  command: 'generate',
+  describe: 'create an age X25519 key: writes the identity to --out (mode 0600, never overwritten), prints the recipient',
+  builder: (y) => y.option('out', { type: 'string', describe: 'key file to create (e.g. ~/.config/sops/age/keys.txt); without it the key file goes to stdout, which must not be a terminal' }),
+  async run(ctx, args) {
+    const { MetaError } = await import('../../errors/MetaError.js');
+    const { resolve, sep } = await import('node:path');
+    const out = args.out !== undefined ? absolute(ctx, args.out) : undefined;
+    if (out === undefined && ctx.isTTY) {
+      throw new MetaError('INVALID_ARGUMENT', 'refusing to print a secret key to the terminal: pass --out <file> (e.g. ~/.config/sops/age/keys.txt) or redirect stdout to a file', {});
+    }
+    const repoDir = args.repo ?? ctx.env.META_REPO;
+    if (out !== undefined && repoDir !== undefined) {
+      const r = resolve(ctx.cwd, repoDir);
+      if (resolve(out) === r || resolve(out).startsWith(r + sep)) {
+        throw new MetaError('INVALID_ARGUMENT', `--out ${args.out} is inside the meta repository ${r}: identities never go into it; keep the key in your home directory or a secret store`, { path: out });
+      }
+    }
+    const { generateKeys } = await import('../../api/keysGenerate.js');
+    const k = await generateKeys({ out });
+    if (out !== undefined) {
+      ctx.out(args.json ? `${JSON.stringify({ recipient: k.recipient, file: out }, null, 2)}\n` : `${k.recipient}\n`);
+      if (!args.json) ctx.err(`wrote the identity to ${out} (mode 0600); the line above is its public key (recipient)\n`);
+    } else {
+      ctx.out(args.json ? `${JSON.stringify({ recipient: k.recipient, identity: k.identity }, null, 2)}\n` : k.keyFile);
+      if (!args.json) ctx.err(`Public key: ${k.recipient}\n`);
+    }
+  },
+});

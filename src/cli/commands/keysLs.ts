@@ -1,0 +1,16 @@
+import { defineCommand } from '../command.js';
+import { emit, open, type GlobalArgs } from '../context.js';
+
+export default defineCommand<GlobalArgs & { env?: string; at?: string }>({
+  command: 'ls [env]',
+  describe: 'list the age recipients of each environment (from .sops.yaml)',
+  builder: (y) => y
+    .positional('env', { type: 'string' })
+    .option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date' }),
+  async run(ctx, args) {
+    const { listRecipients } = await import('../../api/keysRecipients.js');
+    const repo = await open(ctx, args);
+    const list = listRecipients(repo, { env: args.env, at: args.at });
+    emit(ctx, args, list, () => list.flatMap((e) => (e.recipients.length ? e.recipients.map((r) => `${e.env}\t${r}`) : [`${e.env}\t(no recipients: meta keys add-recipient ${e.env} <age1…>)`])));
+  },
+});

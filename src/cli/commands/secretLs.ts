@@ -1,0 +1,24 @@
+import { defineCommand } from '../command.js';
+import { emit, open, short, type GlobalArgs } from '../context.js';
+
+export default defineCommand<GlobalArgs & { target?: string; at?: string }>({
+  command: 'ls [target]',
+  describe: 'list secrets (names, versions, who/when; never values); <env>/<name> lists every version of one secret',
+  builder: (y) => y
+    .positional('target', { type: 'string', describe: 'an environment, or <env>/<name> for its history' })
+    .option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date' }),
+  async run(ctx, args) {
+    const repo = await open(ctx, args);
+    if (args.target?.includes('/')) {
+      const { secretHistory } = await import('../../api/secretsList.js');
+      const versions = secretHistory(repo, { secret: args.target, at: args.at });
+      emit(ctx, args, versions, () => versions.map((v) => `v${v.version}\t${v.time ?? '-'}\t${v.author ?? '-'}\t${short(v.commit)}\t${v.recipients.length} recipient(s)`));
+      return;
+    }
+    const { listSecrets } = await import('../../api/secretsList.js');
+    const list = listSecrets(repo, { env: args.target, at: args.at });
+    emit(ctx, args, list, () => list.length === 0
+      ? `no secrets${args.target ? ` in ${args.target}` : ''}; add one with \`meta secret set <env>/<name> --file -\``
+      : list.map((s) => `${s.env}/${s.name}\tv${s.latest.version}\t${s.versions} version(s)\t${s.latest.time ?? '-'}\t${s.latest.author ?? '-'}`));
+  },
+});

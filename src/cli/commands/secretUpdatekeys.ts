@@ -1,0 +1,24 @@
+import { defineCommand } from '../command.js';
+import { emit, open, short, type GlobalArgs } from '../context.js';
+import { identityArgs, identityOption } from '../secretArgs.js';
+
+export default defineCommand<GlobalArgs & { env?: string; identity?: string[] }>({
+  command: 'updatekeys [env]',
+  describe: 're-encrypt the newest version of every secret for the recipients .sops.yaml lists now (new versions; a removed recipient also rotates the data key)',
+  builder: (y) => identityOption(y.positional('env', { type: 'string', describe: 'one environment (default: all)' })),
+  async run(ctx, args) {
+    const { updateSecretKeys } = await import('../../api/secretsUpdatekeys.js');
+    const repo = await open(ctx, args);
+    const r = await updateSecretKeys(repo, { env: args.env, ...identityArgs(ctx, args.identity) });
+    emit(ctx, args, r, () => {
+      const lines = r.items.map((i) => i.action === 'unchanged'
+        ? `${i.env}/${i.name}: v${i.from} already matches its recipients`
+        : i.action === 'rotated'
+          ? `${i.env}/${i.name}: v${i.to} with a NEW data key (removed ${i.removed.join(', ')}${i.added.length ? `; added ${i.added.join(', ')}` : ''}): removed keys cannot open v${i.to}; older versions in history stay readable by them, so change the values if a key leaked`
+          : `${i.env}/${i.name}: v${i.to} re-wrapped for ${i.added.join(', ')} (same data key)`);
+      if (r.items.length === 0) lines.push(`no secrets${args.env ? ` in ${args.env}` : ''}`);
+      lines.push(r.commit ? `commit ${short(r.commit)}` : 'nothing written');
+      return lines;
+    });
+  },
+});
