@@ -1,0 +1,555 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MetaError, isMetaError, type MetaErrorCode } from '../errors/MetaError.js';
+import type { MetaRepo } from '../api/openMeta.js';
+import { checkEventTypes, eventsOfEntry, isAncestor, matchesEvent, parseEventId, type EventFilter, type MetaEventOut } from '../api/events.js';
+import { readMetaSettings } from '../api/metaSettings.js';
+import { checkChannel, checkHost, checkProjectName, parsePlatform } from '../records/names.js';
+import { LruCache } from '../util/LruCache.js';
+import { RefWatcher } from '../watch/RefWatcher.js';
+import { GroupCommitter } from './GroupCommitter.js';
+import { Metrics } from './Metrics.js';
+import { matchToken, parseServeTokens, type TokenScope } from './serveTokens.js';
+import { applyRecord, checkRecordBody, REPORT_SCHEMA } from './applyRecord.js';
+import { checkShape, toLabels } from './strictJson.js';
+
+/** Keeps a clone up to date with its remote (`meta serve --remote`); supplied by the remote module. */
+export interface RemoteSync {
+  url: string;
+  intervalMs: number;
+  /** Fetches the remote branch into the local repository (moving its tip). */
+  fetch(): Promise<void>;
+  /** Pushes local commits (the server's own writes) to the remote. */
+  push?(): Promise<void>;
+}
+
+export interface ServeOptions {
+  repo: MetaRepo;
+  /** `host:port` (default 127.0.0.1:8080; port 0 picks a free one). */
+  listen?: string;
+  /** Largest request body accepted (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Longest `?wait=` a long-poll may ask for, in seconds (default 60). */
+  maxWaitSeconds?: number;
+  /** Most writes per group commit (default 1000). */
+  maxBatch?: number;
+  /** Run the webhook dispatcher (default true). */
+  webhooks?: boolean;
+  /** Where webhook cursors and delivery logs live (default `<gitdir>/meta-webhooks`). */
+  webhookStateDir?: string;
+  /** First retry delay of a failed webhook delivery, doubled per attempt (default 1000 ms). */
+  webhookBackoffMs?: number;
+  webhookMaxBackoffMs?: number;
+  remote?: RemoteSync;
+  /** One line per notable thing (start, errors); default: nothing. */
+  log?: (line: string) => void;
+  /** Environment for webhook secrets (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+const STATUS: Record<string, number> = {
+  INVALID_ARGUMENT: 400, INVALID_NAME: 400, NOT_FOUND: 404, NOT_A_META_REPO: 500, ALREADY_EXISTS: 409, CONFLICT: 409,
+  PRECONDITION_FAILED: 412, CORRUPT_RECORD: 500, INTEGRITY: 500, VERIFY_FAILED: 500, DIGEST_MISMATCH: 422, HISTORY_REWRITTEN: 409,
+  LOCK_TIMEOUT: 503, REMOTE: 502, AUTH: 401, IO: 500, INTERNAL: 500,
+};
+
+/** An error with an HTTP status of its own (405, 413, 415, 403). */
+class HttpError extends MetaError {
+  constructor(readonly status: number, code: MetaErrorCode, message: string) {
+    super(code, message, {});
+  }
+}
+
+interface SseClient {
+  res: ServerResponse;
+  filter: EventFilter;
+  /** The last commit whose events were sent (undefined: from the beginning). */
+  cursor: string | undefined;
+  /** Skip events of `cursor` up to this index (a `<commit>:<n>` resume). */
+  skipIndex?: number;
+  busy: boolean;
+  again: boolean;
+}
+
+interface Route {
+  name: string;
+  project?: string;
+  channel?: string;
+  host?: string;
+  action?: string;
+}
+
+/** Splits a raw path into decoded segments; refuses traversal ('.', '..', empty) and bad escapes. */
+export function pathSegments(rawPath: string): string[] {
+  const parts = rawPath.split('/').slice(1);
+  const out: string[] = [];
+  for (const raw of parts) {
+    let seg: string;
+    try {
+      seg = decodeURIComponent(raw);
+    } catch {
+      throw new MetaError('INVALID_ARGUMENT', `path segment '${raw}' is not valid percent-encoding`, {});
+    }
+    // A %2F inside a segment is a project-name separator: `acme%2Fapp` = `acme/app`.
+    for (const s of seg.split('/')) {
+      if (s === '' || s === '.' || s === '..' || /[\0-\x1f\\]/.test(s)) throw new MetaError('INVALID_ARGUMENT', `path ${JSON.stringify(rawPath)} has an empty, '.', '..' or control-character segment`, {});
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/** Matches `/v1/projects/<project…>/channels/<c>/(resolve|download)`, `/v1/projects/<project…>/instances[/<host>/report]`. */
+export function matchRoute(method: string, rawPath: string): Route {
+  if (rawPath === '/healthz') return { name: 'healthz' };
+  if (rawPath === '/metrics') return { name: 'metrics' };
+  const segs = pathSegments(rawPath);
+  if (segs[0] !== 'v1') return { name: 'unknown' };
+  if (segs.length === 2 && segs[1] === 'events') return { name: 'events' };
+  if (segs.length === 2 && segs[1] === 'records') return { name: 'records' };
+  if (segs[1] === 'projects') {
+    const rest = segs.slice(2);
+    const at = rest.findIndex((s) => s === 'channels' || s === 'instances');
+    if (at < 1) return { name: 'unknown' };
+    const project = checkProjectName(rest.slice(0, at).join('/'));
+    const tail = rest.slice(at);
+    if (tail[0] === 'channels' && tail.length === 3 && (tail[2] === 'resolve' || tail[2] === 'download')) {
+      return { name: tail[2], project, channel: checkChannel(tail[1]!) };
+    }
+    if (tail[0] === 'instances' && tail.length === 1) return { name: 'instances', project };
+    if (tail[0] === 'instances' && tail.length === 3 && tail[2] === 'report') return { name: 'report', project, host: checkHost(tail[1]!) };
+  }
+  void method;
+  return { name: 'unknown' };
+}
+
+const METHODS: Record<string, string> = { healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST' };
+
+/**
+ * `meta serve`: a JSON/HTTP API over a meta repository (see README "meta serve"). Reads answer
+ * from one snapshot each; writes go through a group committer; tip moves (its own writes, a
+ * `git` command, a fetch) wake long-polls, event streams and the webhook dispatcher.
+ *
+ * @example
+ * const server = await startServer({ repo: openMeta({ dir: '/srv/meta' }), listen: '127.0.0.1:0' });
+ * console.log(server.url); // http://127.0.0.1:40123
+ * await server.close();
+ */
+export class MetaServer {
+  readonly metrics = new Metrics();
+  readonly committer: GroupCommitter;
+  private server?: Server;
+  private watcher: RefWatcher;
+  private sse = new Set<SseClient>();
+  private waiters = new Set<() => void>();
+  private events = new LruCache<string, MetaEventOut[]>(4096);
+  private heartbeat?: NodeJS.Timeout;
+  private remoteTimer?: NodeJS.Timeout;
+  private lastFetchOk = 0;
+  private dispatcher?: { kick(): void; close(): Promise<void>; lag(): Map<string, number> };
+  private closing = false;
+  url = '';
+
+  constructor(private readonly opts: ServeOptions) {
+    const repo = opts.repo;
+    this.committer = new GroupCommitter(repo.store, {
+      actor: repo.actor,
+      maxBatch: opts.maxBatch,
+      onCommit: ({ writes }) => {
+        this.metrics.inc('meta_commits_total');
+        this.metrics.inc('meta_appends_total', {}, writes);
+        this.metrics.observe('meta_group_commit_writes', {}, writes);
+        this.watcher.check();
+      },
+    });
+    this.watcher = new RefWatcher(repo.store, () => this.onTip(), { pollMs: 1000 });
+    this.metrics
+      .describe('meta_appends_total', 'records appended through this server')
+      .describe('meta_commits_total', 'commits this server wrote (group commits hold many appends)')
+      .describe('meta_group_commit_writes', 'writes per group commit (histogram of batch sizes, not seconds)')
+      .describe('meta_http_requests_total', 'HTTP requests by route and status')
+      .describe('meta_http_request_duration_seconds', 'request latency by route')
+      .describe('meta_sse_clients', 'open event streams')
+      .describe('meta_follower_lag_seconds', 'seconds since the last successful fetch of --remote (0 without --remote)')
+      .describe('meta_webhook_lag_events', 'events not yet delivered, per webhook')
+      .describe('meta_tip_age_seconds', 'age of the tip commit');
+    this.metrics.gauge('meta_sse_clients', () => this.sse.size);
+    this.metrics.gauge('meta_follower_lag_seconds', () => (this.opts.remote ? (this.lastFetchOk ? (Date.now() - this.lastFetchOk) / 1000 : -1) : 0));
+    this.metrics.gauge('meta_webhook_lag_events', () => this.dispatcher?.lag() ?? new Map());
+    this.metrics.gauge('meta_tip_age_seconds', () => {
+      const tip = repo.store.tip();
+      return tip ? Math.max(0, Date.now() / 1000 - repo.store.objects.readCommit(tip).committer.timestamp) : 0;
+    });
+  }
+
+  /** Listens and starts the watchers; resolves once the port is bound. */
+  async start(): Promise<this> {
+    const [host, portText] = splitListen(this.opts.listen ?? '127.0.0.1:8080');
+    await this.watcher.start();
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', (e) => reject(new MetaError('IO', `cannot listen on ${host}:${portText}: ${(e as Error).message}`, { listen: this.opts.listen }, { cause: e })));
+      this.server!.listen(Number(portText), host, () => resolve());
+    });
+    const addr = this.server.address() as AddressInfo;
+    this.url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    this.heartbeat = setInterval(() => { for (const c of this.sse) c.res.write(': ping\n\n'); }, 15_000);
+    this.heartbeat.unref();
+    if (this.opts.webhooks !== false) {
+      const { WebhookDispatcher } = await import('../webhooks/WebhookDispatcher.js');
+      const d = new WebhookDispatcher({
+        repo: this.opts.repo, stateDir: this.opts.webhookStateDir, env: this.opts.env, log: this.opts.log,
+        backoffMs: this.opts.webhookBackoffMs, maxBackoffMs: this.opts.webhookMaxBackoffMs,
+        onDelivery: (hook, ok) => this.metrics.inc('meta_webhook_deliveries_total', { hook, result: ok ? 'ok' : 'failed' }),
+      });
+      this.dispatcher = d;
+      d.kick();
+    }
+    if (this.opts.remote) this.scheduleFetch(0);
+    return this;
+  }
+
+  private scheduleFetch(ms: number): void {
+    const r = this.opts.remote!;
+    this.remoteTimer = setTimeout(async () => {
+      try {
+        await r.fetch();
+        this.lastFetchOk = Date.now();
+        this.watcher.check();
+      } catch (e) {
+        this.metrics.inc('meta_remote_fetch_errors_total');
+        this.opts.log?.(`fetch from ${r.url} failed: ${(e as Error).message}`);
+      }
+      if (!this.closing) this.scheduleFetch(r.intervalMs);
+    }, ms);
+  }
+
+  private onTip(): void {
+    const w = [...this.waiters];
+    this.waiters.clear();
+    for (const f of w) f();
+    for (const c of this.sse) void this.pump(c);
+    this.dispatcher?.kick();
+  }
+
+  /** Resolves on the next tip move or after `ms`. */
+  private nextTip(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+    let routeName = 'unknown';
+    try {
+      const route = matchRoute(req.method ?? 'GET', rawPath);
+      routeName = route.name;
+      if (route.name === 'unknown') throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${rawPath}; see README "meta serve" for the API`);
+      if (req.method !== METHODS[route.name] && !(req.method === 'HEAD' && METHODS[route.name] === 'GET')) {
+        res.setHeader('Allow', METHODS[route.name]!);
+        throw new HttpError(405, 'INVALID_ARGUMENT', `${route.name} takes ${METHODS[route.name]}, not ${req.method}`);
+      }
+      switch (route.name) {
+        case 'healthz': return this.json(res, 200, { ok: true, commit: this.opts.repo.store.tip() ?? null });
+        case 'metrics':
+          res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+          res.end(this.metrics.render());
+          return;
+        case 'events': return this.openEvents(req, res, query);
+        case 'resolve': return await this.resolve(req, res, route, query);
+        case 'download': return this.download(res, route, query);
+        case 'instances': {
+          const { listInstances } = await import('../api/instances.js');
+          return this.json(res, 200, listInstances(this.opts.repo, { project: route.project!, env: query.get('env') ?? undefined, at: query.get('at') ?? undefined }));
+        }
+        case 'records': {
+          const token = this.authorize(req, 'records');
+          const body = checkRecordBody(await readJson(req, this.opts.maxBodyBytes ?? 1 << 20));
+          const actor = typeof body.actor === 'string' && body.actor ? body.actor : `token:${token}`;
+          const result = await applyRecord(this.committer.repoFor(this.opts.repo, actor), body);
+          await this.pushIfRemote();
+          return this.json(res, 201, result);
+        }
+        case 'report': {
+          const token = this.authorize(req, 'reports');
+          const b = checkShape(await readJson(req, this.opts.maxBodyBytes ?? 1 << 20), REPORT_SCHEMA) as Record<string, never>;
+          const { reportInstance } = await import('../api/reportInstance.js');
+          const result = await reportInstance(this.committer.repoFor(this.opts.repo, `token:${token}`), {
+            project: route.project!, host: route.host!, env: b.env, channel: b.channel, version: b.version, digest: b.digest, platform: b.platform,
+            metaCommit: b.metaCommit, status: b.status, message: b.message, labels: toLabels(b.labels),
+          });
+          await this.pushIfRemote();
+          return this.json(res, 201, result);
+        }
+      }
+    } catch (e) {
+      this.fail(res, e);
+    } finally {
+      const secs = Number(process.hrtime.bigint() - started) / 1e9;
+      if (routeName !== 'events') this.metrics.observe('meta_http_request_duration_seconds', { route: routeName }, secs);
+      this.metrics.inc('meta_http_requests_total', { route: routeName, code: String(res.statusCode) });
+    }
+  }
+
+  private async pushIfRemote(): Promise<void> {
+    if (this.opts.remote?.push) await this.opts.remote.push();
+  }
+
+  /** The token's name, or throws 401/403. Tokens come from meta.yaml at the tip, by hash. */
+  private authorize(req: IncomingMessage, scope: TokenScope): string {
+    const h = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    if (!m) throw new HttpError(401, 'AUTH', 'this endpoint needs "Authorization: Bearer <token>"; list the sha256 of the token under serve.tokens in meta.yaml');
+    const tokens = parseServeTokens(readMetaSettings(this.opts.repo.store.snapshot()));
+    const t = matchToken(tokens, m[1]!);
+    if (!t) throw new HttpError(401, 'AUTH', 'unknown token: its sha256 is not listed under serve.tokens in meta.yaml');
+    if (!t.scopes.includes(scope)) throw new HttpError(403, 'AUTH', `token ${t.name} lacks the '${scope}' scope (meta.yaml serve.tokens)`);
+    return t.name;
+  }
+
+  private async resolve(req: IncomingMessage, res: ServerResponse, route: Route, query: URLSearchParams): Promise<void> {
+    const { resolveBinaryIn } = await import('../api/resolveBinary.js');
+    const repo = this.opts.repo;
+    const platform = requireParam(query, 'platform');
+    parsePlatform(platform);
+    const opts = { project: route.project!, channel: route.channel!, platform };
+    const at = query.get('at');
+    const after = query.get('after');
+    if (after && !/^[0-9a-f]{40}$/.test(after)) throw new MetaError('INVALID_ARGUMENT', '?after= must be a full 40-hex commit id', { after });
+    const answer = (commit: string) => {
+      if (after && !isAncestor(repo, after, commit)) {
+        throw new MetaError('HISTORY_REWRITTEN', `the served history at ${commit.slice(0, 12)} does not descend from ${after.slice(0, 12)}; refusing to answer with older or rewritten history`, { after, commit });
+      }
+      return resolveBinaryIn(repo, repo.store.snapshot(commit), opts);
+    };
+    const key = (commit: string): string => {
+      try {
+        const r = answer(commit);
+        return `${r.sequence}:${r.binary.githash}`;
+      } catch (e) {
+        return isMetaError(e) ? `error:${e.code}` : 'error';
+      }
+    };
+    if (at) {
+      const commit = repo.store.resolveAt(at);
+      const r = answer(commit);
+      if (etagOf(req) === commit) return this.notModified(res, commit);
+      return this.json(res, 200, r, { etag: `"${commit}"`, 'cache-control': 'public, max-age=31536000, immutable' });
+    }
+    const have = etagOf(req);
+    const wait = Math.min(Number(query.get('wait') ?? 0) || 0, this.opts.maxWaitSeconds ?? 60);
+    if (have && /^[0-9a-f]{40}$/.test(have) && repo.store.objects.has(have)) {
+      // "Not modified" means: what the client resolved at its commit still holds at the tip.
+      const deadline = Date.now() + wait * 1000;
+      const mine = key(have);
+      for (;;) {
+        const tip = repo.store.tip()!;
+        if (key(tip) !== mine) break;
+        const left = deadline - Date.now();
+        if (left <= 0 || this.closing) return this.notModified(res, have);
+        await this.nextTip(left);
+      }
+    }
+    const tip = repo.store.tip();
+    if (!tip) throw new MetaError('NOT_FOUND', 'the repository has no commits yet', {});
+    return this.json(res, 200, answer(tip), { etag: `"${tip}"`, 'cache-control': 'no-cache' });
+  }
+
+  private notModified(res: ServerResponse, commit: string): void {
+    res.writeHead(304, { etag: `"${commit}"` });
+    res.end();
+  }
+
+  private async download(res: ServerResponse, route: Route, query: URLSearchParams): Promise<void> {
+    const { resolveBinaryIn } = await import('../api/resolveBinary.js');
+    const repo = this.opts.repo;
+    const platform = requireParam(query, 'platform');
+    const at = query.get('at');
+    const commit = at ? repo.store.resolveAt(at) : repo.store.tip();
+    if (!commit) throw new MetaError('NOT_FOUND', 'the repository has no commits yet', {});
+    const r = resolveBinaryIn(repo, repo.store.snapshot(commit), { project: route.project!, channel: route.channel!, platform });
+    const loc = r.binary.locations[0];
+    if (!loc) throw new MetaError('NOT_FOUND', `binary ${r.binary.path} lists no location`, {});
+    res.writeHead(302, {
+      location: loc, etag: `"${commit}"`, 'cache-control': 'no-cache',
+      'x-meta-digest': r.binary.digest, 'x-meta-size': String(r.binary.size), 'x-meta-version': r.release.version, 'x-meta-commit': commit,
+    });
+    res.end();
+  }
+
+  private openEvents(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
+    const repo = this.opts.repo;
+    const types = checkEventTypes(query.get('types')?.split(',').filter(Boolean));
+    const project = query.get('project') ?? undefined;
+    if (project) checkProjectName(project);
+    const channel = query.get('channel') ?? undefined;
+    if (channel) checkChannel(channel);
+    const last = (req.headers['last-event-id'] as string | undefined) ?? query.get('since') ?? undefined;
+    let cursor: string | undefined;
+    let skipIndex: number | undefined;
+    if (last === 'beginning' || last === '0') cursor = undefined;
+    else if (last) {
+      const id = parseEventId(last);
+      const tip = repo.store.tip();
+      if (!tip || !isAncestor(repo, id.commit, tip)) {
+        throw new MetaError('HISTORY_REWRITTEN', `event id ${last.slice(0, 12)} is not in this repository's history; reconnect without Last-Event-ID (or with ?since=beginning)`, { id: last });
+      }
+      cursor = id.commit;
+      if (id.index !== undefined) {
+        // Resume inside a commit: re-read it, skipping what was delivered.
+        const list = repo.store.log().entries();
+        const i = list.findIndex((e) => e.commit === id.commit);
+        cursor = i > 0 ? list[i - 1]!.commit : undefined;
+        skipIndex = id.index;
+        if (i === 0) cursor = undefined;
+      }
+    } else cursor = repo.store.tip();
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 1000\n\n');
+    const client: SseClient = { res, filter: { project, channel, types }, cursor, skipIndex, busy: false, again: false };
+    this.sse.add(client);
+    res.on('close', () => this.sse.delete(client));
+    void this.pump(client);
+  }
+
+  /** The events of one commit, cached (every stream shares them). */
+  private eventsOf(entry: import('../store/LogIndex.js').LogEntry): MetaEventOut[] {
+    let e = this.events.get(entry.commit);
+    if (!e) {
+      e = eventsOfEntry(this.opts.repo, entry);
+      this.events.set(entry.commit, e);
+    }
+    return e;
+  }
+
+  /** Sends a stream everything after its cursor; the `id:` of a commit's last event is the commit. */
+  private async pump(c: SseClient): Promise<void> {
+    if (c.busy) {
+      c.again = true;
+      return;
+    }
+    c.busy = true;
+    try {
+      do {
+        c.again = false;
+        const tip = this.opts.repo.store.tip();
+        if (!tip || tip === c.cursor) continue;
+        const entries = this.opts.repo.store.log().since(c.cursor, tip);
+        for (const entry of entries) {
+          const evs = this.eventsOf(entry).filter((ev) => matchesEvent(ev, c.filter) && !(c.skipIndex !== undefined && Number(ev.id.split(':')[1]) <= c.skipIndex));
+          c.skipIndex = undefined;
+          let text = '';
+          evs.forEach((ev, i) => {
+            text += `${i === evs.length - 1 ? `id: ${entry.commit}\n` : ''}event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`;
+          });
+          c.cursor = entry.commit;
+          if (text && !c.res.write(text)) await new Promise<void>((r) => c.res.once('drain', () => r()));
+          if (c.res.destroyed) return;
+        }
+      } while (c.again);
+    } catch (e) {
+      this.opts.log?.(`event stream: ${(e as Error).message}`);
+      c.res.end();
+    } finally {
+      c.busy = false;
+    }
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const text = `${JSON.stringify(body)}\n`;
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  }
+
+  private fail(res: ServerResponse, e: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const err = isMetaError(e) ? e : new MetaError('INTERNAL', `unexpected error: ${(e as Error)?.message ?? String(e)}`, {});
+    if (!isMetaError(e)) this.opts.log?.(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+    const status = e instanceof HttpError ? e.status : STATUS[err.code] ?? 500;
+    this.json(res, status, { error: { code: err.code, message: err.message } }, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+  }
+
+  /** Stops listening, ends event streams and long-polls, waits for queued writes and the dispatcher. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.remoteTimer) clearTimeout(this.remoteTimer);
+    for (const c of this.sse) c.res.end();
+    this.onTip();
+    await this.committer.idle();
+    await this.dispatcher?.close();
+    await this.watcher.close();
+    if (this.server) {
+      const s = this.server;
+      await new Promise<void>((r) => {
+        s.close(() => r());
+        s.closeIdleConnections?.();
+      });
+    }
+  }
+}
+
+function splitListen(listen: string): [string, string] {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen) ?? /^()()(\d+)$/.exec(listen);
+  if (!m) throw new MetaError('INVALID_ARGUMENT', `--listen '${listen}' must be host:port (e.g. 127.0.0.1:8080)`, { listen });
+  return [m[1] ?? (m[2] || '127.0.0.1'), m[3]!];
+}
+
+function requireParam(q: URLSearchParams, name: string): string {
+  const v = q.get(name);
+  if (!v) throw new MetaError('INVALID_ARGUMENT', `query parameter ?${name}= is required`, { param: name });
+  return v;
+}
+
+function etagOf(req: IncomingMessage): string | undefined {
+  const h = req.headers['if-none-match'];
+  if (!h) return undefined;
+  return h.split(',')[0]!.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+}
+
+/** Reads a JSON body of at most `max` bytes (413 beyond, 400 when it does not parse, 415 when it is not JSON). */
+async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+  const ct = req.headers['content-type'];
+  if (ct && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(ct)) throw new HttpError(415, 'INVALID_ARGUMENT', `send the body as application/json, not ${ct}`);
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) {
+    req.resume();
+    throw new HttpError(413, 'INVALID_ARGUMENT', `the body is ${declared} bytes; the limit is ${max}`);
+  }
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of req) {
+    n += (c as Buffer).length;
+    if (n > max) {
+      req.resume();
+      throw new HttpError(413, 'INVALID_ARGUMENT', `the body exceeds the limit of ${max} bytes`);
+    }
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new MetaError('INVALID_ARGUMENT', `the body is not valid JSON (${(e as Error).message})`, {});
+  }
+}
+
+/** Starts `meta serve` in-process (tests and embedding); see {@link MetaServer}. */
+export async function startServer(opts: ServeOptions): Promise<MetaServer> {
+  return new MetaServer(opts).start();
+}

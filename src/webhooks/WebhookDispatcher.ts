@@ -1,0 +1,265 @@
+import type { MetaRepo } from '../api/openMeta.js';
+import { eventsOfEntry, matchesEvent, parseEventId, type MetaEventOut } from '../api/events.js';
+import { readMetaSettings } from '../api/metaSettings.js';
+import type { LogEntry } from '../store/LogIndex.js';
+import { parseWebhooks, type WebhookSpec } from './hookSettings.js';
+import { appendDelivery, defaultStateDir, deliveryId, hookStateDir, readCursor, signBody, writeCursor } from './deliveryLog.js';
+
+export interface WebhookDispatcherOptions {
+  repo: MetaRepo;
+  /** Cursors and delivery logs (default `<gitdir>/meta-webhooks`: outside the repository's content). */
+  stateDir?: string;
+  /** First retry delay (ms), doubled per failed attempt up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  env?: Record<string, string | undefined>;
+  log?: (line: string) => void;
+  onDelivery?: (hook: string, ok: boolean) => void;
+}
+
+/**
+ * Delivers webhooks from the git log. The log is the queue and each subscription keeps a durable
+ * cursor (the id of the last event it handled) outside the repository, so delivery is
+ * at-least-once, in order per subscription, and a restart resumes where it stopped. A failed
+ * delivery is retried with exponential backoff, and later events wait behind it (order first).
+ *
+ * @example
+ * const d = new WebhookDispatcher({ repo });
+ * d.kick();            // after every tip move
+ * await d.close();
+ */
+export class WebhookDispatcher {
+  private workers = new Map<string, HookWorker>();
+  private settingsOid: string | undefined | null = null;
+  readonly stateDir: string;
+
+  constructor(private readonly opts: WebhookDispatcherOptions) {
+    this.stateDir = opts.stateDir ?? defaultStateDir(opts.repo.store.gitdir);
+  }
+
+  /** Re-reads the subscriptions when meta.yaml changed, and wakes every worker. */
+  kick(): void {
+    const snap = this.opts.repo.store.snapshot();
+    const oid = snap.entry('meta.yaml')?.oid;
+    if (oid !== this.settingsOid) {
+      this.settingsOid = oid;
+      let specs: WebhookSpec[] = [];
+      try {
+        specs = parseWebhooks(readMetaSettings(snap));
+      } catch (e) {
+        this.opts.log?.(`webhooks: ${(e as Error).message}`);
+      }
+      const names = new Set(specs.map((s) => s.name));
+      for (const [name, w] of this.workers) {
+        if (!names.has(name)) {
+          void w.stop();
+          this.workers.delete(name);
+        }
+      }
+      for (const spec of specs) {
+        const w = this.workers.get(spec.name);
+        if (w) w.spec = spec;
+        else {
+          const nw = new HookWorker(spec, this.opts, this.stateDir);
+          this.workers.set(spec.name, nw);
+          void nw.run();
+        }
+      }
+    }
+    for (const w of this.workers.values()) w.wake();
+  }
+
+  /** Events behind the tip per hook, as `{hook="name"}` → count of commits not yet handled. */
+  lag(): Map<string, number> {
+    const out = new Map<string, number>();
+    const list = this.opts.repo.store.log().entries();
+    for (const [name, w] of this.workers) {
+      const c = w.cursorCommit();
+      const i = c ? list.findIndex((e) => e.commit === c) : -1;
+      out.set(`{hook="${name}"}`, i < 0 ? 0 : list.length - 1 - i);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    this.workers.clear();
+  }
+}
+
+class HookWorker {
+  private stopped = false;
+  private waker?: () => void;
+  private woken = false;
+  private done?: Promise<void>;
+  private cursor: string | undefined;
+  private readonly dir: string;
+
+  constructor(public spec: WebhookSpec, private readonly opts: WebhookDispatcherOptions, stateDir: string) {
+    this.dir = hookStateDir(stateDir, spec.name);
+  }
+
+  cursorCommit(): string | undefined {
+    return this.cursor?.split(':')[0];
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.waker?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.done;
+  }
+
+  /** Sleeps until woken, stopped, or `ms` passed. */
+  private sleep(ms?: number): Promise<void> {
+    if (this.woken || this.stopped) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const t = ms === undefined ? undefined : setTimeout(() => finish(), ms);
+      const finish = () => {
+        if (t) clearTimeout(t);
+        this.waker = undefined;
+        this.woken = false;
+        resolve();
+      };
+      this.waker = finish;
+    });
+  }
+
+  run(): Promise<void> {
+    this.done = this.loop().catch((e) => this.opts.log?.(`webhook ${this.spec.name} stopped: ${(e as Error).stack ?? e}`));
+    return this.done;
+  }
+
+  private async loop(): Promise<void> {
+    this.cursor = readCursor(this.dir)?.after ?? this.startingPoint();
+    while (!this.stopped) {
+      const ev = this.next();
+      if (!ev) {
+        await this.sleep();
+        continue;
+      }
+      let attempt = 0;
+      while (!this.stopped) {
+        attempt++;
+        if (await this.deliver(ev, attempt)) {
+          this.advance(ev.id);
+          break;
+        }
+        const backoff = Math.min((this.opts.backoffMs ?? 1000) * 2 ** (attempt - 1), this.opts.maxBackoffMs ?? 5 * 60_000);
+        // Only a stop interrupts the backoff: new commits must not hurry a failing receiver.
+        const until = Date.now() + backoff;
+        while (!this.stopped && Date.now() < until) await this.sleep(until - Date.now());
+      }
+    }
+  }
+
+  private advance(id: string): void {
+    this.cursor = id;
+    writeCursor(this.dir, { v: 1, after: id });
+  }
+
+  /**
+   * A new subscription starts after the commit that added it to meta.yaml (not "whenever a server
+   * first noticed it"), so which events it gets does not depend on when a server ran.
+   */
+  private startingPoint(): string | undefined {
+    const store = this.opts.repo.store;
+    const list = store.log().entries();
+    for (const e of list) {
+      if (!e.added.includes('meta.yaml') && !e.changed.includes('meta.yaml')) continue;
+      try {
+        if (parseWebhooks(readMetaSettings(store.snapshot(e.commit))).some((h) => h.name === this.spec.name)) {
+          writeCursor(this.dir, { v: 1, after: e.commit });
+          return e.commit;
+        }
+      } catch { /* an invalid meta.yaml in history: keep looking */ }
+    }
+    const tip = store.tip();
+    if (tip) writeCursor(this.dir, { v: 1, after: tip });
+    return tip;
+  }
+
+  /** The first event after the cursor this hook wants; moves the cursor over commits with none. */
+  private next(): MetaEventOut | undefined {
+    const store = this.opts.repo.store;
+    const tip = store.tip();
+    if (!tip) return undefined;
+    const list = store.log().entries(tip);
+    let start = 0;
+    let skip = -1;
+    if (this.cursor) {
+      const id = parseEventId(this.cursor);
+      const i = list.findIndex((e) => e.commit === id.commit);
+      if (i < 0) {
+        this.opts.log?.(`webhook ${this.spec.name}: cursor ${this.cursor} is not in the history (rewritten?); waiting, fix or delete ${this.dir}/cursor.json`);
+        return undefined;
+      }
+      if (id.index === undefined) start = i + 1;
+      else {
+        start = i;
+        skip = id.index;
+      }
+    }
+    let scanned: LogEntry | undefined;
+    for (let i = start; i < list.length; i++) {
+      const entry = list[i]!;
+      for (const ev of eventsOfEntry(this.opts.repo, entry)) {
+        if (i === start && skip >= 0 && Number(ev.id.split(':')[1]) <= skip) continue;
+        if (this.wants(ev)) {
+          if (scanned) this.advance(scanned.commit);
+          return ev;
+        }
+      }
+      scanned = entry;
+      if (i - start > 500) break; // bound one scan; the loop comes back for the rest
+    }
+    if (scanned) this.advance(scanned.commit);
+    return scanned ? this.next() : undefined;
+  }
+
+  private wants(ev: MetaEventOut): boolean {
+    if (this.spec.projects && !(ev.project && this.spec.projects.includes(ev.project))) return false;
+    return matchesEvent(ev, { types: this.spec.events });
+  }
+
+  private async deliver(ev: MetaEventOut, attempt: number): Promise<boolean> {
+    const id = deliveryId(this.spec.name, ev.id);
+    const body = JSON.stringify(ev);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'boot-meta-webhooks/1',
+      'x-meta-event': ev.type,
+      'x-meta-delivery': id,
+      'x-meta-hook': this.spec.name,
+    };
+    const started = Date.now();
+    let status = 0;
+    let error: string | undefined;
+    try {
+      if (this.spec.secretEnv) {
+        const secret = (this.opts.env ?? process.env)[this.spec.secretEnv];
+        if (!secret) throw new Error(`environment variable ${this.spec.secretEnv} (secret_env of webhook ${this.spec.name}) is not set; refusing to send unsigned`);
+        headers['x-meta-signature-256'] = signBody(secret, body);
+      }
+      const res = await fetch(this.spec.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.spec.timeoutMs), redirect: 'manual' });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (status < 200 || status >= 300) error = `HTTP ${status}`;
+    } catch (e) {
+      error = (e as Error).message;
+      const cause = (e as { cause?: { code?: string } }).cause?.code;
+      if (cause) error += ` (${cause})`;
+    }
+    const ok = error === undefined;
+    appendDelivery(this.dir, { delivery: id, hook: this.spec.name, event: ev.id, type: ev.type, attempt, ok, status, error, at: new Date().toISOString(), ms: Date.now() - started });
+    this.opts.onDelivery?.(this.spec.name, ok);
+    return ok;
+  }
+}

@@ -1,0 +1,131 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import * as fs from 'node:fs';
+import { MetaError } from '../errors/MetaError.js';
+
+/** One line of a webhook's delivery log (`meta hooks deliveries`). */
+export interface DeliveryRecord {
+  /** The `X-Meta-Delivery` id: the same for every attempt of one event, so receivers de-duplicate. */
+  delivery: string;
+  hook: string;
+  /** The event id (`<commit>:<n>`). */
+  event: string;
+  type: string;
+  attempt: number;
+  ok: boolean;
+  /** HTTP status, 0 when no response came. */
+  status: number;
+  error?: string;
+  /** ISO-8601 time of the attempt. */
+  at: string;
+  ms: number;
+}
+
+/** Where a hook's state lives: `<stateDir>/<hook>/{cursor.json,deliveries.jsonl}`. */
+export function hookStateDir(stateDir: string, hook: string): string {
+  return `${stateDir}/${hook}`;
+}
+
+/** The default state directory: inside the git directory, outside the repository's content. */
+export function defaultStateDir(gitdir: string): string {
+  return `${gitdir}/meta-webhooks`;
+}
+
+/** `X-Meta-Delivery`: stable per (hook, event), so a redelivery after a restart carries the same id. */
+export function deliveryId(hook: string, eventId: string): string {
+  return createHash('sha256').update(`${hook}\n${eventId}`).digest('hex').slice(0, 32);
+}
+
+/** `sha256=<hex HMAC-SHA256 of the body>`: the GitHub webhook convention. */
+export function signBody(secret: string, body: string | Uint8Array): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/**
+ * Checks an `X-Meta-Signature-256` header against the body, in constant time (for receivers).
+ *
+ * @example
+ * if (!verifySignature(process.env.SECRET!, rawBody, req.headers['x-meta-signature-256'])) return res.writeHead(401).end();
+ */
+export function verifySignature(secret: string, body: string | Uint8Array, header: string | string[] | undefined): boolean {
+  if (typeof header !== 'string') return false;
+  const want = Buffer.from(signBody(secret, body));
+  const got = Buffer.from(header);
+  return want.length === got.length && timingSafeEqual(want, got);
+}
+
+/** The cursor: the id of the last event handled (delivered or filtered out). */
+export interface HookCursor {
+  v: 1;
+  after: string;
+}
+
+export function readCursor(dir: string): HookCursor | undefined {
+  try {
+    const c = JSON.parse(fs.readFileSync(`${dir}/cursor.json`, 'utf8')) as HookCursor;
+    return c.v === 1 && typeof c.after === 'string' ? c : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replaces the cursor atomically and durably (temp file, fsync, rename). */
+export function writeCursor(dir: string, cursor: HookCursor): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = `${dir}/cursor.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, JSON.stringify(cursor));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, `${dir}/cursor.json`);
+}
+
+export function appendDelivery(dir: string, rec: DeliveryRecord): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.appendFileSync(`${dir}/deliveries.jsonl`, `${JSON.stringify(rec)}\n`);
+}
+
+export interface ListDeliveriesOptions {
+  /** The webhook state directory (default `<gitdir>/meta-webhooks`). */
+  stateDir: string;
+  hook?: string;
+  /** The newest N attempts (default 50). */
+  limit?: number;
+  /** Only failed attempts. */
+  failed?: boolean;
+}
+
+/**
+ * The delivery log: every attempt of every webhook, oldest first, the newest `limit`.
+ *
+ * @example
+ * listDeliveries({ stateDir: `${repo.store.gitdir}/meta-webhooks`, hook: 'deploys', limit: 20 });
+ */
+export function listDeliveries(opts: ListDeliveriesOptions): DeliveryRecord[] {
+  let hooks: string[];
+  try {
+    hooks = opts.hook ? [opts.hook] : fs.readdirSync(opts.stateDir).filter((n) => fs.statSync(`${opts.stateDir}/${n}`).isDirectory());
+  } catch {
+    hooks = [];
+  }
+  const out: DeliveryRecord[] = [];
+  for (const h of hooks) {
+    let text: string;
+    try {
+      text = fs.readFileSync(`${hookStateDir(opts.stateDir, h)}/deliveries.jsonl`, 'utf8');
+    } catch {
+      if (opts.hook) throw new MetaError('NOT_FOUND', `no deliveries logged for webhook '${h}' under ${opts.stateDir}`, { hook: h });
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        out.push(JSON.parse(line) as DeliveryRecord);
+      } catch { /* a torn last line after a crash */ }
+    }
+  }
+  const list = out.filter((d) => !opts.failed || !d.ok).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return list.slice(Math.max(0, list.length - (opts.limit ?? 50)));
+}
