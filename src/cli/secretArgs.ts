@@ -56,3 +56,11 @@ export async function writeOut(path: string, data: Uint8Array | string, mode: nu
     throw new MetaError('IO', `cannot write ${path}: ${(e as Error).message}`, { path }, { cause: e });
   }
 }
+
+/**
+ * True for `-` (standard input). yargs hands a bare `-` to a string option or positional as ''
+ * (and an empty file name is never meant), so both mean stdin.
+ */
+export function isStdin(file: string | undefined): boolean {
+  return file === '-' || file === '';
+}

@@ -1,6 +1,6 @@
 import { defineCommand } from '../command.js';
 import type { GlobalArgs } from '../context.js';
-import { absolute, formatOption, identityArgs, identityOption, printable, writeOut } from '../secretArgs.js';
+import { absolute, formatOption, isStdin, identityArgs, identityOption, printable, writeOut } from '../secretArgs.js';
 
 type Format = 'yaml' | 'json' | 'dotenv' | 'binary';
 
@@ -13,7 +13,7 @@ export default defineCommand<GlobalArgs & { file: string; out?: string; format?:
   async run(ctx, args) {
     const { decryptSecretFile } = await import('../../api/secretsFile.js');
     const { MetaError } = await import('../../errors/MetaError.js');
-    const stdin = args.file === '-';
+    const stdin = isStdin(args.file);
     if (stdin && !ctx.stdin) throw new MetaError('INVALID_ARGUMENT', 'no standard input to read - from', {});
     const file = stdin ? '-' : absolute(ctx, args.file);
     const out = args.out !== undefined ? absolute(ctx, args.out) : undefined;

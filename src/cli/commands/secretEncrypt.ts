@@ -1,6 +1,6 @@
 import { defineCommand } from '../command.js';
 import type { GlobalArgs } from '../context.js';
-import { absolute, formatOption, writeOut } from '../secretArgs.js';
+import { absolute, formatOption, isStdin, writeOut } from '../secretArgs.js';
 
 type Format = 'yaml' | 'json' | 'dotenv' | 'binary';
 
@@ -14,7 +14,7 @@ export default defineCommand<GlobalArgs & { file: string; age?: string[]; out?: 
   async run(ctx, args) {
     const { encryptSecretFile } = await import('../../api/secretsFile.js');
     const { MetaError } = await import('../../errors/MetaError.js');
-    const stdin = args.file === '-';
+    const stdin = isStdin(args.file);
     if (stdin && !ctx.stdin) throw new MetaError('INVALID_ARGUMENT', 'no standard input to read - from', {});
     const recipients = (args.age ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
     const text = await encryptSecretFile({ file: stdin ? '-' : absolute(ctx, args.file), data: stdin ? await ctx.stdin!() : undefined, format: args.format ?? (stdin ? 'yaml' : undefined), recipients });

@@ -1,6 +1,6 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
-import { absolute, formatOption, identityArgs, identityOption } from '../secretArgs.js';
+import { absolute, formatOption, identityArgs, identityOption, isStdin } from '../secretArgs.js';
 
 type Format = 'yaml' | 'json' | 'dotenv' | 'binary';
 
@@ -24,7 +24,7 @@ export default defineCommand<GlobalArgs & { secret: string; pairs?: string[]; fi
     if (args.file !== undefined) {
       const { detectFormat } = await import('../../secrets/store.js');
       let data: Uint8Array;
-      if (args.file === '-') {
+      if (isStdin(args.file)) {
         if (!ctx.stdin) throw new MetaError('INVALID_ARGUMENT', 'no standard input to read --file - from', {});
         data = await ctx.stdin();
       } else {
@@ -35,7 +35,7 @@ export default defineCommand<GlobalArgs & { secret: string; pairs?: string[]; fi
           throw new MetaError('NOT_FOUND', `cannot read --file ${args.file}: ${(e as Error).message}`, { path: args.file });
         }
       }
-      document = { data, format: args.file === '-' ? (args.format ?? 'yaml') : detectFormat(args.file, args.format) };
+      document = { data, format: isStdin(args.file) ? (args.format ?? 'yaml') : detectFormat(args.file, args.format) };
     }
     const { setSecret } = await import('../../api/secretsSet.js');
     const repo = await open(ctx, args);
