@@ -29,6 +29,13 @@ import keysAddRecipient from './commands/keysAddRecipient.js';
 import keysRemoveRecipient from './commands/keysRemoveRecipient.js';
 import keysLs from './commands/keysLs.js';
 
+import serve from './commands/serve.js';
+import follow from './commands/follow.js';
+import watch from './commands/watch.js';
+import instances from './commands/instances.js';
+import instanceReport from './commands/instanceReport.js';
+import hooksDeliveries from './commands/hooksDeliveries.js';
+
 type AnySpec = CommandSpec<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Top-level commands and groups; a group's subcommands are its `children`. */
@@ -40,8 +47,10 @@ export const COMMANDS: { name: string; describe: string; children: AnySpec[] }[]
   { name: 'resolve', describe: 'answer "what runs where" and "where did this binary come from"', children: [resolveBinary, resolveSource] },
   { name: 'secret', describe: 'SOPS + age secrets per environment (append-only versions)', children: [secretSet, secretGet, secretLs, secretRotate, secretUpdatekeys, secretDecrypt, secretEncrypt] },
   { name: 'keys', describe: 'age keys and the recipients of each environment', children: [keysGenerate, keysAddRecipient, keysRemoveRecipient, keysLs] },
+  { name: 'instance', describe: 'instance reports (what a host runs)', children: [instanceReport] },
+  { name: 'hooks', describe: 'webhooks and repository hooks', children: [hooksDeliveries] },
 ];
-export const TOP: AnySpec[] = [init, diff, show, log];
+export const TOP: AnySpec[] = [init, diff, show, log, serve, follow, watch, instances];
 
 function register(y: Argv, spec: AnySpec, ctx: CliContext, done: (p: Promise<void>) => void): Argv {
   return y.command(spec.command, spec.describe, (b) => (spec.builder ? spec.builder(b) : b), (argv) => {

@@ -1,0 +1,89 @@
+import { defineCommand } from '../command.js';
+import { emit, open, type GlobalArgs } from '../context.js';
+
+interface FollowArgs extends GlobalArgs {
+  project: string;
+  channel: string;
+  platform: string;
+  installDir: string;
+  exec?: string;
+  report?: boolean;
+  host?: string;
+  env?: string;
+  server?: string;
+  remote?: string;
+  fetchInterval: number;
+  tokenEnv: string;
+  binaryName?: string;
+  once?: boolean;
+  maxIterations?: number;
+  timeout?: number;
+  recheck: number;
+}
+
+export default defineCommand<FollowArgs>({
+  command: 'follow <project>',
+  describe: 'the server agent: on every channel change resolve, download, verify, install atomically, run the hook, report',
+  builder: (y) => y
+    .positional('project', { type: 'string', demandOption: true })
+    .option('channel', { type: 'string', demandOption: true })
+    .option('platform', { type: 'string', demandOption: true, describe: 'os/arch[/variant]' })
+    .option('install-dir', { type: 'string', demandOption: true, describe: 'releases/<version>/ and the current symlink go here' })
+    .option('exec', { type: 'string', describe: 'hook run after each install (sh -c; META_VERSION, META_BINARY… set); failure switches back' })
+    .option('report', { type: 'boolean', describe: 'report each install (InstanceReport) to the server or repository' })
+    .option('host', { type: 'string', describe: 'host name in reports (default: this host)' })
+    .option('env', { type: 'string', describe: 'environment in reports (default: $META_ENV, else prod)' })
+    .option('server', { type: 'string', describe: 'follow a meta serve (event stream + resolve API)' })
+    .option('remote', { type: 'string', describe: 'follow a git remote, fetched every --fetch-interval seconds' })
+    .option('fetch-interval', { type: 'number', default: 10 })
+    .option('token-env', { type: 'string', default: 'META_TOKEN', describe: 'environment variable holding the bearer token for reports to --server' })
+    .option('binary-name', { type: 'string', describe: 'file name of the installed binary (default: last segment of the project)' })
+    .option('once', { type: 'boolean', describe: 'resolve once, install if needed, exit' })
+    .option('max-iterations', { type: 'number', describe: 'exit after this many install attempts' })
+    .option('timeout', { type: 'number', describe: 'exit after this many seconds' })
+    .option('recheck', { type: 'number', default: 60, describe: 'resolve at least every N seconds even without a change signal' }),
+  async run(ctx, args) {
+    const { follow } = await import('../../follow/follow.js');
+    const { LocalSource, ServerSource } = await import('../../follow/followSources.js');
+    const log = (line: string) => ctx.err(`meta follow: ${line}\n`);
+    const ac = new AbortController();
+    const stop = () => ac.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const timer = args.timeout ? setTimeout(stop, args.timeout * 1000) : undefined;
+    let source;
+    let project = args.project;
+    if (args.server) {
+      source = new ServerSource(args.server, { project, channel: args.channel, token: ctx.env[args.tokenEnv], log }).start();
+    } else {
+      const repo = await open(ctx, args);
+      if (args.remote) {
+        const { remoteSync } = await import('../../serve/remoteSync.js');
+        await remoteSync(repo, args.remote, args.fetchInterval * 1000);
+      }
+      const { requireProject } = await import('../../api/lookup.js');
+      project = requireProject(repo, repo.store.snapshot(), args.project).name;
+      source = await new LocalSource(repo).start();
+    }
+    let lastPct = -1;
+    const onProgress = ctx.isTTY ? (n: number, total: number) => {
+      const pct = total ? Math.floor((n / total) * 100) : 100;
+      if (pct !== lastPct) ctx.err(`\rdownloading ${pct}% (${n} of ${total} bytes)${n >= total ? '\n' : ''}`);
+      lastPct = pct;
+    } : undefined;
+    const installDir = args.installDir.startsWith('/') ? args.installDir : `${ctx.cwd}/${args.installDir}`;
+    try {
+      const res = await follow({
+        project, channel: args.channel, platform: args.platform, installDir, source, exec: args.exec, report: args.report,
+        host: args.host, env: args.env ?? ctx.env.META_ENV, binaryName: args.binaryName, once: args.once, maxIterations: args.maxIterations,
+        signal: ac.signal, recheckMs: args.recheck * 1000, log, onProgress, hookOutput: (t) => ctx.err(t),
+      });
+      emit(ctx, args, res, () => res.attempts.map((a) => `${a.ok ? 'installed' : 'refused  '} ${a.version} ${a.digest}${a.reason ? `: ${a.reason}` : ''}`).concat(`running ${res.state.version ?? 'nothing'} (stopped: ${res.stopped})`));
+    } finally {
+      if (timer) clearTimeout(timer);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await source.close();
+    }
+  },
+});

@@ -1,0 +1,56 @@
+import { defineCommand } from '../command.js';
+import type { GlobalArgs } from '../context.js';
+
+interface ServeArgs extends GlobalArgs {
+  listen: string;
+  remote?: string;
+  fetchInterval: number;
+  maxBody: number;
+  maxWait: number;
+  webhooks: boolean;
+  webhookStateDir?: string;
+  webhookBackoffMs: number;
+  fsync: boolean;
+}
+
+export default defineCommand<ServeArgs>({
+  command: 'serve',
+  describe: 'HTTP API: resolve/download for servers, events (SSE), records and reports in (bearer tokens), webhooks out',
+  builder: (y) => y
+    .option('listen', { type: 'string', default: '127.0.0.1:8080', describe: 'host:port (port 0: any free port; the URL is printed)' })
+    .option('remote', { type: 'string', describe: 'serve a clone of this remote, fetched every --fetch-interval seconds' })
+    .option('fetch-interval', { type: 'number', default: 10, describe: 'seconds between fetches of --remote' })
+    .option('max-body', { type: 'number', default: 1 << 20, describe: 'largest request body in bytes' })
+    .option('max-wait', { type: 'number', default: 60, describe: 'longest long-poll (?wait=) in seconds' })
+    .option('webhooks', { type: 'boolean', default: true, describe: 'deliver the webhooks listed in meta.yaml (--no-webhooks: do not)' })
+    .option('webhook-state-dir', { type: 'string', describe: 'webhook cursors and delivery logs (default <gitdir>/meta-webhooks)' })
+    .option('webhook-backoff-ms', { type: 'number', default: 1000, describe: 'first retry delay of a failed delivery (doubles per attempt, up to 5 min)' })
+    .option('fsync', { type: 'boolean', default: true, describe: 'fsync objects before answering a write (--no-fsync: ref only)' }),
+  async run(ctx, args) {
+    const { openMeta } = await import('../../api/openMeta.js');
+    const { startServer } = await import('../../serve/MetaServer.js');
+    const repo = openMeta({ dir: args.repo ?? ctx.env.META_REPO ?? ctx.cwd, actor: args.actor ?? ctx.env.META_ACTOR ?? 'meta serve', env: ctx.env, fsyncObjects: args.fsync });
+    let remote;
+    if (args.remote) {
+      const { remoteSync } = await import('../../serve/remoteSync.js');
+      remote = await remoteSync(repo, args.remote, args.fetchInterval * 1000);
+    }
+    const server = await startServer({
+      repo, listen: args.listen, maxBodyBytes: args.maxBody, maxWaitSeconds: args.maxWait, webhooks: args.webhooks,
+      webhookStateDir: args.webhookStateDir, webhookBackoffMs: args.webhookBackoffMs, remote, env: ctx.env,
+      log: (line) => ctx.err(`meta serve: ${line}\n`),
+    });
+    ctx.out(args.json ? `${JSON.stringify({ url: server.url, repo: repo.dir })}\n` : `meta serve: listening on ${server.url} (repository ${repo.dir})\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await server.close();
+    repo.close();
+  },
+});

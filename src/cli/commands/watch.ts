@@ -1,0 +1,63 @@
+import { defineCommand } from '../command.js';
+import { open, type GlobalArgs } from '../context.js';
+
+interface WatchArgs extends GlobalArgs {
+  project?: string;
+  channel?: string;
+  types?: string[];
+  since?: string;
+  server?: string;
+  remote?: string;
+  fetchInterval: number;
+  maxEvents?: number;
+  timeout?: number;
+}
+
+export default defineCommand<WatchArgs>({
+  command: 'watch [project]',
+  describe: 'print events as they happen (local repository, a meta serve, or a remote)',
+  builder: (y) => y
+    .positional('project', { type: 'string', describe: 'only this project' })
+    .option('channel', { type: 'string', describe: 'only this channel (for channel events)' })
+    .option('types', { type: 'string', array: true, describe: 'event types or prefixes (channel.*, release.recorded, …)' })
+    .option('since', { type: 'string', describe: 'replay from after this commit (default: only new events)' })
+    .option('server', { type: 'string', describe: 'the URL of a meta serve: read its event stream' })
+    .option('remote', { type: 'string', describe: 'a git remote: fetch it every --fetch-interval seconds' })
+    .option('fetch-interval', { type: 'number', default: 10 })
+    .option('max-events', { type: 'number', describe: 'exit after printing this many events' })
+    .option('timeout', { type: 'number', describe: 'exit after this many seconds' }),
+  async run(ctx, args) {
+    const { watchLocal, watchServer, formatEvent } = await import('../../watch/watchEvents.js');
+    const ac = new AbortController();
+    const stop = () => ac.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const timer = args.timeout ? setTimeout(stop, args.timeout * 1000) : undefined;
+    const filter = { project: args.project, channel: args.channel, types: args.types?.flatMap((t) => t.split(',')).filter(Boolean), since: args.since, signal: ac.signal, onError: (e: Error) => ctx.err(`meta watch: ${e.message}\n`) };
+    try {
+      let stream;
+      if (args.server) stream = watchServer(args.server, filter);
+      else {
+        const repo = await open(ctx, args);
+        if (args.remote) {
+          const { remoteSync } = await import('../../serve/remoteSync.js');
+          await remoteSync(repo, args.remote, args.fetchInterval * 1000);
+        }
+        if (args.project) {
+          const { requireProject } = await import('../../api/lookup.js');
+          filter.project = requireProject(repo, repo.store.snapshot(), args.project).name;
+        }
+        stream = watchLocal(repo, filter);
+      }
+      let n = 0;
+      for await (const ev of stream) {
+        ctx.out(args.json ? `${JSON.stringify(ev)}\n` : `${formatEvent(ev)}\n`);
+        if (args.maxEvents && ++n >= args.maxEvents) break;
+      }
+    } finally {
+      if (timer) clearTimeout(timer);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  },
+});

@@ -1,0 +1,193 @@
+import { MetaError } from '../errors/MetaError.js';
+import type { MetaRepo } from '../api/openMeta.js';
+import type { ResolvedBinary } from '../api/resolveBinary.js';
+import type { ReportInstanceOptions } from '../api/reportInstance.js';
+import { RefWatcher } from '../watch/RefWatcher.js';
+import { pause, sseStream } from '../watch/sseClient.js';
+
+/** Where a follower learns what to run, and where it reports. */
+export interface FollowSource {
+  readonly description: string;
+  /**
+   * What the channel wants now. With `after` (the last verified meta commit), refuses
+   * (HISTORY_REWRITTEN) an answer whose commit does not descend from it.
+   */
+  resolve(q: { project: string; channel: string; platform: string; after?: string }): Promise<ResolvedBinary>;
+  /** Resolves when something may have changed, or after `ms`. */
+  changed(ms: number, signal?: AbortSignal): Promise<void>;
+  report(r: ReportInstanceOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Follows a local repository: a RefWatcher notices any tip move; reports are local appends. */
+export class LocalSource implements FollowSource {
+  readonly description: string;
+  private watcher?: RefWatcher;
+  private flag = false;
+  private wake?: () => void;
+
+  constructor(private readonly repo: MetaRepo) {
+    this.description = `repository ${repo.dir}`;
+  }
+
+  async start(): Promise<this> {
+    this.watcher = new RefWatcher(this.repo.store, () => this.poke(), { pollMs: 1000 });
+    await this.watcher.start();
+    return this;
+  }
+
+  private poke(): void {
+    this.flag = true;
+    this.wake?.();
+  }
+
+  async resolve(q: { project: string; channel: string; platform: string; after?: string }): Promise<ResolvedBinary> {
+    const { resolveBinaryIn } = await import('../api/resolveBinary.js');
+    const { isAncestor } = await import('../api/events.js');
+    const tip = this.repo.store.tip();
+    if (!tip) throw new MetaError('NOT_FOUND', 'the repository has no commits yet', {});
+    if (q.after && (!this.repo.store.objects.has(q.after) || !isAncestor(this.repo, q.after, tip))) {
+      throw new MetaError('HISTORY_REWRITTEN', `the repository's history at ${tip.slice(0, 12)} does not descend from the last verified commit ${q.after.slice(0, 12)}; refusing older or rewritten history`, { after: q.after, tip });
+    }
+    return resolveBinaryIn(this.repo, this.repo.store.snapshot(tip), q);
+  }
+
+  async changed(ms: number, signal?: AbortSignal): Promise<void> {
+    if (!this.flag) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          signal?.removeEventListener('abort', done);
+          this.wake = undefined;
+          resolve();
+        };
+        const t = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+        this.wake = done;
+      });
+    }
+    this.flag = false;
+  }
+
+  async report(r: ReportInstanceOptions): Promise<void> {
+    const { reportInstance } = await import('../api/reportInstance.js');
+    await reportInstance(this.repo, r);
+    this.watcher?.check();
+    this.flag = false; // our own report is not a channel change
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+  }
+}
+
+/**
+ * Follows a `meta serve`: its event stream (project's channel and binary events) wakes the
+ * follower, the resolve endpoint answers, reports are POSTed with a bearer token.
+ */
+export class ServerSource implements FollowSource {
+  readonly description: string;
+  private flag = true;
+  private wake?: () => void;
+  private readonly ac = new AbortController();
+  private loop?: Promise<void>;
+  private readonly base: string;
+
+  constructor(server: string, private readonly opts: { project: string; channel: string; token?: string; log?: (line: string) => void }) {
+    this.base = server.replace(/\/+$/, '');
+    this.description = `server ${this.base}`;
+  }
+
+  start(): this {
+    const q = new URLSearchParams({ project: this.opts.project, channel: this.opts.channel, types: 'channel.*,binary.recorded' });
+    this.loop = (async () => {
+      try {
+        for await (const _ of sseStream(`${this.base}/v1/events?${q}`, {
+          signal: this.ac.signal, backoffMs: 500,
+          onOpen: () => this.poke(), // anything may have moved while we were not connected
+          onError: (e) => this.opts.log?.(`event stream: ${e.message}`),
+        })) this.poke();
+      } catch (e) {
+        this.opts.log?.(`event stream ended: ${(e as Error).message}`);
+      }
+    })();
+    return this;
+  }
+
+  private poke(): void {
+    this.flag = true;
+    this.wake?.();
+  }
+
+  private projectPath(): string {
+    return this.opts.project.split('/').map(encodeURIComponent).join('/');
+  }
+
+  async resolve(q: { project: string; channel: string; platform: string; after?: string }): Promise<ResolvedBinary> {
+    const p = new URLSearchParams({ platform: q.platform });
+    if (q.after) p.set('after', q.after);
+    const url = `${this.base}/v1/projects/${this.projectPath()}/channels/${encodeURIComponent(q.channel)}/resolve?${p}`;
+    return (await this.call('GET', url)) as ResolvedBinary;
+  }
+
+  async report(r: ReportInstanceOptions): Promise<void> {
+    const url = `${this.base}/v1/projects/${this.projectPath()}/instances/${encodeURIComponent(r.host)}/report`;
+    const body = { env: r.env, channel: r.channel, version: r.version, digest: r.digest, platform: r.platform, metaCommit: r.metaCommit, status: r.status, message: r.message };
+    // Reports matter (the fleet view), so a few quick retries ride out a restarting server.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.call('POST', url, body);
+        return;
+      } catch (e) {
+        if (!(e instanceof MetaError) || e.code !== 'REMOTE' || attempt >= 5) throw e;
+        await pause(200 * 2 ** attempt, this.ac.signal);
+      }
+    }
+  }
+
+  private async call(method: string, url: string, body?: unknown): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.opts.token && method !== 'GET') headers.authorization = `Bearer ${this.opts.token}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: this.ac.signal });
+    } catch (e) {
+      throw new MetaError('REMOTE', `cannot reach ${this.base}: ${(e as Error).message}`, { url }, { cause: e });
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (res.ok) return json;
+    const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const known = ['NOT_FOUND', 'HISTORY_REWRITTEN', 'INVALID_ARGUMENT', 'INVALID_NAME', 'AUTH', 'CONFLICT', 'PRECONDITION_FAILED'];
+    if (err?.code && known.includes(err.code) && res.status < 500) throw new MetaError(err.code as 'NOT_FOUND', `${this.base}: ${err.message}`, { status: res.status });
+    throw new MetaError('REMOTE', `${method} ${url} answered ${res.status}: ${err?.message ?? text.slice(0, 200)}`, { status: res.status });
+  }
+
+  async changed(ms: number, signal?: AbortSignal): Promise<void> {
+    if (!this.flag) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          signal?.removeEventListener('abort', done);
+          this.wake = undefined;
+          resolve();
+        };
+        const t = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+        this.wake = done;
+      });
+    }
+    this.flag = false;
+  }
+
+  async close(): Promise<void> {
+    this.ac.abort();
+    await this.loop;
+  }
+}
