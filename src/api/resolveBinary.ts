@@ -2,7 +2,7 @@ import { MetaError } from '../errors/MetaError.js';
 import { formatPlatform, parsePlatform } from '../records/names.js';
 import { binaryPath } from '../records/layout.js';
 import type { Binary, Release } from '../records/types.js';
-import { channelState } from '../resolve/channelState.js';
+import { channelHead } from '../resolve/channelHead.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { releasePlatforms, requireChannel, requireProject, snapshotAt } from './lookup.js';
@@ -46,7 +46,7 @@ export function resolveBinaryIn(repo: MetaRepo, snap: Snapshot, opts: Omit<Resol
   const platform = parsePlatform(opts.platform);
   const project = requireProject(repo, snap, opts.project).name;
   requireChannel(snap, project, opts.channel);
-  const state = channelState(snap, repo.reader, project, opts.channel);
+  const state = channelHead(snap, repo.reader, project, opts.channel);
   if (!state.current || !state.currentEntry) {
     throw new MetaError('NOT_FOUND', `channel ${opts.channel} of ${project} has no live release at ${snap.commit!.slice(0, 12)}`, { project, channel: opts.channel, commit: snap.commit });
   }

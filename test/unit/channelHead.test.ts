@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { memRepo } from '../helpers/memRepo.js';
+import { encodeRecord } from '../../src/records/codec.js';
+import { makeHeader } from '../../src/records/makeHeader.js';
+import { promotionPath } from '../../src/records/layout.js';
+import { channelHead } from '../../src/resolve/channelHead.js';
+import { channelState } from '../../src/resolve/channelState.js';
+import type { PromotionAction, ReleaseRef } from '../../src/records/types.js';
+
+/** A deterministic pseudo-random sequence. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+describe('channelHead (newest-first resolution)', () => {
+  it('agrees with the full replay of channelState on random channel histories', async () => {
+    const { repo } = await memRepo();
+    const releases: ReleaseRef[] = ['a', 'b', 'c', 'd'].map((c, i) => ({ githash: c.repeat(40), version: `1.${i}` }));
+    const actions: PromotionAction[] = ['promote', 'promote', 'promote', 'rollback', 'hold', 'release-hold', 'yank'];
+    const project = 'acme/app';
+    let checked = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const rand = rng(seed);
+      const channel = `c${seed}`;
+      const len = 1 + Math.floor(rand() * 12);
+      const files = [];
+      for (let seq = 1; seq <= len; seq++) {
+        const action = actions[Math.floor(rand() * actions.length)]!;
+        const release = releases[Math.floor(rand() * releases.length)]!;
+        files.push({
+          path: promotionPath(project, channel, seq),
+          data: encodeRecord('promotion', {
+            header: makeHeader('promotion', 't', new Date(0)), project, channel, sequence: seq, action, release, previous: null, reason: '',
+            rollout: null, expectedPreviousSequence: seq - 1, approvals: [], previousPromotion: '',
+          }),
+        });
+      }
+      await repo.store.append(() => ({ files, message: `channel ${channel}` }), { actor: 't' });
+      const snap = repo.store.snapshot();
+      const full = channelState(snap, repo.reader, project, channel);
+      const head = channelHead(snap, repo.reader, project, channel);
+      expect(head.current, `seed ${seed}`).toEqual(full.current);
+      expect(head.currentEntry?.path ?? null, `seed ${seed}`).toEqual(full.currentEntry?.path ?? null);
+      checked++;
+    }
+    expect(checked).toBe(40);
+  });
+});
