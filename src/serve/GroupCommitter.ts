@@ -16,6 +16,8 @@ type Outcome = { ok: AppendPlan } | { error: unknown } | { deferred: true };
 export interface GroupCommitterOptions {
   /** Commit author. */
   actor: string;
+  /** Commit time source (default: the system clock). */
+  clock?: () => Date;
   /** Most writes in one commit. */
   maxBatch?: number;
   /** Called after every commit that landed (metrics, waking event streams). */
@@ -122,7 +124,7 @@ export class GroupCommitter {
         if (files.length === 0) throw new EmptyBatch();
         const message = messages.length === 1 ? messages[0]! : `group commit: ${messages.length} writes\n\n${messages.map((m) => `- ${m.split('\n', 1)[0]}`).join('\n')}\n`;
         return { files, message };
-      }, { actor: this.opts.actor });
+      }, { actor: this.opts.actor, time: this.opts.clock ?? (() => new Date()) });
     } catch (e) {
       if (e instanceof EmptyBatch) return this.settleWithout(batch, outcomes);
       if (batch.length > 1) {

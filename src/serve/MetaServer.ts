@@ -154,6 +154,7 @@ export class MetaServer {
     const repo = opts.repo;
     this.committer = new GroupCommitter(repo.store, {
       actor: repo.actor,
+      clock: repo.clock,
       maxBatch: opts.maxBatch,
       onCommit: ({ writes }) => {
         this.metrics.inc('meta_commits_total');

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { addProject, promote, recordBinary, recordRelease } from '../../src/index.js';
+import { formatFleetLine, listInstances } from '../../src/api/instances.js';
+import { reportInstance } from '../../src/api/reportInstance.js';
+import { isMetaError } from '../../src/errors/MetaError.js';
+import { memRepo, sha, digest } from '../helpers/memRepo.js';
+
+describe('instances: the fleet joined with desired state', () => {
+  it('counts hosts on the live release, lists laggards with age and failures with their reason', async () => {
+    const { repo } = await memRepo();
+    await addProject(repo, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
+    for (const [v, c] of [['1.4.1', 'a'], ['1.4.2', 'b']] as const) {
+      await recordRelease(repo, { project: 'acme/app', version: v, sources: [{ url: 'https://git.example/acme/app', commit: sha(c) }] });
+      await recordBinary(repo, { project: 'acme/app', version: v, platform: 'linux/amd64', digest: digest(c), size: 1, urls: ['file:///x'] });
+    }
+    await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.4.1' });
+    await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.4.2' });
+    const r = (host: string, version: string, status = 'running', message = '', env = 'prod') =>
+      reportInstance(repo, { project: 'acme/app', host, env, channel: 'stable', version, status, message, digest: digest(version === '1.4.2' ? 'b' : 'a'), platform: 'linux/amd64' });
+    await r('h1', '1.4.1');
+    await r('h1', '1.4.2'); // the newer report wins
+    await r('h2', '1.4.2');
+    await r('h12', '1.4.1');
+    await r('h31', '1.4.2', 'failed', 'hook exit 3');
+    await r('d1', '1.4.1', 'running', '', 'dev');
+    const now = new Date(Date.now() + 2 * 3600 * 1000 + 5000);
+    const v = listInstances(repo, { project: 'app', env: 'prod', now });
+    expect(v.hosts.map((h) => [h.host, h.version, h.current])).toEqual([['h1', '1.4.2', true], ['h12', '1.4.1', false], ['h2', '1.4.2', true], ['h31', '1.4.2', false]]);
+    expect(v.channels).toHaveLength(1);
+    expect(formatFleetLine(v.channels[0]!)).toBe('stable → 1.4.2: 2 of 4 hosts; lagging: h12 (1.4.1, 2h), h31 (failed: hook exit 3)');
+    const all = listInstances(repo, { project: 'acme/app' });
+    expect(all.hosts).toHaveLength(5);
+    expect(all.hosts.find((h) => h.host === 'd1')?.env).toBe('dev');
+  });
+
+  it('validates reports before writing', async () => {
+    const { repo } = await memRepo();
+    await addProject(repo, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
+    const tip = repo.store.tip();
+    for (const bad of [
+      { host: '../etc', env: 'prod', status: 'running' },
+      { host: 'h', env: 'Prod!', status: 'running' },
+      { host: 'h', env: 'prod', status: 'dancing' },
+      { host: 'h', env: 'prod', status: 'running', digest: 'md5:x' },
+      { host: 'h', env: 'prod', status: 'running', platform: 'linux-amd64' },
+    ]) {
+      await expect(reportInstance(repo, { project: 'acme/app', ...bad })).rejects.toSatisfy((e: unknown) => isMetaError(e) && (e.code === 'INVALID_ARGUMENT' || e.code === 'INVALID_NAME'));
+    }
+    expect(repo.store.tip()).toBe(tip);
+  });
+});
