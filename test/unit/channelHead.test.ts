@@ -7,10 +7,16 @@ import { channelHead } from '../../src/resolve/channelHead.js';
 import { channelState } from '../../src/resolve/channelState.js';
 import type { PromotionAction, ReleaseRef } from '../../src/records/types.js';
 
-/** A deterministic pseudo-random sequence. */
+/** A deterministic pseudo-random sequence (mulberry32). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 describe('channelHead (newest-first resolution)', () => {
@@ -20,11 +26,11 @@ describe('channelHead (newest-first resolution)', () => {
     const actions: PromotionAction[] = ['promote', 'promote', 'promote', 'rollback', 'hold', 'release-hold', 'yank'];
     const project = 'acme/app';
     let checked = 0;
-    for (let seed = 1; seed <= 40; seed++) {
+    for (let seed = 1; seed <= 150; seed++) {
       const rand = rng(seed);
       const channel = `c${seed}`;
       const len = 1 + Math.floor(rand() * 12);
-      const files = [];
+      const files: { path: string; data: Uint8Array }[] = [];
       for (let seq = 1; seq <= len; seq++) {
         const action = actions[Math.floor(rand() * actions.length)]!;
         const release = releases[Math.floor(rand() * releases.length)]!;
@@ -44,6 +50,6 @@ describe('channelHead (newest-first resolution)', () => {
       expect(head.currentEntry?.path ?? null, `seed ${seed}`).toEqual(full.currentEntry?.path ?? null);
       checked++;
     }
-    expect(checked).toBe(40);
+    expect(checked).toBe(150);
   });
 });
