@@ -1,0 +1,324 @@
+#!/usr/bin/env node
+// `npm run bench`: boot-meta against native git on the same fixture repositories, side by side.
+// Each case alternates the two sides (and `node -e 0` for cold processes) round by round after a
+// warm-up, and reports medians, peak RSS and the ratio boot-meta / git, checked against the
+// targets of issue 6. Results: bench/results/<date>.json and .md, and the table on stdout.
+//
+//   node bench/run.mjs [--sizes 1000,10000] [--large] [--rounds 15] [--warm-rounds 60]
+//                      [--only case,case] [--out bench/results] [--no-write] [--quick]
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir, release as osRelease } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { cachedFixture, git, makeEncoder, ACTOR, STEP } from './lib/fixture.mjs';
+import { CatFile, FastImport, MetaWorker } from './lib/lines.mjs';
+import { runCold, canMeasureRss } from './lib/proc.mjs';
+import { median, fmtMs, fmtMB, fmtRatio } from './lib/stats.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const META = join(root, 'bin/meta');
+const APPEND_SH = join(root, 'bench/git/append.sh');
+
+export function parseArgs(argv) {
+  const o = { sizes: [1000, 10000], rounds: 15, warmRounds: 60, warmup: 3, out: join(root, 'bench/results'), write: true, only: null, fixtures: join(root, 'bench/fixtures') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => argv[++i];
+    if (a === '--sizes') o.sizes = v().split(',').map(Number);
+    else if (a === '--large') o.sizes = [...new Set([...o.sizes, 100000])];
+    else if (a === '--rounds') o.rounds = Number(v());
+    else if (a === '--warm-rounds') o.warmRounds = Number(v());
+    else if (a === '--warmup') o.warmup = Number(v());
+    else if (a === '--only') o.only = v().split(',');
+    else if (a === '--out') o.out = v();
+    else if (a === '--fixtures') o.fixtures = v();
+    else if (a === '--no-write') o.write = false;
+    else if (a === '--quick') Object.assign(o, { sizes: [300], rounds: 3, warmRounds: 5, warmup: 1 });
+    else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+/** A deterministic pseudo-random sequence, so both sides of a case ask for the same things. */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** Runs `sides` (name -> async () => {ms, rssKB?}) alternately; warm-up rounds are dropped. */
+async function alternate(sides, rounds, warmup) {
+  const names = Object.keys(sides);
+  const out = Object.fromEntries(names.map((n) => [n, { ms: [], rss: [] }]));
+  for (let i = 0; i < warmup + rounds; i++) {
+    const order = i % 2 ? [...names].reverse() : names;
+    for (const n of order) {
+      const r = await sides[n](i);
+      if (i >= warmup) {
+        out[n].ms.push(r.ms);
+        if (r.rssKB !== undefined) out[n].rss.push(r.rssKB);
+      }
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, { ms: median(out[n].ms), rssKB: out[n].rss.length ? Math.max(...out[n].rss) : undefined, rounds: out[n].ms.length }]));
+}
+
+async function timed(fn) {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+
+const cold = (cmd, args, cwd) => () => runCold(cmd, args, { cwd });
+
+/** True when the built CLI has a top-level command `name` (others are still building some). */
+function metaHasCommand(name) {
+  const r = spawnSync(process.execPath, [META, '--help'], { encoding: 'utf8' });
+  return new RegExp(`^\\s*meta ${name}\\b`, 'm').test(r.stdout);
+}
+
+/**
+ * The cases for one fixture. Each returns { id, title, meta, git, node?, ratio, target, met, note }.
+ * `target` is a human string; `limit` the ratio to meet and against what ('git' or 'node').
+ */
+async function runSize(opts, n, log) {
+  const fx = await cachedFixture(join(opts.fixtures, `packed-${n}`), { n });
+  const work = join(opts.fixtures, `work-${n}`);
+  rmSync(work, { recursive: true, force: true });
+  const metaDir = join(work, 'meta');
+  const gitDir = join(work, 'git');
+  cpSync(fx.dir, metaDir, { recursive: true });
+  cpSync(fx.dir, gitDir, { recursive: true });
+  const ref = fx.ref;
+  const R = opts.rounds;
+  const W = opts.warmRounds;
+  const rand = rng(n);
+  const pick = (xs) => xs[Math.floor(rand() * xs.length)];
+  const cases = [];
+  const want = (id) => !opts.only || opts.only.includes(id);
+  const add = (c) => {
+    const base = c.against === 'node' ? c.node : c.git;
+    c.ratio = c.meta.ms / base.ms;
+    c.rssRatio = c.against === 'node' && c.meta.rssKB && c.node?.rssKB ? c.meta.rssKB / c.node.rssKB : undefined;
+    c.met = c.limit === undefined ? null : c.ratio <= c.limit && (c.rssLimit === undefined || c.rssRatio === undefined || c.rssRatio <= c.rssLimit);
+    cases.push(c);
+    log(`  ${c.id}: boot-meta ${fmtMs(c.meta.ms)} / ${c.against === 'node' ? 'node -e 0' : 'git'} ${fmtMs(base.ms)} = ${fmtRatio(c.ratio)}${c.met === null ? '' : c.met ? ' (met)' : ' (NOT met)'}`);
+  };
+  const encode = await makeEncoder();
+  const sources = (v) => [`https://git.example/bench/app@${'1'.repeat(40)}`, `https://git.example/org/shared-lib@${'2'.repeat(40)}#lib`].map((s) => s) && [
+    { url: 'https://git.example/bench/app', commit: '1'.repeat(40), path: '', tag: `v${v}` },
+    { url: 'https://git.example/org/shared-lib', commit: '2'.repeat(40), path: 'lib', tag: '' },
+  ];
+  const project = fx.projects[0];
+
+  const sample = pick(fx.promotions);
+  const midDate = new Date((fx.firstTime + Math.floor((fx.lastTime - fx.firstTime) / 2)) * 1000).toISOString().replace('.000Z', 'Z');
+
+  // --- warm, in a long-lived process ---------------------------------------------------------
+  const worker = new MetaWorker(metaDir);
+  if (want('warm-append')) {
+    const fi = new FastImport(gitDir, ref);
+    const tip = git(gitDir, ['rev-parse', ref]).trim();
+    const L = await import(new URL('../dist/records/layout.js', import.meta.url).href);
+    const r = await alternate({
+      meta: (i) => timed(() => worker.call('append', { opts: { project, version: `9.0.${i}`, sources: sources(`9.0.${i}`) } })),
+      git: async (i) => {
+        const version = `9.0.${i}`;
+        const { path, data, message } = encode({ kind: 'release', project, version }, new Date());
+        if (path !== L.releasePath(project, version)) throw new Error('layout mismatch');
+        return timed(() => fi.commit(path, data, message, tip));
+      },
+    }, W, opts.warmup);
+    r.meta.rssKB = worker.rssKB();
+    r.git.rssKB = fi.rssKB();
+    await fi.close();
+    add({ id: 'warm-append', title: 'append 1 record + commit, warm process', meta: r.meta, git: r.git, gitCmd: 'git fast-import kept open (commit + checkpoint)', against: 'git', limit: 1, target: '≤ 1× fast-import' });
+  }
+  if (want('warm-read')) {
+    const cf = new CatFile(metaDir);
+    const paths = Array.from({ length: opts.warmup + W }, () => pick(fx.releases).path);
+    const r = await alternate({
+      meta: (i) => timed(() => worker.call('read', { path: paths[i] })),
+      git: (i) => timed(() => cf.get(`${ref}:${paths[i]}`)),
+    }, W, opts.warmup);
+    r.meta.rssKB = worker.rssKB();
+    r.git.rssKB = cf.rssKB();
+    await cf.close();
+    add({ id: 'warm-read', title: 'read 1 record at the tip, warm process', meta: r.meta, git: r.git, gitCmd: 'git cat-file --batch kept open', against: 'git', limit: 1, target: '≤ 1× cat-file --batch' });
+  }
+  if (want('warm-resolve')) {
+    const cf = new CatFile(metaDir);
+    const { decodeRecord } = await import(new URL('../dist/records/codec.js', import.meta.url).href);
+    const { parseTree } = await import(new URL('../dist/store/gitObjects.js', import.meta.url).href);
+    const qs = Array.from({ length: opts.warmup + W }, () => ({ project: pick(fx.projects), channel: 'stable', platform: pick(['linux/amd64', 'linux/arm64']) }));
+    // What a script does with cat-file: list the channel, take the newest record, follow its
+    // release githash, read the release and the binary (one round trip each).
+    const gitResolve = async (q) => {
+      const chan = `projects/${q.project}/channels/stable`;
+      const shards = parseTree((await cf.get(`${ref}:${chan}`)).data);
+      const shard = shards[shards.length - 1];
+      const files = parseTree((await cf.get(shard.oid)).data);
+      const prom = decodeRecord((await cf.get(files[files.length - 1].oid)).data).record;
+      const rel = decodeRecord((await cf.get(prom.release.githash)).data).record;
+      const [os, arch] = q.platform.split('/');
+      const shardDir = (await cf.get(`${ref}:projects/${q.project}/releases`)) && null; // eslint-disable-line no-unused-vars
+      const L = await import(new URL('../dist/records/layout.js', import.meta.url).href);
+      const bin = decodeRecord((await cf.get(`${ref}:${L.binaryPath(q.project, rel.version, { os, arch, variant: '' })}`)).data).record;
+      return bin.digest;
+    };
+    const r = await alternate({
+      meta: (i) => timed(() => worker.call('resolve', { opts: qs[i] })),
+      git: (i) => timed(() => gitResolve(qs[i])),
+    }, W, opts.warmup);
+    r.meta.rssKB = worker.rssKB();
+    r.git.rssKB = cf.rssKB();
+    await cf.close();
+    add({ id: 'warm-resolve', title: 'resolve channel → release → binary, warm process', meta: r.meta, git: r.git, gitCmd: 'git cat-file --batch kept open (5 round trips)', against: 'git', limit: 1, target: '≤ 1× cat-file --batch' });
+  }
+  if (want('warm-added-by')) {
+    const paths = Array.from({ length: opts.warmup + W }, () => pick([...fx.releases, ...fx.promotions]).path);
+    const r = await alternate({
+      meta: (i) => timed(() => worker.call('addedBy', { path: paths[i] })),
+      git: (i) => runCold('git', ['-C', metaDir, 'log', '-1', '--format=%H', '--diff-filter=A', ref, '--', paths[i]]),
+    }, Math.min(W, R * 2), opts.warmup);
+    r.meta.rssKB = worker.rssKB();
+    add({ id: 'warm-added-by', title: '"which commit added this record", warm library', meta: r.meta, git: r.git, gitCmd: 'git log -1 --diff-filter=A -- <path>', against: 'git', limit: 1, target: '≤ 1× git log' });
+  }
+  if (want('warm-queries')) {
+    const q = pick(fx.binaries);
+    const gitLogHistory = ['-C', metaDir, 'log', '--format=%H %ct %an', '--diff-filter=A', '--name-only', ref, '--', `projects/${sample.project}/channels/stable`];
+    const chan = `projects/${q.project}/channels/stable/00000`;
+    const qs = [
+      ['warm-history', 'channel history, warm library', () => worker.call('history', { opts: { project: sample.project, channel: 'stable' } }), () => runCold('git', gitLogHistory), 'git log --diff-filter=A --name-only -- <channel dir>'],
+      ['warm-at-date', 'resolve binary --at <date>, warm library', () => worker.call('resolveAt', { opts: { project: q.project, channel: 'stable', platform: q.platform, at: midDate } }),
+        () => runCold('sh', ['-c', `c=$(git -C "${metaDir}" rev-list -1 --first-parent --before=${midDate} ${ref}) && git -C "${metaDir}" cat-file -p "$c:${chan}" >/dev/null`]), 'sh: git rev-list -1 --before=<date> + git cat-file -p'],
+      ['warm-source', 'resolve source <digest>, warm library', () => worker.call('source', { opts: { digest: q.digest } }), () => runCold('git', ['-C', metaDir, 'grep', '-l', '-F', q.digest, ref, '--', 'projects']), 'git grep -l -F <digest> <ref>'],
+    ];
+    for (const [id, title, m, g, gitCmd] of qs) {
+      const r = await alternate({ meta: () => timed(m), git: g }, R, opts.warmup);
+      r.meta.rssKB = worker.rssKB();
+      add({ id, title, meta: r.meta, git: r.git, gitCmd, against: 'git', limit: 1, target: '≤ 1× git' });
+    }
+  }
+  await worker.close();
+
+  // --- cold, one process per operation ----------------------------------------------------------
+  const node0 = cold(process.execPath, ['-e', '0']);
+  if (want('cold-record')) {
+    const tmp = join(work, 'rec.pb');
+    const r = await alternate({
+      meta: (i) => runCold(META, ['release', 'record', project, '--version', `8.0.${i}`, '--source', `https://git.example/bench/app@${'1'.repeat(40)}`, '--source', `https://git.example/org/shared-lib@${'2'.repeat(40)}#lib`], { cwd: metaDir, env: { ...process.env, META_ACTOR: ACTOR } }),
+      git: (i) => {
+        const { path, data, message } = encode({ kind: 'release', project, version: `8.0.${i}` }, new Date());
+        writeFileSync(tmp, data);
+        return runCold(APPEND_SH, [gitDir, ref, path, tmp, message]);
+      },
+      node: node0,
+    }, R, opts.warmup);
+    add({ id: 'cold-record', title: '`meta release record`, one process per append', meta: r.meta, git: r.git, node: r.node, gitCmd: 'sh: hash-object -w, mktree along the path, commit-tree, update-ref', against: 'node', limit: 3, rssLimit: 2, target: '≤ 3× node -e 0, RSS ≤ 2×' });
+  }
+  if (want('cold-resolve')) {
+    const q = pick(fx.binaries);
+    const r = await alternate({
+      meta: cold(META, ['resolve', 'binary', q.project, '--channel', 'stable', '--platform', q.platform], metaDir),
+      git: cold('git', ['-C', metaDir, 'cat-file', 'blob', `${ref}:${q.path}`]),
+      node: node0,
+    }, R, opts.warmup);
+    add({ id: 'cold-resolve', title: '`meta resolve binary`, cold process', meta: r.meta, git: r.git, node: r.node, gitCmd: 'git cat-file blob <ref>:<path> (one read)', against: 'node', limit: 2, rssLimit: 2, target: '≤ 2× node -e 0, RSS ≤ 2×' });
+  }
+  if (want('history')) {
+    const r = await alternate({
+      meta: cold(META, ['channel', 'history', sample.project, 'stable'], metaDir),
+      git: cold('git', ['-C', metaDir, 'log', '--format=%H %ct %an', '--diff-filter=A', '--name-only', ref, '--', `projects/${sample.project}/channels/stable`]),
+    }, R, opts.warmup);
+    add({ id: 'history', title: '`meta channel history`, cold process', meta: r.meta, git: r.git, gitCmd: 'git log --diff-filter=A --name-only -- <channel dir>', against: 'git', limit: 1, target: '≤ 1× git log' });
+  }
+  if (want('at-date')) {
+    const q = pick(fx.binaries);
+    const chan = `projects/${q.project}/channels/stable/00000`;
+    const r = await alternate({
+      meta: cold(META, ['resolve', 'binary', q.project, '--channel', 'stable', '--platform', q.platform, '--at', midDate], metaDir),
+      git: cold('sh', ['-c', `c=$(git -C "${metaDir}" rev-list -1 --first-parent --before=${midDate} ${ref}) && git -C "${metaDir}" cat-file -p "$c:${chan}" >/dev/null`]),
+    }, R, opts.warmup);
+    add({ id: 'at-date', title: '`meta resolve binary --at <date>`, cold process', meta: r.meta, git: r.git, gitCmd: 'sh: git rev-list -1 --before=<date> + git cat-file -p <commit>:<channel>', against: 'git', limit: 1, target: '≤ 1× git rev-list --before' });
+  }
+  if (want('source')) {
+    const q = pick(fx.binaries);
+    const r = await alternate({
+      meta: cold(META, ['resolve', 'source', q.digest], metaDir),
+      git: cold('git', ['-C', metaDir, 'grep', '-l', '-F', q.digest, ref, '--', 'projects']),
+    }, R, opts.warmup);
+    add({ id: 'source', title: '`meta resolve source <digest>`, cold process', meta: r.meta, git: r.git, gitCmd: 'git grep -l -F <digest> <ref>', against: 'git', limit: 1, target: '≤ 1× git grep' });
+  }
+  if (want('cold-added-by')) {
+    const path = pick(fx.releases).path;
+    const script = `const {openMeta}=await import(${JSON.stringify(new URL('../dist/api/openMeta.js', import.meta.url).href)});const r=openMeta({dir:process.argv[1],actor:'x',env:{}});const e=r.store.log().addedBy(process.argv[2]);if(!e)process.exit(1);console.log(e.commit);`;
+    const r = await alternate({
+      meta: cold(process.execPath, ['--input-type=module', '-e', script, metaDir, path]),
+      git: cold('git', ['-C', metaDir, 'log', '-1', '--format=%H', '--diff-filter=A', ref, '--', path]),
+    }, R, opts.warmup);
+    add({ id: 'cold-added-by', title: '"which commit added this record", cold library call', meta: r.meta, git: r.git, gitCmd: 'git log -1 --diff-filter=A -- <path>', against: 'git', limit: 1, target: '≤ 1× git log' });
+  }
+  if (want('verify')) {
+    if (metaHasCommand('verify')) {
+      const r = await alternate({
+        meta: cold(META, ['verify'], metaDir),
+        git: cold('git', ['-C', metaDir, 'fsck', '--strict']),
+      }, Math.max(3, Math.ceil(R / 3)), 1);
+      add({ id: 'verify', title: '`meta verify`, whole history', meta: r.meta, git: r.git, gitCmd: 'git fsck --strict', against: 'git', limit: 3, target: '≤ 3× git fsck' });
+    } else cases.push({ id: 'verify', title: '`meta verify`, whole history', todo: 'TODO: `meta verify` does not exist yet in this build' });
+  }
+  if (want('clone')) {
+    cases.push({ id: 'clone', title: 'clone / fetch 100 commits over smart HTTP', todo: 'TODO: `meta clone`/`meta pull` are not in this build yet; compare with git clone/fetch over git http-backend once they are' });
+  }
+  if (want('serve')) {
+    cases.push({ id: 'serve', title: '`meta serve` group-commit throughput', todo: 'TODO: not measured yet' });
+  }
+  rmSync(work, { recursive: true, force: true });
+  return { n, commits: fx.commits + 1, projects: fx.projects.length, cases };
+}
+
+function machine() {
+  const v = (cmd, args) => { try { return spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim(); } catch { return ''; } };
+  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGB: Math.round(totalmem() / 2 ** 30), os: `${process.platform} ${osRelease()}`, node: process.version, git: v('git', ['--version']), rss: canMeasureRss ? 'GNU time %M' : 'not measured (no /usr/bin/time)' };
+}
+
+export function markdown(res) {
+  const m = res.machine;
+  const lines = [`# boot-meta vs native git — ${res.date}`, '', `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGB} GB RAM, ${m.os}; ${m.node}, ${m.git}. Medians of ${res.rounds.cold} cold / ${res.rounds.warm} warm rounds after a warm-up, sides alternating; ratio = boot-meta / reference.`, ''];
+  for (const s of res.sizes) {
+    lines.push(`## ${s.n.toLocaleString('en')} records (${s.commits.toLocaleString('en')} commits, packed)`, '');
+    lines.push('| case | boot-meta | git | node -e 0 | ratio | target | met | peak RSS meta / git / node | git command |', '|---|---|---|---|---|---|---|---|---|');
+    for (const c of s.cases) {
+      if (c.todo) { lines.push(`| ${c.title} | – | – | – | – | – | – | – | ${c.todo} |`); continue; }
+      lines.push(`| ${c.title} | ${fmtMs(c.meta.ms)} | ${fmtMs(c.git.ms)} | ${c.node ? fmtMs(c.node.ms) : ''} | ${fmtRatio(c.ratio)}${c.against === 'node' ? ' of node' : ''}${c.rssRatio ? `, RSS ${fmtRatio(c.rssRatio)}` : ''} | ${c.target} | ${c.met === null ? '' : c.met ? 'yes' : '**no**'} | ${fmtMB(c.meta.rssKB)} / ${fmtMB(c.git.rssKB)}${c.node ? ` / ${fmtMB(c.node.rssKB)}` : ''} | ${c.gitCmd} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+export async function main(argv) {
+  const opts = parseArgs(argv);
+  mkdirSync(opts.fixtures, { recursive: true });
+  const log = (s) => process.stderr.write(`${s}\n`);
+  const res = { date: new Date().toISOString(), machine: machine(), rounds: { cold: opts.rounds, warm: opts.warmRounds, warmup: opts.warmup }, sizes: [] };
+  for (const n of opts.sizes) {
+    log(`fixture: ${n} records`);
+    res.sizes.push(await runSize(opts, n, log));
+  }
+  const md = markdown(res);
+  process.stdout.write(`${md}\n`);
+  if (opts.write) {
+    mkdirSync(opts.out, { recursive: true });
+    const stamp = res.date.slice(0, 10);
+    writeFileSync(join(opts.out, `${stamp}.json`), `${JSON.stringify(res, null, 2)}\n`);
+    writeFileSync(join(opts.out, `${stamp}.md`), `${md}\n`);
+    log(`wrote ${join(opts.out, `${stamp}.json`)} and .md`);
+  }
+  return res;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main(process.argv.slice(2));
+}
