@@ -11,7 +11,7 @@ export interface LogItem {
   records: { path: string; kind: string }[];
 }
 
-const KINDS: Record<string, string> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', setting: 'setting' };
+const KINDS: Record<string, string> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', secret: 'secret', setting: 'setting' };
 
 /**
  * The history, newest first, from the log index (no walk of history per call).
@@ -19,7 +19,7 @@ const KINDS: Record<string, string> = { project: 'project', release: 'release', 
  * @example
  * log(repo, { project: 'acme/app', kind: 'promotion', limit: 10 });
  */
-export function log(repo: MetaRepo, opts: { project?: string; kind?: RecordKind | 'setting'; limit?: number } = {}): LogItem[] {
+export function log(repo: MetaRepo, opts: { project?: string; kind?: RecordKind | 'secret' | 'setting'; limit?: number } = {}): LogItem[] {
   if (opts.kind && !KINDS[opts.kind]) throw new MetaError('INVALID_ARGUMENT', `--kind ${opts.kind} is not one of ${Object.keys(KINDS).join(', ')}`, { kind: opts.kind });
   const limit = opts.limit ?? Infinity;
   if (!(limit > 0)) throw new MetaError('INVALID_ARGUMENT', '-n must be a positive number', { limit });

@@ -7,7 +7,7 @@ export default defineCommand<GlobalArgs & { project?: string; kind?: string; n?:
   describe: 'history, newest first',
   builder: (y) => y
     .option('project', { type: 'string' })
-    .option('kind', { type: 'string', describe: 'project, release, binary, promotion, instance, event, setting' })
+    .option('kind', { type: 'string', describe: 'project, release, binary, promotion, instance, event, secret, setting' })
     .option('n', { type: 'number', describe: 'at most N commits' }),
   async run(ctx, args) {
     const { log } = await import('../../api/log.js');
