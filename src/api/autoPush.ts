@@ -1,0 +1,51 @@
+import type { MetaRepo } from './openMeta.js';
+
+/** How writes go to a remote: planned on its tip, pushed, re-planned when another writer won. */
+export interface PushPolicy {
+  /** Remote name (default `origin`). */
+  remote?: string;
+  /** Bounded attempts (default 20). */
+  maxAttempts?: number;
+  /** First backoff step in ms (doubles per attempt, with jitter; default 50). */
+  backoffMs?: number;
+}
+
+const explicit = new WeakMap<MetaRepo, PushPolicy | false>();
+
+/**
+ * Makes every write through `repo` push (`--push`), or keeps it local (`false`, `--no-push`),
+ * overriding `push:` in meta.yaml.
+ *
+ * @example
+ * setAutoPush(repo, { remote: 'origin' });
+ * await recordRelease(repo, { project: 'acme/app', version: '1.2.0', sources: [...] }); // lands on the remote
+ */
+export function setAutoPush(repo: MetaRepo, policy: PushPolicy | boolean): void {
+  explicit.set(repo, policy === true ? {} : policy);
+}
+
+/**
+ * The push policy of the next write: the explicit one, else meta.yaml's `push: true` (or
+ * `push: { remote, attempts }`) when that remote is configured here. A repository without the
+ * remote (the server's own copy, whose meta.yaml says the same) writes locally.
+ */
+export async function autoPushPolicy(repo: MetaRepo): Promise<PushPolicy | undefined> {
+  const e = explicit.get(repo);
+  if (e !== undefined) return e === false ? undefined : e;
+  const text = repo.store.snapshot().read('meta.yaml');
+  if (!text) return undefined;
+  const source = Buffer.from(text).toString('utf8');
+  if (!/^push\s*:/m.test(source)) return undefined; // skip the yaml import for the common case
+  const { parse } = await import('yaml');
+  const push = (parse(source) as { push?: unknown } | null)?.push;
+  if (!push) return undefined;
+  const policy: PushPolicy = {};
+  if (typeof push === 'object') {
+    const p = push as { remote?: unknown; attempts?: unknown; enabled?: unknown };
+    if (p.enabled === false) return undefined;
+    if (typeof p.remote === 'string') policy.remote = p.remote;
+    if (typeof p.attempts === 'number') policy.maxAttempts = p.attempts;
+  }
+  const { listRemotes } = await import('../remote/remoteConfig.js');
+  return listRemotes(repo.store.fs, repo.store.gitdir).some((r) => r.name === (policy.remote ?? 'origin')) ? policy : undefined;
+}

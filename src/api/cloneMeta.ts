@@ -1,0 +1,26 @@
+import * as nodeFs from 'node:fs';
+import type { SyncFs } from '../store/fs.js';
+import { cloneRepository } from '../remote/cloneRepository.js';
+import { repoDir, wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
+
+export interface CloneMetaOptions extends OpenOptions {
+  url: string;
+  /** Shallow clone of the last N commits (followers rarely need the whole history). */
+  depth?: number;
+  /** Remote name (default `origin`). */
+  remote?: string;
+}
+
+/**
+ * Clones a meta repository over smart HTTP into a new bare repository (like `meta init` makes).
+ *
+ * @example
+ * const repo = await cloneMeta({ url: 'https://git.example.com/acme/meta.git', dir: '/srv/meta', depth: 1 });
+ */
+export async function cloneMeta(opts: CloneMetaOptions): Promise<MetaRepo & { branch: string; commit: string; url: string }> {
+  const env = opts.env ?? process.env;
+  const fs = opts.fs ?? (nodeFs as unknown as SyncFs);
+  const dir = repoDir(opts.dir, env, fs);
+  const r = await cloneRepository({ fs, dir, url: opts.url, env, depth: opts.depth, remote: opts.remote });
+  return Object.assign(wrap(r.store, opts, env), { branch: r.branch, commit: r.commit, url: r.url });
+}

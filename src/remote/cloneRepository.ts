@@ -1,0 +1,61 @@
+import { MetaError } from '../errors/MetaError.js';
+import { isErrno, type SyncFs } from '../store/fs.js';
+import { compareAndSwapRef } from '../store/RefLock.js';
+import { Store } from '../store/Store.js';
+import { credentialsFor, stripUserinfo } from './credentials.js';
+import { addRemote } from './remoteConfig.js';
+import { advertisedRefs } from './smartHttp.js';
+import { fetchBranch } from './transport.js';
+
+export interface CloneOptions {
+  fs: SyncFs;
+  dir: string;
+  url: string;
+  env: Record<string, string | undefined>;
+  /** Shallow clone of the last N commits. */
+  depth?: number;
+  /** Remote name (default `origin`). */
+  remote?: string;
+}
+
+/**
+ * Clones the remote's default branch into a new BARE repository, exactly like `meta init` makes
+ * (our own config, no working tree), instead of isomorphic-git's `clone`, which writes a
+ * working-tree config (`bare = false`, `ignorecase`). Credentials in the URL are used for this
+ * clone only; the stored remote URL has none. A failed clone removes what it created.
+ */
+export async function cloneRepository(opts: CloneOptions): Promise<{ store: Store; branch: string; commit: string; remote: string; url: string }> {
+  const { fs, dir } = opts;
+  const remote = opts.remote ?? 'origin';
+  if (opts.depth !== undefined && (!Number.isInteger(opts.depth) || opts.depth < 1)) {
+    throw new MetaError('INVALID_ARGUMENT', `--depth must be a whole number of commits, at least 1 (got ${opts.depth})`, { depth: opts.depth });
+  }
+  const clean = stripUserinfo(opts.url);
+  const target = { url: clean.url, credentials: credentialsFor(clean.url, opts.env, clean.credentials) };
+  const adv = await advertisedRefs(target, 'git-upload-pack');
+  const head = adv.symrefs.get('HEAD');
+  const branches = [...adv.refs.keys()].filter((r) => r.startsWith('refs/heads/'));
+  const ref = head && adv.refs.has(head) ? head : branches.includes('refs/heads/main') ? 'refs/heads/main' : branches[0];
+  if (!ref) throw new MetaError('NOT_FOUND', `${clean.url} has no branches yet; create the repository with 'meta init' and 'meta push' it first`, { url: clean.url });
+  const branch = ref.slice('refs/heads/'.length);
+  let existed = false;
+  try {
+    existed = fs.statSync(dir).isDirectory();
+  } catch (e) {
+    if (!isErrno(e, 'ENOENT')) throw e;
+  }
+  const store = Store.init({ fs, dir, branch });
+  try {
+    addRemote(fs, store.gitdir, remote, clean.url, branch);
+    const tip = await fetchBranch(store, target, { remote, branch, depth: opts.depth });
+    if (!tip) throw new MetaError('REMOTE', `${clean.url} lost branch ${branch} while cloning; try again`, { url: clean.url });
+    await compareAndSwapRef(fs, store.gitdir, store.branchRef, undefined, tip);
+    return { store, branch, commit: tip, remote, url: clean.url };
+  } catch (e) {
+    store.close();
+    // Remove what we created, never more: the directory itself only if it did not exist before.
+    for (const name of fs.readdirSync(dir)) fs.rmSync?.(`${dir}/${name}`, { recursive: true, force: true });
+    if (!existed) fs.rmSync?.(dir, { recursive: true, force: true });
+    throw e;
+  }
+}

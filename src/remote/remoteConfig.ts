@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { MetaError } from '../errors/MetaError.js';
+import type { SyncFs } from '../store/fs.js';
+import { stripUserinfo } from './credentials.js';
+
+export interface RemoteEntry {
+  name: string;
+  url: string;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function readConfig(fs: SyncFs, gitdir: string): string {
+  try {
+    return fs.readFileSync(`${gitdir}/config`, 'utf8') as string;
+  } catch {
+    return '';
+  }
+}
+
+/** The remotes in `<gitdir>/config` (git's own format, so `git remote -v` agrees). */
+export function listRemotes(fs: SyncFs, gitdir: string): RemoteEntry[] {
+  const out: RemoteEntry[] = [];
+  let current: RemoteEntry | undefined;
+  for (const raw of readConfig(fs, gitdir).split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('[')) {
+      const m = /^\[remote\s+"([^"]+)"\]$/.exec(line);
+      current = m ? { name: m[1]!, url: '' } : undefined;
+      if (current) out.push(current);
+    } else if (current) {
+      const m = /^url\s*=\s*(.*)$/.exec(line);
+      if (m) current.url = m[1]!.replace(/^"(.*)"$/, '$1');
+    }
+  }
+  return out;
+}
+
+/** The URL of a remote; NOT_FOUND names the remotes there are. */
+export function remoteUrl(fs: SyncFs, gitdir: string, name: string): string {
+  const all = listRemotes(fs, gitdir);
+  const r = all.find((x) => x.name === name);
+  if (!r || !r.url) {
+    throw new MetaError('NOT_FOUND', `no remote '${name}' in this repository${all.length ? ` (there is ${all.map((x) => x.name).join(', ')})` : ''}; add one with 'meta remote add ${name} <url>'`, { remote: name });
+  }
+  return r.url;
+}
+
+/**
+ * Adds a remote. Credentials in the URL are dropped (they must come from the environment or a
+ * credential helper), so the config never holds a secret; `droppedCredentials` says so.
+ */
+export function addRemote(fs: SyncFs, gitdir: string, name: string, url: string, branch: string): { name: string; url: string; droppedCredentials: boolean } {
+  if (!NAME.test(name)) throw new MetaError('INVALID_NAME', `'${name}' is not a valid remote name (letters, digits, '.', '_', '-')`, { remote: name });
+  const clean = stripUserinfo(url);
+  if (listRemotes(fs, gitdir).some((r) => r.name === name)) {
+    throw new MetaError('ALREADY_EXISTS', `remote '${name}' already exists; pick another name`, { remote: name });
+  }
+  let text = readConfig(fs, gitdir);
+  if (text && !text.endsWith('\n')) text += '\n';
+  text += `[remote "${name}"]\n\turl = ${clean.url}\n\tfetch = +refs/heads/${branch}:refs/remotes/${name}/${branch}\n`;
+  const tmp = `${gitdir}/config.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, `${gitdir}/config`);
+  return { name, url: clean.url, droppedCredentials: clean.credentials !== undefined };
+}

@@ -1,0 +1,270 @@
+import { randomBytes } from 'node:crypto';
+import { MetaError } from '../errors/MetaError.js';
+import { MUTABLE_SETTINGS } from '../records/layout.js';
+import { compareAndSwapRef, readRef, type RefUpdateOptions } from '../store/RefLock.js';
+import type { AppendFile, AppendPlan, AppendResult, Store } from '../store/Store.js';
+import type { Snapshot } from '../store/Snapshot.js';
+import { diffTrees } from '../store/treeDiff.js';
+import { chainUntil, isAncestor } from './ancestry.js';
+import { credentialsFor, stripUserinfo } from './credentials.js';
+import { objectsToSend } from './outgoing.js';
+import { writePack } from './packWriter.js';
+import { remoteUrl } from './remoteConfig.js';
+import { advertisedRefs, receivePack, type ReceiveResult, type RemoteTarget } from './smartHttp.js';
+import { fetchBranch } from './transport.js';
+
+/** A configured remote, resolved: URL without credentials, credentials from the environment. */
+export interface RemoteHandle {
+  name: string;
+  /** The branch both sides use (the local HEAD's branch). */
+  branch: string;
+  target: RemoteTarget;
+}
+
+export interface SyncOptions extends RefUpdateOptions {
+  /** Bounded attempts when the remote keeps moving (default 20). */
+  maxAttempts?: number;
+  /** First backoff step in ms (doubles per attempt, full jitter, capped at 2 s; default 50). */
+  backoffMs?: number;
+}
+
+export type SyncStatus = 'up-to-date' | 'fast-forward' | 'ahead' | 'replayed' | 'rewritten' | 'remote-empty';
+
+export interface SyncResult {
+  status: SyncStatus;
+  /** Local branch tip before and after. */
+  before: string | undefined;
+  after: string | undefined;
+  /** The remote's tip as fetched. */
+  remote: string | undefined;
+  /** Local-only commits re-applied on the remote tip. */
+  replayed: number;
+}
+
+/** Resolves a remote by name from the repository config; credentials come from `env`. */
+export function openRemote(store: Store, env: Record<string, string | undefined>, name = 'origin'): RemoteHandle {
+  const clean = stripUserinfo(remoteUrl(store.fs, store.gitdir, name));
+  return { name, branch: store.branchRef.replace(/^refs\/heads\//, ''), target: { url: clean.url, credentials: credentialsFor(clean.url, env, clean.credentials) } };
+}
+
+const trackingRef = (h: RemoteHandle) => `refs/remotes/${h.name}/${h.branch}`;
+
+/** The remote-tracking ref is a hint (the last remote tip we accepted), written by atomic rename. */
+function writeTracking(store: Store, h: RemoteHandle, oid: string | undefined): void {
+  const path = `${store.gitdir}/${trackingRef(h)}`;
+  if (!oid) {
+    try { store.fs.unlinkSync(path); } catch { /* none */ }
+    return;
+  }
+  store.fs.mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  store.fs.writeFileSync(tmp, `${oid}\n`);
+  store.fs.renameSync(tmp, path);
+}
+
+/** Learns the remote tip (one cheap GET) and fetches only when we lack it. */
+async function remoteTip(store: Store, h: RemoteHandle, service: 'git-upload-pack' | 'git-receive-pack'): Promise<string | undefined> {
+  const adv = await advertisedRefs(h.target, service);
+  let tip = adv.refs.get(`refs/heads/${h.branch}`);
+  if (tip && !store.objects.has(tip)) tip = (await fetchBranch(store, h.target, { remote: h.name, branch: h.branch })) ?? tip;
+  return tip;
+}
+
+const short = (c: string | undefined) => (c ? c.slice(0, 12) : 'nothing');
+
+/**
+ * Brings the local branch level with the remote tip `remote`. `seen` is the last remote tip we
+ * accepted (the remote-tracking ref before this fetch): a remote tip that does not descend from it
+ * means the remote's history was rewritten, or an old tip is served again, and is refused.
+ * - local behind: fast-forward (compare-and-swap, so a concurrent local writer is never lost);
+ * - local ahead: nothing to do (unpushed commits);
+ * - diverged because local commits were made on `seen` while the remote moved on: with `replay`,
+ *   their files are re-applied as fresh commits on the remote tip (record paths are unique, so
+ *   they do not conflict); without, CONFLICT;
+ * - anything else: HISTORY_REWRITTEN, naming both commits.
+ */
+async function integrate(store: Store, h: RemoteHandle, remote: string | undefined, seen: string | undefined, mode: { replay: boolean; allowRewrite: boolean }, opts: RefUpdateOptions): Promise<SyncResult> {
+  const before = store.tip();
+  if (!remote) return { status: 'remote-empty', before, after: before, remote, replayed: 0 };
+  const o = store.objects;
+  if (seen && seen !== remote && !isAncestor(o, seen, remote) && !mode.allowRewrite) {
+    throw new MetaError('HISTORY_REWRITTEN', `remote '${h.name}' moved ${h.branch} from ${seen} to ${remote}, which does not descend from it: its history was rewritten, or an old tip is served again. Nothing changed locally; if the rewrite is intended, run 'meta pull --allow-rewrite'`, { remote: h.name, previous: seen, remoteTip: remote, local: before });
+  }
+  for (let i = 0; i < 100; i++) {
+    const local = store.tip();
+    if (local === remote) return { status: 'up-to-date', before, after: local, remote, replayed: 0 };
+    if (!local || isAncestor(o, local, remote)) {
+      if (await compareAndSwapRef(store.fs, store.gitdir, store.branchRef, local, remote, opts)) return { status: 'fast-forward', before, after: remote, remote, replayed: 0 };
+      continue;
+    }
+    if (isAncestor(o, remote, local)) return { status: 'ahead', before, after: local, remote, replayed: 0 };
+    if (mode.allowRewrite) {
+      // The replaced history stays reachable (and out of gc's reach) under refs/meta/.
+      writeRefFile(store, 'refs/meta/before-rewrite', local);
+      if (await compareAndSwapRef(store.fs, store.gitdir, store.branchRef, local, remote, opts)) return { status: 'rewritten', before, after: remote, remote, replayed: 0 };
+      continue;
+    }
+    const legit = seen !== undefined && isAncestor(o, seen, local) && isAncestor(o, seen, remote);
+    if (!legit) {
+      throw new MetaError('HISTORY_REWRITTEN', `local ${h.branch} is at ${local} and the tip of remote '${h.name}' (${remote}) does not descend from it: one of the two histories was rewritten. Nothing changed; compare them with 'git log', and if the remote is right run 'meta pull --allow-rewrite' (your tip stays under refs/meta/before-rewrite)`, { remote: h.name, local, remoteTip: remote, previous: seen });
+    }
+    const mine = chainUntil(o, local, (c) => isAncestor(o, c, remote));
+    if (!mode.replay) {
+      throw new MetaError('CONFLICT', `your ${h.branch} has ${mine.length} commit(s) that are not on remote '${h.name}', and the remote moved on to ${short(remote)}; run 'meta push', which re-applies them on the remote tip`, { remote: h.name, local, remoteTip: remote, unpushed: mine });
+    }
+    const next = await replay(store, mine, remote);
+    if (await compareAndSwapRef(store.fs, store.gitdir, store.branchRef, local, next, opts)) return { status: 'replayed', before, after: next, remote, replayed: mine.length };
+  }
+  throw new MetaError('CONFLICT', `the local branch kept moving while integrating remote '${h.name}'; try again`, { remote: h.name });
+}
+
+function writeRefFile(store: Store, ref: string, oid: string): void {
+  const path = `${store.gitdir}/${ref}`;
+  store.fs.mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  store.fs.writeFileSync(tmp, `${oid}\n`);
+  store.fs.renameSync(tmp, path);
+}
+
+/**
+ * Re-applies the files each local commit added (and settings it changed) as fresh commits on
+ * `base`, keeping message, author and time. A file the base already holds with the same bytes is
+ * skipped; with different bytes (two writers took one channel sequence) it is a CONFLICT.
+ */
+async function replay(store: Store, commits: string[], base: string): Promise<string> {
+  const o = store.objects;
+  let tip = base;
+  for (const c of commits) {
+    const commit = o.readCommit(c);
+    const parent = commit.parents[0];
+    const changes = diffTrees(o, parent ? o.readCommit(parent).tree : undefined, commit.tree);
+    const at = store.snapshot(c);
+    const onto = store.snapshot(tip);
+    const files: AppendFile[] = [];
+    for (const ch of changes) {
+      const isSetting = (MUTABLE_SETTINGS as readonly string[]).includes(ch.path);
+      if (ch.status !== 'A' && !isSetting) {
+        throw new MetaError('INTEGRITY', `local commit ${c} ${ch.status === 'D' ? 'deletes' : 'modifies'} ${ch.path}; records are immutable, so it cannot be pushed. Inspect it with 'git show ${c.slice(0, 12)}'`, { commit: c, path: ch.path });
+      }
+      if (ch.status === 'D') continue;
+      const existing = onto.entry(ch.path);
+      if (existing && existing.oid === ch.oid) continue;
+      if (existing && !isSetting) {
+        throw new MetaError('CONFLICT', `your unpushed commit ${c.slice(0, 12)} adds ${ch.path}, which the remote meanwhile wrote with other content (two writers took the same name or channel sequence); re-run that command on the current tip ('meta pull --allow-rewrite' drops the local commit)`, { commit: c, path: ch.path });
+      }
+      files.push({ path: ch.path, data: o.read(ch.oid, 'blob').data, replace: isSetting && existing !== undefined, executable: at.entry(ch.path)?.mode === '100755' });
+    }
+    if (files.length === 0) continue;
+    const a = commit.author;
+    const built = await store.commitOn(tip, () => ({ files, message: commit.message }), { actor: `${a.name} <${a.email}>`, time: new Date(a.timestamp * 1000) });
+    tip = built.commit;
+  }
+  return tip;
+}
+
+/**
+ * `meta pull`: fetch (only when the remote tip moved) and fast-forward. Refuses a remote tip that
+ * does not descend from the last one accepted or from the local tip (HISTORY_REWRITTEN, both
+ * commits named) unless `allowRewrite`.
+ */
+export async function pullRemote(store: Store, h: RemoteHandle, opts: SyncOptions & { allowRewrite?: boolean } = {}): Promise<SyncResult> {
+  const seen = readRef(store.fs, store.gitdir, trackingRef(h));
+  const tip = await remoteTip(store, h, 'git-upload-pack');
+  try {
+    const res = await integrate(store, h, tip, seen, { replay: false, allowRewrite: opts.allowRewrite === true }, opts);
+    writeTracking(store, h, tip);
+    return res;
+  } catch (e) {
+    // The fetch already moved the tracking ref: put back the last tip we accepted, so the refusal holds next time too.
+    writeTracking(store, h, seen);
+    throw e;
+  }
+}
+
+export interface PushOutcome extends SyncResult {
+  /** What the remote's branch holds now. */
+  pushed: string | undefined;
+  attempts: number;
+  /** What the server's hooks printed. */
+  messages: string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function backoff(attempt: number, opts: SyncOptions): Promise<unknown> {
+  const cap = Math.min(2000, (opts.backoffMs ?? 50) * 2 ** (attempt - 1));
+  return sleep(Math.random() * cap);
+}
+
+/** After a rejected update: retry when the remote moved meanwhile, else the rejection is final. */
+async function checkRejection(h: RemoteHandle, res: ReceiveResult, expected: string | undefined, pushed: string): Promise<void> {
+  const now = (await advertisedRefs(h.target, 'git-receive-pack')).refs.get(`refs/heads/${h.branch}`);
+  if (now !== expected) return;
+  const reasons = [...res.rejected].map(([ref, why]) => `${ref === '*' ? 'unpack' : ref}: ${why}`).join('; ');
+  throw new MetaError('REMOTE', `remote '${h.name}' rejected ${pushed.slice(0, 12)} for ${h.branch} (${reasons})${res.messages.length ? `:\n${res.messages.map((m) => `remote: ${m}`).join('\n')}` : ''}`, { remote: h.name, commit: pushed, rejected: Object.fromEntries(res.rejected), messages: res.messages });
+}
+
+/**
+ * `meta push`: sends local commits the remote lacks. When the remote moved on, local-only commits
+ * are re-applied on its tip first (fresh commits, same files), then pushed; bounded attempts with
+ * exponential backoff and jitter.
+ */
+export async function pushRemote(store: Store, h: RemoteHandle, opts: SyncOptions = {}): Promise<PushOutcome> {
+  const max = opts.maxAttempts ?? 20;
+  for (let attempt = 1; ; attempt++) {
+    const seen = readRef(store.fs, store.gitdir, trackingRef(h));
+    const tip = await remoteTip(store, h, 'git-receive-pack');
+    const sync = await integrate(store, h, tip, seen, { replay: true, allowRewrite: false }, opts);
+    const local = store.tip();
+    if (!local) throw new MetaError('NOT_FOUND', 'the local repository has no commits to push', {});
+    if (local === tip) {
+      writeTracking(store, h, tip);
+      return { ...sync, status: sync.status === 'remote-empty' ? 'up-to-date' : sync.status, pushed: tip, attempts: attempt, messages: [] };
+    }
+    const pack = writePack(objectsToSend(store.objects, local, tip).map((oid) => store.objects.read(oid)));
+    const res = await receivePack(h.target, [{ ref: `refs/heads/${h.branch}`, old: tip, new: local }], pack);
+    if (res.ok) {
+      writeTracking(store, h, local);
+      return { ...sync, after: local, pushed: local, attempts: attempt, messages: res.messages };
+    }
+    await checkRejection(h, res, tip, local);
+    if (attempt >= max) throw new MetaError('CONFLICT', `remote '${h.name}' kept moving during ${attempt} push attempts; try again`, { remote: h.name, attempts: attempt });
+    await backoff(attempt, opts);
+  }
+}
+
+/**
+ * Appends through the remote: plans on the remote's tip, pushes the commit, and moves the local
+ * branch only once the remote accepted it. On a rejection (another writer pushed first) it
+ * fetches, RE-PLANS on the new tip (channel sequences renumber, `--expect` is checked again and
+ * may fail with CONFLICT) and tries again with exponential backoff and jitter.
+ *
+ * The local branch therefore never holds a commit that lost a push: a losing commit stays an
+ * unreferenced object (git gc drops it), and the branch ends at the remote commit that won, or
+ * at a descendant of it when another local writer appended meanwhile (its commits re-applied).
+ */
+export async function appendAndPush(
+  store: Store,
+  h: RemoteHandle,
+  plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>,
+  opts: SyncOptions & { actor: string; time?: Date | (() => Date) },
+): Promise<AppendResult & { pushAttempts: number }> {
+  const max = opts.maxAttempts ?? 20;
+  for (let attempt = 1; ; attempt++) {
+    const seen = readRef(store.fs, store.gitdir, trackingRef(h));
+    const tip = await remoteTip(store, h, 'git-receive-pack');
+    await integrate(store, h, tip, seen, { replay: true, allowRewrite: false }, opts);
+    const base = store.tip();
+    const built = await store.commitOn(base, plan, opts);
+    const pack = writePack(objectsToSend(store.objects, built.commit, tip).map((oid) => store.objects.read(oid)));
+    const res = await receivePack(h.target, [{ ref: `refs/heads/${h.branch}`, old: tip, new: built.commit }], pack);
+    if (res.ok) {
+      writeTracking(store, h, built.commit);
+      await integrate(store, h, built.commit, base, { replay: true, allowRewrite: false }, opts);
+      return { ...built, attempts: attempt, pushAttempts: attempt };
+    }
+    await checkRejection(h, res, tip, built.commit);
+    if (attempt >= max) throw new MetaError('CONFLICT', `remote '${h.name}' kept moving during ${attempt} push attempts; nothing was written; try again`, { remote: h.name, attempts: attempt });
+    await backoff(attempt, opts);
+  }
+}

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface GitHttpServerOptions {
+  /** Directory holding the bare repositories; `url('x.git')` serves `<root>/x.git`. */
+  root: string;
+  /** When set, every request must carry these HTTP basic credentials (else 401). */
+  auth?: { username: string; password: string };
+}
+
+export interface GitHttpServer {
+  /** `http://127.0.0.1:<port>/<repoName>` */
+  url(repoName: string): string;
+  /** The Authorization headers the server has seen so far (credential tests check what clients sent). */
+  readonly authHeaders: string[];
+  /** Stops the server: kills any running CGI, closes connections, waits for the process to exit. */
+  close(): Promise<void>;
+}
+
+const SCRIPT = fileURLToPath(new URL('./gitHttpServerProcess.mjs', import.meta.url));
+
+/**
+ * Serves bare repositories over git's smart-HTTP protocol with the real `git http-backend` CGI
+ * (Debian git), on 127.0.0.1 and a free port. Pushes are enabled (`http.receivepack`) and hooks of
+ * the served repositories run as on any git server. The server runs in its own process, so a test
+ * may call `execFileSync('git', …)` against it without deadlocking its own event loop.
+ *
+ * @example
+ * const server = await startGitHttpServer({ root: tmp, auth: { username: 'ci', password: 's3cret' } });
+ * execFileSync('git', ['clone', server.url('meta.git'), dir]);
+ * await server.close();
+ */
+export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<GitHttpServer> {
+  const child = spawn(process.execPath, [SCRIPT, JSON.stringify(opts)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const authHeaders: string[] = [];
+  let buf = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`git http server exited early (${code})`)));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.startsWith('listening ')) resolve(Number(line.slice(10)));
+        else if (line.startsWith('auth ')) authHeaders.push(line.slice(5));
+      }
+    });
+  });
+  return {
+    url: (name: string) => `http://127.0.0.1:${port}/${name.replace(/^\/+/, '')}`,
+    authHeaders,
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}

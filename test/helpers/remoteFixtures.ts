@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+/** A fresh temporary directory; `cleanup()` removes every one made. */
+const made: string[] = [];
+export function tmp(prefix = 'meta-remote-'): string {
+  const d = mkdtempSync(`${tmpdir()}/${prefix}`);
+  made.push(d);
+  return d;
+}
+export function cleanupTmp(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+export function git(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): string {
+  return execFileSync('git', args, {
+    cwd: opts.cwd, input: opts.input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x', ...opts.env },
+  });
+}
+
+/** Runs `git fsck --strict` and returns its exit status and output (0 = clean). */
+export function fsck(gitdir: string): { status: number; output: string } {
+  try {
+    const out = execFileSync('git', ['--git-dir', gitdir, 'fsck', '--strict', '--no-progress'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { status: 0, output: out };
+  } catch (e) {
+    const err = e as { status: number; stdout: string; stderr: string };
+    return { status: err.status, output: `${err.stdout}${err.stderr}` };
+  }
+}
+
+/** An empty bare repository a server can serve (`<root>/<name>`). */
+export function bareRepo(root: string, name = 'meta.git'): string {
+  const dir = `${root}/${name}`;
+  git(['init', '-q', '--bare', '--initial-branch=main', dir]);
+  return dir;
+}
+
+export const hex40 = (c: string) => c.repeat(40).slice(0, 40);
