@@ -11,8 +11,8 @@ import { cpus, totalmem, tmpdir, release as osRelease } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cachedFixture, git, makeEncoder, ACTOR, STEP } from './lib/fixture.mjs';
-import { CatFile, FastImport, MetaWorker } from './lib/lines.mjs';
+import { cachedFixture, makeEncoder, ACTOR } from './lib/fixture.mjs';
+import { MetaWorker } from './lib/lines.mjs';
 import { runCold, canMeasureRss } from './lib/proc.mjs';
 import { median, fmtMs, fmtMB, fmtRatio } from './lib/stats.mjs';
 
@@ -63,12 +63,6 @@ async function alternate(sides, rounds, warmup) {
   return Object.fromEntries(names.map((n) => [n, { ms: median(out[n].ms), rssKB: out[n].rss.length ? Math.max(...out[n].rss) : undefined, rounds: out[n].ms.length }]));
 }
 
-async function timed(fn) {
-  const t0 = process.hrtime.bigint();
-  await fn();
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6 };
-}
-
 const cold = (cmd, args, cwd) => () => runCold(cmd, args, { cwd });
 
 /** True when the built CLI has a top-level command `name` (others are still building some). */
@@ -105,100 +99,32 @@ async function runSize(opts, n, log) {
     log(`  ${c.id}: boot-meta ${fmtMs(c.meta.ms)} / ${c.against === 'node' ? 'node -e 0' : 'git'} ${fmtMs(base.ms)} = ${fmtRatio(c.ratio)}${c.met === null ? '' : c.met ? ' (met)' : ' (NOT met)'}`);
   };
   const encode = await makeEncoder();
-  const sources = (v) => [`https://git.example/bench/app@${'1'.repeat(40)}`, `https://git.example/org/shared-lib@${'2'.repeat(40)}#lib`].map((s) => s) && [
-    { url: 'https://git.example/bench/app', commit: '1'.repeat(40), path: '', tag: `v${v}` },
-    { url: 'https://git.example/org/shared-lib', commit: '2'.repeat(40), path: 'lib', tag: '' },
-  ];
   const project = fx.projects[0];
 
   const sample = pick(fx.promotions);
   const midDate = new Date((fx.firstTime + Math.floor((fx.lastTime - fx.firstTime) / 2)) * 1000).toISOString().replace('.000Z', 'Z');
 
   // --- warm, in a long-lived process ---------------------------------------------------------
+  // Both sides are timed inside the worker: a library call there against a round trip from there
+  // to git kept open (or a git command), so neither side pays the harness's IPC.
   const worker = new MetaWorker(metaDir);
-  if (want('warm-append')) {
-    const fi = new FastImport(gitDir, ref);
-    const tip = git(gitDir, ['rev-parse', ref]).trim();
-    const L = await import(new URL('../dist/records/layout.js', import.meta.url).href);
-    const r = await alternate({
-      meta: (i) => timed(() => worker.call('append', { opts: { project, version: `9.0.${i}`, sources: sources(`9.0.${i}`) } })),
-      git: async (i) => {
-        const version = `9.0.${i}`;
-        const { path, data, message } = encode({ kind: 'release', project, version }, new Date());
-        if (path !== L.releasePath(project, version)) throw new Error('layout mismatch');
-        return timed(() => fi.commit(path, data, message, tip));
-      },
-    }, W, opts.warmup);
-    r.meta.rssKB = worker.rssKB();
-    r.git.rssKB = fi.rssKB();
-    await fi.close();
-    add({ id: 'warm-append', title: 'append 1 record + commit, warm process', meta: r.meta, git: r.git, gitCmd: 'git fast-import kept open (commit + checkpoint)', against: 'git', limit: 1, target: '≤ 1× fast-import' });
-  }
-  if (want('warm-read')) {
-    const cf = new CatFile(metaDir);
-    const paths = Array.from({ length: opts.warmup + W }, () => pick(fx.releases).path);
-    const r = await alternate({
-      meta: (i) => timed(() => worker.call('read', { path: paths[i] })),
-      git: (i) => timed(() => cf.get(`${ref}:${paths[i]}`)),
-    }, W, opts.warmup);
-    r.meta.rssKB = worker.rssKB();
-    r.git.rssKB = cf.rssKB();
-    await cf.close();
-    add({ id: 'warm-read', title: 'read 1 record at the tip, warm process', meta: r.meta, git: r.git, gitCmd: 'git cat-file --batch kept open', against: 'git', limit: 1, target: '≤ 1× cat-file --batch' });
-  }
-  if (want('warm-resolve')) {
-    const cf = new CatFile(metaDir);
-    const { decodeRecord } = await import(new URL('../dist/records/codec.js', import.meta.url).href);
-    const { parseTree } = await import(new URL('../dist/store/gitObjects.js', import.meta.url).href);
-    const qs = Array.from({ length: opts.warmup + W }, () => ({ project: pick(fx.projects), channel: 'stable', platform: pick(['linux/amd64', 'linux/arm64']) }));
-    // What a script does with cat-file: list the channel, take the newest record, follow its
-    // release githash, read the release and the binary (one round trip each).
-    const gitResolve = async (q) => {
-      const chan = `projects/${q.project}/channels/stable`;
-      const shards = parseTree((await cf.get(`${ref}:${chan}`)).data);
-      const shard = shards[shards.length - 1];
-      const files = parseTree((await cf.get(shard.oid)).data);
-      const prom = decodeRecord((await cf.get(files[files.length - 1].oid)).data).record;
-      const rel = decodeRecord((await cf.get(prom.release.githash)).data).record;
-      const [os, arch] = q.platform.split('/');
-      const shardDir = (await cf.get(`${ref}:projects/${q.project}/releases`)) && null; // eslint-disable-line no-unused-vars
-      const L = await import(new URL('../dist/records/layout.js', import.meta.url).href);
-      const bin = decodeRecord((await cf.get(`${ref}:${L.binaryPath(q.project, rel.version, { os, arch, variant: '' })}`)).data).record;
-      return bin.digest;
-    };
-    const r = await alternate({
-      meta: (i) => timed(() => worker.call('resolve', { opts: qs[i] })),
-      git: (i) => timed(() => gitResolve(qs[i])),
-    }, W, opts.warmup);
-    r.meta.rssKB = worker.rssKB();
-    r.git.rssKB = cf.rssKB();
-    await cf.close();
-    add({ id: 'warm-resolve', title: 'resolve channel → release → binary, warm process', meta: r.meta, git: r.git, gitCmd: 'git cat-file --batch kept open (5 round trips)', against: 'git', limit: 1, target: '≤ 1× cat-file --batch' });
-  }
-  if (want('warm-added-by')) {
-    const paths = Array.from({ length: opts.warmup + W }, () => pick([...fx.releases, ...fx.promotions]).path);
-    const r = await alternate({
-      meta: (i) => timed(() => worker.call('addedBy', { path: paths[i] })),
-      git: (i) => runCold('git', ['-C', metaDir, 'log', '-1', '--format=%H', '--diff-filter=A', ref, '--', paths[i]]),
-    }, Math.min(W, R * 2), opts.warmup);
-    r.meta.rssKB = worker.rssKB();
-    add({ id: 'warm-added-by', title: '"which commit added this record", warm library', meta: r.meta, git: r.git, gitCmd: 'git log -1 --diff-filter=A -- <path>', against: 'git', limit: 1, target: '≤ 1× git log' });
-  }
-  if (want('warm-queries')) {
-    const q = pick(fx.binaries);
-    const gitLogHistory = ['-C', metaDir, 'log', '--format=%H %ct %an', '--diff-filter=A', '--name-only', ref, '--', `projects/${sample.project}/channels/stable`];
-    const chan = `projects/${q.project}/channels/stable/00000`;
-    const qs = [
-      ['warm-history', 'channel history, warm library', () => worker.call('history', { opts: { project: sample.project, channel: 'stable' } }), () => runCold('git', gitLogHistory), 'git log --diff-filter=A --name-only -- <channel dir>'],
-      ['warm-at-date', 'resolve binary --at <date>, warm library', () => worker.call('resolveAt', { opts: { project: q.project, channel: 'stable', platform: q.platform, at: midDate } }),
-        () => runCold('sh', ['-c', `c=$(git -C "${metaDir}" rev-list -1 --first-parent --before=${midDate} ${ref}) && git -C "${metaDir}" cat-file -p "$c:${chan}" >/dev/null`]), 'sh: git rev-list -1 --before=<date> + git cat-file -p'],
-      ['warm-source', 'resolve source <digest>, warm library', () => worker.call('source', { opts: { digest: q.digest } }), () => runCold('git', ['-C', metaDir, 'grep', '-l', '-F', q.digest, ref, '--', 'projects']), 'git grep -l -F <digest> <ref>'],
-    ];
-    for (const [id, title, m, g, gitCmd] of qs) {
-      const r = await alternate({ meta: () => timed(m), git: g }, R, opts.warmup);
-      r.meta.rssKB = worker.rssKB();
-      add({ id, title, meta: r.meta, git: r.git, gitCmd, against: 'git', limit: 1, target: '≤ 1× git' });
-    }
+  const q = pick(fx.binaries);
+  const WARM = [
+    ['warm-append', 'append 1 record + commit, warm process', 'git fast-import kept open (commit + checkpoint)', 1, () => ({ project, gitDir })],
+    ['warm-read', 'read 1 record at the tip, warm process', 'git cat-file --batch kept open', 1, (k) => ({ paths: Array.from({ length: k }, () => pick(fx.releases).path) })],
+    ['warm-resolve', 'resolve channel → release → binary, warm process', 'git cat-file --batch kept open (5 round trips)', 1,
+      (k) => ({ queries: Array.from({ length: k }, () => ({ project: pick(fx.projects), channel: 'stable', platform: pick(['linux/amd64', 'linux/arm64']) })) })],
+    ['warm-history', 'channel history, warm library', 'git log --diff-filter=A --name-only -- <channel dir>', 1, () => ({ project: sample.project }), true],
+    ['warm-at-date', 'resolve binary --at <date>, warm library', 'sh: git rev-list -1 --before=<date> + git cat-file -p', 1, () => ({ project: q.project, platform: q.platform, date: midDate }), true],
+    ['warm-source', 'resolve source <digest>, warm library', 'git grep -l -F <digest> <ref>', 1, () => ({ digest: q.digest }), true],
+    ['warm-added-by', '"which commit added this record", warm library', 'git log -1 --diff-filter=A -- <path>', 1, (k) => ({ paths: Array.from({ length: k }, () => pick([...fx.releases, ...fx.promotions]).path) }), true],
+  ];
+  for (const [id, title, gitCmd, limit, params, gitIsCold] of WARM) {
+    if (!want(id)) continue;
+    const rounds = gitIsCold ? R : W;
+    const v = await worker.call('case', { id, rounds, warmup: opts.warmup, ref, ...params(opts.warmup + rounds) });
+    add({ id, title, gitCmd, against: 'git', limit, target: gitIsCold ? '≤ 1× git' : `≤ ${limit}× ${gitCmd.split(' (')[0].replace(' kept open', '')}`,
+      meta: { ms: median(v.meta), rssKB: v.metaRssKB, rounds: v.meta.length }, git: { ms: median(v.git), rssKB: v.gitRssKB, rounds: v.git.length } });
   }
   await worker.close();
 

@@ -1,32 +1,21 @@
-// The warm boot-meta side of the benchmarks: a long-lived process that opens the repository once
-// and answers one request per stdin line with one JSON line, like a server or a CI agent would.
+// The warm side of the benchmarks: a long-lived process that opens the repository once, like a
+// server or a CI agent would, and runs warm cases (bench/lib/warmCases.mjs) on request: one JSON
+// line in, one JSON line out. Its peak RSS is what boot-meta costs warm.
 import { createInterface } from 'node:readline';
+import { runWarmCase } from './warmCases.mjs';
 
-const dist = new URL('../../dist/', import.meta.url);
-const load = (p) => import(new URL(p, dist).href);
-const { openMeta } = await load('api/openMeta.js');
-const { recordRelease } = await load('api/recordRelease.js');
-const { resolveBinary } = await load('api/resolveBinary.js');
-const { resolveSource } = await load('api/resolveSource.js');
-const { channelHistory } = await load('api/channels.js');
-
+const { openMeta } = await import(new URL('../../dist/api/openMeta.js', import.meta.url).href);
 const repo = openMeta({ dir: process.argv[2], actor: 'bench <bench@example.com>', env: {} });
-const ops = {
-  append: (m) => recordRelease(repo, m.opts).then((r) => r.commit),
-  read: (m) => repo.reader.at(repo.store.snapshot(), m.path, 'release')?.record.version,
-  resolve: (m) => resolveBinary(repo, m.opts).binary.digest,
-  resolveAt: (m) => resolveBinary(repo, m.opts).release.version,
-  source: (m) => resolveSource(repo, m.opts).matches.length,
-  history: (m) => channelHistory(repo, m.opts).length,
-  addedBy: (m) => repo.store.log().addedBy(m.path)?.commit,
-  rss: () => process.resourceUsage().maxRSS,
-};
+const sources = (v) => [
+  { url: 'https://git.example/bench/app', commit: '1'.repeat(40), path: '', tag: `v${v}` },
+  { url: 'https://git.example/org/shared-lib', commit: '2'.repeat(40), path: 'lib', tag: '' },
+];
 const rl = createInterface({ input: process.stdin });
 for await (const line of rl) {
   const m = JSON.parse(line);
   try {
-    const value = await ops[m.op](m);
-    process.stdout.write(`${JSON.stringify({ ok: true, value })}\n`);
+    const value = await runWarmCase(repo, { ...m, sources });
+    process.stdout.write(`${JSON.stringify({ ok: true, value: { ...value, metaRssKB: process.resourceUsage().maxRSS } })}\n`);
   } catch (e) {
     process.stdout.write(`${JSON.stringify({ ok: false, error: String(e?.stack ?? e) })}\n`);
   }
