@@ -1,3 +1,5 @@
+import type { Snapshot } from '../store/Snapshot.js';
+import type { AppendOptions, AppendPlan, AppendResult } from '../store/Store.js';
 import type { MetaRepo } from './openMeta.js';
 
 /** How writes go to a remote: planned on its tip, pushed, re-planned when another writer won. */
@@ -48,4 +50,18 @@ export async function autoPushPolicy(repo: MetaRepo): Promise<PushPolicy | undef
   }
   const { listRemotes } = await import('../remote/remoteConfig.js');
   return listRemotes(repo.store.fs, repo.store.gitdir).some((r) => r.name === (policy.remote ?? 'origin')) ? policy : undefined;
+}
+
+/**
+ * `store.append`, or through the remote when the push policy says so: every write path (records,
+ * secrets, keys) calls this, so `--push` and `push: true` in meta.yaml hold for all of them.
+ *
+ * @example
+ * await appendWithPolicy(repo, (snap) => ({ files, message: 'set secret' }), { actor: repo.actor });
+ */
+export async function appendWithPolicy(repo: MetaRepo, plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>, opts: AppendOptions): Promise<AppendResult> {
+  const push = await autoPushPolicy(repo);
+  if (!push) return repo.store.append(plan, opts);
+  const sync = await import('../remote/sync.js');
+  return sync.appendAndPush(repo.store, sync.openRemote(repo.store, repo.env, push.remote), plan, { ...opts, ...push });
 }

@@ -4,7 +4,7 @@ import type { Label, RecordByKind, RecordInput, RecordKind } from '../records/ty
 import type { Snapshot } from '../store/Snapshot.js';
 import type { AppendFile } from '../store/Store.js';
 import type { MetaRepo } from './openMeta.js';
-import { autoPushPolicy } from './autoPush.js';
+import { appendWithPolicy } from './autoPush.js';
 
 export interface RecordToWrite<K extends RecordKind = RecordKind> {
   kind: K;
@@ -48,10 +48,7 @@ export async function writeRecords<T>(repo: MetaRepo, plan: (snap: Snapshot, now
     return { files: [...files, ...(last.files ?? [])], message: last.message };
   };
   // With --push (or `push:` in meta.yaml) the commit is planned on the remote tip and re-planned there after a lost push.
-  const push = await autoPushPolicy(repo);
-  const res = push
-    ? await (await import('../remote/sync.js')).appendAndPush(repo.store, (await import('../remote/sync.js')).openRemote(repo.store, repo.env, push.remote), appendPlan, { ...push, actor: repo.actor, time: () => now })
-    : await repo.store.append(appendPlan, { actor: repo.actor, time: () => now });
+  const res = await appendWithPolicy(repo, appendPlan, { actor: repo.actor, time: () => now });
   return {
     commit: res.commit,
     records: res.files.slice(0, kinds.length).map((f, i) => ({ path: f.path, githash: f.oid, kind: kinds[i]! })),

@@ -36,6 +36,14 @@ import instances from './commands/instances.js';
 import instanceReport from './commands/instanceReport.js';
 import hooksDeliveries from './commands/hooksDeliveries.js';
 
+import clone from './commands/clone.js';
+import remoteAdd from './commands/remoteAdd.js';
+import remoteLs from './commands/remoteLs.js';
+import pull from './commands/pull.js';
+import push from './commands/push.js';
+import verify from './commands/verify.js';
+import hooksInstall from './commands/hooksInstall.js';
+
 type AnySpec = CommandSpec<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Top-level commands and groups; a group's subcommands are its `children`. */
@@ -48,9 +56,10 @@ export const COMMANDS: { name: string; describe: string; children: AnySpec[] }[]
   { name: 'secret', describe: 'SOPS + age secrets per environment (append-only versions)', children: [secretSet, secretGet, secretLs, secretRotate, secretUpdatekeys, secretDecrypt, secretEncrypt] },
   { name: 'keys', describe: 'age keys and the recipients of each environment', children: [keysGenerate, keysAddRecipient, keysRemoveRecipient, keysLs] },
   { name: 'instance', describe: 'instance reports (what a host runs)', children: [instanceReport] },
-  { name: 'hooks', describe: 'webhooks and repository hooks', children: [hooksDeliveries] },
+  { name: 'hooks', describe: 'webhooks and repository hooks', children: [hooksDeliveries, hooksInstall] },
+  { name: 'remote', describe: 'remotes (smart HTTP)', children: [remoteAdd, remoteLs] },
 ];
-export const TOP: AnySpec[] = [init, diff, show, log, serve, follow, watch, instances];
+export const TOP: AnySpec[] = [init, diff, show, log, serve, follow, watch, instances, clone, pull, push, verify];
 
 function register(y: Argv, spec: AnySpec, ctx: CliContext, done: (p: Promise<void>) => void): Argv {
   return y.command(spec.command, spec.describe, (b) => (spec.builder ? spec.builder(b) : b), (argv) => {

@@ -1,10 +1,11 @@
 import { defineCommand } from '../command.js';
 import { emit, open, parseLabels, short, type GlobalArgs } from '../context.js';
+import { applyPushOption, withPushOption } from '../pushOption.js';
 
-export default defineCommand<GlobalArgs & { project: string; version: string; platform: string; file?: string; digest?: string; size?: number; url: string[]; mediaType?: string; label?: string[] }>({
+export default defineCommand<GlobalArgs & { push?: boolean; project: string; version: string; platform: string; file?: string; digest?: string; size?: number; url: string[]; mediaType?: string; label?: string[] }>({
   command: 'record <project> <version>',
   describe: 'record a binary of a release for one platform',
-  builder: (y) => y
+  builder: (y) => withPushOption(y)
     .positional('project', { type: 'string', demandOption: true })
     .positional('version', { type: 'string', demandOption: true })
     .option('platform', { type: 'string', demandOption: true, describe: 'os/arch[/variant], e.g. linux/amd64' })
@@ -17,6 +18,7 @@ export default defineCommand<GlobalArgs & { project: string; version: string; pl
   async run(ctx, args) {
     const { recordBinary } = await import('../../api/recordBinary.js');
     const repo = await open(ctx, args);
+    await applyPushOption(repo, args);
     const file = args.file === undefined ? undefined : args.file.startsWith('/') ? args.file : `${ctx.cwd}/${args.file}`;
     const r = await recordBinary(repo, { project: args.project, version: String(args.version), platform: args.platform, file, digest: args.digest, size: args.size, urls: args.url, mediaType: args.mediaType, labels: parseLabels(args.label) });
     emit(ctx, args, r, () => `recorded binary ${r.project} ${r.version} ${r.platform}\ndigest  ${r.digest} (${r.size} bytes)\ngithash ${r.githash}\ncommit  ${short(r.commit)}`);

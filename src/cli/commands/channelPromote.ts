@@ -1,10 +1,11 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, warn, type GlobalArgs } from '../context.js';
+import { applyPushOption, withPushOption } from '../pushOption.js';
 
-export default defineCommand<GlobalArgs & { project: string; channel: string; version: string; expect?: string; reason?: string; requireBinaries?: boolean; force?: boolean }>({
+export default defineCommand<GlobalArgs & { push?: boolean; project: string; channel: string; version: string; expect?: string; reason?: string; requireBinaries?: boolean; force?: boolean }>({
   command: 'promote <project> <channel> <version>',
   describe: 'make a release live on a channel (appends the next promotion record)',
-  builder: (y) => y
+  builder: (y) => withPushOption(y)
     .positional('project', { type: 'string', demandOption: true })
     .positional('channel', { type: 'string', demandOption: true })
     .positional('version', { type: 'string', demandOption: true })
@@ -15,6 +16,7 @@ export default defineCommand<GlobalArgs & { project: string; channel: string; ve
   async run(ctx, args) {
     const { promote } = await import('../../api/promote.js');
     const repo = await open(ctx, args);
+    await applyPushOption(repo, args);
     const r = await promote(repo, { project: args.project, channel: args.channel, version: String(args.version), expect: args.expect, reason: args.reason, requireBinaries: args.requireBinaries, force: args.force });
     warn(ctx, r.warnings);
     emit(ctx, args, r, () => r.changed

@@ -1,10 +1,11 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
+import { applyPushOption, withPushOption } from '../pushOption.js';
 
-export default defineCommand<GlobalArgs & { project: string; channel: string; to?: string; expect?: string; reason?: string }>({
+export default defineCommand<GlobalArgs & { push?: boolean; project: string; channel: string; to?: string; expect?: string; reason?: string }>({
   command: 'rollback <project> <channel>',
   describe: 'roll a channel back (default: undo the last promotion); appends a record',
-  builder: (y) => y
+  builder: (y) => withPushOption(y)
     .positional('project', { type: 'string', demandOption: true })
     .positional('channel', { type: 'string', demandOption: true })
     .option('to', { type: 'string', describe: 'the release to return to' })
@@ -13,6 +14,7 @@ export default defineCommand<GlobalArgs & { project: string; channel: string; to
   async run(ctx, args) {
     const { rollback } = await import('../../api/rollback.js');
     const repo = await open(ctx, args);
+    await applyPushOption(repo, args);
     const r = await rollback(repo, { project: args.project, channel: args.channel, to: args.to === undefined ? undefined : String(args.to), expect: args.expect, reason: args.reason });
     emit(ctx, args, r, () => `rolled back ${r.project} ${r.channel} to ${r.release.version} (seq ${r.sequence}, was ${r.previous?.version ?? 'none'})\ncommit ${short(r.commit)}`);
   },

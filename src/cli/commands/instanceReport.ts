@@ -1,7 +1,9 @@
 import { defineCommand } from '../command.js';
 import { emit, open, parseLabels, short, type GlobalArgs } from '../context.js';
+import { applyPushOption, withPushOption } from '../pushOption.js';
 
 interface Args extends GlobalArgs {
+  push?: boolean;
   project: string; host: string; env: string; status: string; channel?: string; version?: string; digest?: string;
   platform?: string; metaCommit?: string; message?: string; label?: string[];
 }
@@ -9,7 +11,7 @@ interface Args extends GlobalArgs {
 export default defineCommand<Args>({
   command: 'report <project>',
   describe: 'append an InstanceReport by hand (what a host runs)',
-  builder: (y) => y
+  builder: (y) => withPushOption(y)
     .positional('project', { type: 'string', demandOption: true })
     .option('host', { type: 'string', demandOption: true })
     .option('env', { type: 'string', demandOption: true, describe: 'environment of the host' })
@@ -24,6 +26,7 @@ export default defineCommand<Args>({
   async run(ctx, args) {
     const { reportInstance } = await import('../../api/reportInstance.js');
     const repo = await open(ctx, args);
+    await applyPushOption(repo, args);
     const r = await reportInstance(repo, {
       project: args.project, host: args.host, env: args.env, status: args.status, channel: args.channel, version: args.version === undefined ? undefined : String(args.version),
       digest: args.digest, platform: args.platform, metaCommit: args.metaCommit, message: args.message, labels: parseLabels(args.label),

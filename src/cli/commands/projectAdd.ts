@@ -1,10 +1,11 @@
 import { defineCommand } from '../command.js';
 import { emit, open, parseLabels, short, type GlobalArgs } from '../context.js';
+import { applyPushOption, withPushOption } from '../pushOption.js';
 
-export default defineCommand<GlobalArgs & { name: string; repoUrl: string; mainPath?: string; owner?: string[]; description?: string; label?: string[] }>({
+export default defineCommand<GlobalArgs & { push?: boolean; name: string; repoUrl: string; mainPath?: string; owner?: string[]; description?: string; label?: string[] }>({
   command: 'add <name>',
   describe: 'add a project (org/repo[/sub])',
-  builder: (y) => y
+  builder: (y) => withPushOption(y)
     .positional('name', { type: 'string', demandOption: true })
     .option('repo-url', { type: 'string', demandOption: true, describe: 'where the source lives' })
     .option('main-path', { type: 'string', describe: 'path of the project inside its repository' })
@@ -14,6 +15,7 @@ export default defineCommand<GlobalArgs & { name: string; repoUrl: string; mainP
   async run(ctx, args) {
     const { addProject } = await import('../../api/addProject.js');
     const repo = await open(ctx, args);
+    await applyPushOption(repo, args);
     const r = await addProject(repo, { name: args.name, repoUrl: args.repoUrl, mainPath: args.mainPath, owners: args.owner, description: args.description, labels: parseLabels(args.label) });
     emit(ctx, args, r, () => `added project ${r.project} (githash ${r.githash}, commit ${short(r.commit)})`);
   },

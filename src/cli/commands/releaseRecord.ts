@@ -1,10 +1,11 @@
 import { defineCommand } from '../command.js';
 import { emit, open, parseLabels, short, type GlobalArgs } from '../context.js';
+import { applyPushOption, withPushOption } from '../pushOption.js';
 
-export default defineCommand<GlobalArgs & { project: string; version: string; source: string[]; import?: string[]; notes?: string; label?: string[] }>({
+export default defineCommand<GlobalArgs & { push?: boolean; project: string; version: string; source: string[]; import?: string[]; notes?: string; label?: string[] }>({
   command: 'record <project>',
   describe: 'record a release: every source repository and commit it was built from',
-  builder: (y) => y
+  builder: (y) => withPushOption(y)
     .positional('project', { type: 'string', demandOption: true })
     .option('version', { type: 'string', demandOption: true, describe: 'release id, unique per project' })
     .option('source', { type: 'string', array: true, demandOption: true, describe: '<url>@<full commit hash>[#<path>] (repeat for every repository)' })
@@ -16,6 +17,7 @@ export default defineCommand<GlobalArgs & { project: string; version: string; so
     const sources = args.source.map(parseSourceSpec);
     const imports = (args.import ?? []).map(parseImportSpec);
     const repo = await open(ctx, args);
+    await applyPushOption(repo, args);
     const r = await recordRelease(repo, { project: args.project, version: String(args.version), sources, imports, notes: args.notes, labels: parseLabels(args.label) });
     emit(ctx, args, r, () => `recorded release ${r.project} ${r.version}\ngithash ${r.githash}\ncommit  ${short(r.commit)}`);
   },

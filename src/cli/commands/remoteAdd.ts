@@ -1,0 +1,15 @@
+import { defineCommand } from '../command.js';
+import { emit, open, warn, type GlobalArgs } from '../context.js';
+
+export default defineCommand<GlobalArgs & { name: string; url: string }>({
+  command: 'add <name> <url>',
+  describe: 'add a remote (credentials in the URL are dropped, never stored)',
+  builder: (y) => y.positional('name', { type: 'string', demandOption: true }).positional('url', { type: 'string', demandOption: true }),
+  async run(ctx, args) {
+    const { addRemote } = await import('../../api/remotes.js');
+    const repo = await open(ctx, args);
+    const r = addRemote(repo, args.name, args.url);
+    if (r.droppedCredentials) warn(ctx, ['the credentials in that URL were not stored; give them through $META_GIT_TOKEN, $META_GIT_USERNAME + $META_GIT_PASSWORD, or $META_GIT_CREDENTIAL_HELPER']);
+    emit(ctx, args, r, () => `added remote ${r.name} ${r.url}`);
+  },
+});

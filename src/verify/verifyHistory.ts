@@ -1,0 +1,191 @@
+import { MetaError } from '../errors/MetaError.js';
+import { decodeAs } from '../records/codec.js';
+import { classifyPath, MUTABLE_SETTINGS, promotionPath, releasePath, type PathClass } from '../records/layout.js';
+import type { RecordKind } from '../records/types.js';
+import type { Snapshot } from '../store/Snapshot.js';
+import type { Store } from '../store/Store.js';
+import { diffTrees, type Change } from '../store/treeDiff.js';
+
+export type ViolationKind =
+  /** A record file's content changed. */
+  | 'modified'
+  /** A record file disappeared. */
+  | 'deleted'
+  /** A record file moved (deleted and re-added with the same bytes in one commit). */
+  | 'renamed'
+  /** A file's bytes are not a record, or not the kind its path calls for. */
+  | 'undecodable'
+  /** The record disagrees with its path (project, version, channel, sequence, shard). */
+  | 'path-mismatch'
+  /** A githash (release of a promotion or binary, previous promotion) names no record at that commit. */
+  | 'missing-reference'
+  /** A channel record whose sequence skips a number. */
+  | 'sequence-gap'
+  /** A channel record whose sequence repeats one already taken. */
+  | 'sequence-repeat'
+  /** A file outside the repository layout. */
+  | 'outside-layout';
+
+export interface Violation {
+  commit: string;
+  path: string;
+  kind: ViolationKind;
+  message: string;
+  /** For `renamed`: where the file went. */
+  to?: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** Commits examined (first-parent history from `from`, exclusive, to `to`). */
+  commits: number;
+  /** Record files decoded and checked. */
+  records: number;
+  from: string | undefined;
+  to: string | undefined;
+  /** True when the history stops at a shallow clone's boundary rather than the first commit. */
+  shallow: boolean;
+  violations: Violation[];
+}
+
+export interface VerifyOptions {
+  /** Start after this commit (exclusive); default: the first commit. */
+  from?: string;
+  /** End at this commit; default: the branch tip. */
+  to?: string;
+  /** Stop collecting after this many violations (default 10,000); the walk still finishes. */
+  maxViolations?: number;
+}
+
+const SETTINGS = new Set<string>(MUTABLE_SETTINGS);
+const DECODED: Partial<Record<PathClass['type'], RecordKind>> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event' };
+
+/**
+ * Proves the append-only contract over a range of history: each commit is diffed with its first
+ * parent, descending only into subtrees whose ids differ (an append changes a handful), so the
+ * cost is O(commits × depth) plus one decode per record ever written, never O(commits × files).
+ * Reads only git objects: the derived caches (LogIndex) are not trusted here.
+ *
+ * @example
+ * const r = verifyHistory(store);
+ * for (const v of r.violations) console.log(v.commit, v.kind, v.path);
+ */
+export function verifyHistory(store: Store, opts: VerifyOptions = {}): VerifyReport {
+  const o = store.objects;
+  const to = opts.to ?? store.tip();
+  const max = opts.maxViolations ?? 10_000;
+  const report: VerifyReport = { ok: true, commits: 0, records: 0, from: opts.from, to, shallow: false, violations: [] };
+  if (!to) return report;
+  const chain: string[] = [];
+  for (let c: string | undefined = to; c !== opts.from; ) {
+    if (!c) {
+      if (opts.from) throw new MetaError('INVALID_ARGUMENT', `--from ${opts.from} is not on the first-parent history of ${to}; give an older commit of this branch`, { from: opts.from, to });
+      break;
+    }
+    if (!o.has(c)) {
+      report.shallow = true;
+      break;
+    }
+    chain.push(c);
+    c = o.readCommit(c).parents[0];
+  }
+  chain.reverse();
+  const add = (v: Violation) => {
+    if (report.violations.length < max) report.violations.push(v);
+  };
+  for (const commit of chain) {
+    const c = o.readCommit(commit);
+    const parent = c.parents[0];
+    // A shallow boundary's parent is missing: check its whole tree as if it were the first commit.
+    const parentTree = parent && o.has(parent) ? o.readCommit(parent).tree : undefined;
+    const changes = diffTrees(o, parentTree, c.tree);
+    report.commits++;
+    if (changes.length === 0) continue;
+    checkCommit(store.snapshot(commit), commit, changes, add, report);
+  }
+  report.ok = report.violations.length === 0;
+  return report;
+}
+
+function checkCommit(snap: Snapshot, commit: string, changes: Change[], add: (v: Violation) => void, report: VerifyReport): void {
+  const addedByOid = new Map<string, string[]>();
+  for (const ch of changes) if (ch.status === 'A') addedByOid.set(ch.oid, [...(addedByOid.get(ch.oid) ?? []), ch.path]);
+  const renamedTo = new Set<string>();
+  for (const ch of changes) {
+    if (ch.status === 'A' || SETTINGS.has(ch.path)) continue;
+    if (ch.status === 'D') {
+      const dest = addedByOid.get(ch.oid)?.find((p) => !renamedTo.has(p));
+      if (dest) {
+        renamedTo.add(dest);
+        add({ commit, path: ch.path, kind: 'renamed', to: dest, message: `${ch.path} was renamed to ${dest}; records never move` });
+      } else add({ commit, path: ch.path, kind: 'deleted', message: `${ch.path} was deleted; records are never removed` });
+    } else {
+      add({ commit, path: ch.path, kind: 'modified', message: `${ch.path} was ${ch.status === 'T' ? 'changed in type' : 'modified'} (${(ch.oldOid ?? '').slice(0, 12)} -> ${ch.oid.slice(0, 12)}); records are immutable` });
+    }
+  }
+  for (const ch of changes) {
+    if (ch.status !== 'A' || renamedTo.has(ch.path)) continue;
+    const cls = classifyPath(ch.path);
+    if (cls.type === 'other') {
+      add({ commit, path: ch.path, kind: 'outside-layout', message: `${ch.path} is outside the repository layout` });
+      continue;
+    }
+    const kind = DECODED[cls.type];
+    if (!kind) continue; // settings, hooks, SOPS secrets: not protobuf records
+    report.records++;
+    checkRecord(snap, commit, ch.path, ch.oid, cls, kind, add);
+  }
+}
+
+function checkRecord(snap: Snapshot, commit: string, path: string, oid: string, cls: PathClass, kind: RecordKind, add: (v: Violation) => void): void {
+  let rec;
+  try {
+    rec = decodeAs(kind, snap.readBlob(oid), { path, commit, oid });
+  } catch (e) {
+    add({ commit, path, kind: 'undecodable', message: `${path} is not a valid ${kind} record: ${(e as Error).message.split(';')[0]}` });
+    return;
+  }
+  const mismatch = (what: string) => add({ commit, path, kind: 'path-mismatch', message: `${path}: ${what}` });
+  const refTo = (target: string, githash: string, what: string) => {
+    const e = snap.entry(target);
+    if (!e || e.oid !== githash) {
+      add({ commit, path, kind: 'missing-reference', message: `${path} names ${what} ${githash.slice(0, 12)}, but ${target} ${e ? `holds ${e.oid.slice(0, 12)}` : 'does not exist'} at this commit` });
+    }
+  };
+  switch (cls.type) {
+    case 'project': {
+      const r = rec as { name: string };
+      if (r.name !== cls.project) mismatch(`project record names '${r.name}'`);
+      break;
+    }
+    case 'release': {
+      const r = rec as { project: string; version: string };
+      if (r.project !== cls.project || r.version !== cls.version) mismatch(`release record is ${r.project} ${r.version}`);
+      if (releasePath(cls.project, cls.version) !== path) mismatch('release is in the wrong shard');
+      break;
+    }
+    case 'binary': {
+      const r = rec as { project: string; release: { githash: string; version: string } };
+      if (r.project !== cls.project || r.release.version !== cls.version) mismatch(`binary record is for ${r.project} ${r.release.version}`);
+      refTo(releasePath(cls.project, cls.version), r.release.githash, 'release');
+      break;
+    }
+    case 'promotion': {
+      const r = rec as { project: string; channel: string; sequence: number; release: { githash: string; version: string }; previousPromotion: string };
+      const seq = cls.sequence;
+      if (r.project !== cls.project || r.channel !== cls.channel) mismatch(`channel record is for ${r.project} ${r.channel}`);
+      if (promotionPath(cls.project, cls.channel, seq) !== path) mismatch(`sequence ${seq} is in the wrong shard`);
+      if (r.sequence !== seq) {
+        add({ commit, path, kind: r.sequence < seq && snap.exists(promotionPath(cls.project, cls.channel, r.sequence)) ? 'sequence-repeat' : 'path-mismatch', message: `${path} holds sequence ${r.sequence}` });
+      }
+      if (seq < 1 || (seq > 1 && !snap.exists(promotionPath(cls.project, cls.channel, seq - 1)))) {
+        add({ commit, path, kind: 'sequence-gap', message: `channel ${cls.channel} of ${cls.project} jumps to ${seq} without ${seq - 1}` });
+      }
+      if (r.release.githash) refTo(releasePath(cls.project, r.release.version), r.release.githash, `release ${r.release.version}`);
+      if (r.previousPromotion) refTo(promotionPath(cls.project, cls.channel, seq - 1), r.previousPromotion, 'previous promotion');
+      break;
+    }
+    default:
+      break;
+  }
+}
