@@ -4,7 +4,8 @@ import { classifyPath, MUTABLE_SETTINGS, promotionPath, releasePath, type PathCl
 import type { RecordKind } from '../records/types.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { Store } from '../store/Store.js';
-import { diffTrees, type Change } from '../store/treeDiff.js';
+import type { Change } from '../store/treeDiff.js';
+import { diffRawTrees, RawTrees } from './rawTreeDiff.js';
 
 export type ViolationKind =
   /** A record file's content changed. */
@@ -93,12 +94,14 @@ export function verifyHistory(store: Store, opts: VerifyOptions = {}): VerifyRep
   const add = (v: Violation) => {
     if (report.violations.length < max) report.violations.push(v);
   };
+  const raw = new RawTrees(o);
   for (const commit of chain) {
     const c = o.readCommit(commit);
     const parent = c.parents[0];
     // A shallow boundary's parent is missing: check its whole tree as if it were the first commit.
     const parentTree = parent && o.has(parent) ? o.readCommit(parent).tree : undefined;
-    const changes = diffTrees(o, parentTree, c.tree);
+    const changes: Change[] = [];
+    diffRawTrees(raw, parentTree, c.tree, '', changes);
     report.commits++;
     if (changes.length === 0) continue;
     checkCommit(store.snapshot(commit), commit, changes, add, report);
@@ -138,6 +141,13 @@ function checkCommit(snap: Snapshot, commit: string, changes: Change[], add: (v:
 }
 
 function checkRecord(snap: Snapshot, commit: string, path: string, oid: string, cls: PathClass, kind: RecordKind, add: (v: Violation) => void): void {
+  if (cls.type === 'promotion') {
+    // From the path alone, so a channel record that does not even decode still shows the gap.
+    const seq = cls.sequence;
+    if (seq < 1 || (seq > 1 && !snap.exists(promotionPath(cls.project, cls.channel, seq - 1)))) {
+      add({ commit, path, kind: 'sequence-gap', message: `channel ${cls.channel} of ${cls.project} jumps to ${seq} without ${seq - 1}` });
+    }
+  }
   let rec;
   try {
     rec = decodeAs(kind, snap.readBlob(oid), { path, commit, oid });
@@ -177,9 +187,6 @@ function checkRecord(snap: Snapshot, commit: string, path: string, oid: string, 
       if (promotionPath(cls.project, cls.channel, seq) !== path) mismatch(`sequence ${seq} is in the wrong shard`);
       if (r.sequence !== seq) {
         add({ commit, path, kind: r.sequence < seq && snap.exists(promotionPath(cls.project, cls.channel, r.sequence)) ? 'sequence-repeat' : 'path-mismatch', message: `${path} holds sequence ${r.sequence}` });
-      }
-      if (seq < 1 || (seq > 1 && !snap.exists(promotionPath(cls.project, cls.channel, seq - 1)))) {
-        add({ commit, path, kind: 'sequence-gap', message: `channel ${cls.channel} of ${cls.project} jumps to ${seq} without ${seq - 1}` });
       }
       if (r.release.githash) refTo(releasePath(cls.project, r.release.version), r.release.githash, `release ${r.release.version}`);
       if (r.previousPromotion) refTo(promotionPath(cls.project, cls.channel, seq - 1), r.previousPromotion, 'previous promotion');

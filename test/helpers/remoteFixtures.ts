@@ -39,3 +39,32 @@ export function bareRepo(root: string, name = 'meta.git'): string {
 }
 
 export const hex40 = (c: string) => c.repeat(40).slice(0, 40);
+
+/** Writes a blob with real git, returns its id. */
+export function gitBlob(gitdir: string, data: Uint8Array | string): string {
+  return execFileSync('git', ['--git-dir', gitdir, 'hash-object', '-w', '--stdin'], { input: data, encoding: 'utf8' }).trim();
+}
+
+/**
+ * Makes a commit on `branch` with plain git plumbing (a temporary index, no working tree), the way
+ * someone bypassing boot-meta would: `put` adds or replaces files, `remove` deletes them.
+ */
+export function plumbingCommit(gitdir: string, change: { put?: Record<string, string>; remove?: string[] }, message: string, opts: { branch?: string; update?: boolean } = {}): string {
+  const branch = opts.branch ?? 'main';
+  const index = `${tmp('meta-index-')}/index`;
+  const env = { GIT_INDEX_FILE: index };
+  git(['--git-dir', gitdir, 'read-tree', branch], { env });
+  // --index-info works without a work tree; mode 0 removes an entry.
+  const lines = [...(change.remove ?? []).map((p) => `0 ${'0'.repeat(40)}\t${p}`), ...Object.entries(change.put ?? {}).map(([p, oid]) => `100644 ${oid}\t${p}`)];
+  git(['--git-dir', gitdir, 'update-index', '--index-info'], { env, input: `${lines.join('\n')}\n` });
+  const tree = git(['--git-dir', gitdir, 'write-tree'], { env }).trim();
+  const parent = git(['--git-dir', gitdir, 'rev-parse', branch]).trim();
+  const commit = git(['--git-dir', gitdir, 'commit-tree', tree, '-p', parent, '-m', message]).trim();
+  if (opts.update !== false) git(['--git-dir', gitdir, 'update-ref', `refs/heads/${branch}`, commit, parent]);
+  return commit;
+}
+
+/** `git ls-tree` of one path at a commit: its blob id. */
+export function blobAt(gitdir: string, rev: string, path: string): string {
+  return git(['--git-dir', gitdir, 'rev-parse', `${rev}:${path}`]).trim();
+}
