@@ -5,13 +5,21 @@ import { isErrno, type SyncFs } from './fs.js';
 export interface RefUpdateOptions {
   /** How long to wait for a live lock held by another writer before giving up (LOCK_TIMEOUT). */
   lockTimeoutMs?: number;
-  /** A lock older than this whose owner cannot be checked is considered abandoned. */
+  /**
+   * A lock older than this whose owner cannot be checked (another host) is considered abandoned
+   * (default 30 s). A lock naming no owner at all (empty, or already holding the new value: its
+   * writer was in the last microseconds of an update, or it is git's own) is abandoned after
+   * min(this, 5 s). A lock whose owner is a live local process is never taken over: it is waited
+   * on until `lockTimeoutMs`.
+   */
   staleLockMs?: number;
   /** Called when a stale lock is cleared, so the CLI can say so. */
   onStaleLock?: (info: { lockPath: string; owner: string; ageMs: number }) => void;
 }
 
 const OID = /^[0-9a-f]{40}$/;
+/** An ownerless lock (mid-rename, or git's own) is held for microseconds by a live writer. */
+const OWNERLESS_STALE_MS = 5_000;
 const HOST = hostname();
 
 /** Reads a ref's value: the loose file, else `packed-refs`; undefined when the ref does not exist. */
@@ -126,8 +134,10 @@ function clearIfStale(fs: SyncFs, lockPath: string, staleMs: number, opts: RefUp
   }
   const age = Date.now() - mtime;
   const m = /^meta-lock (\d+)@(.+)\n/.exec(content);
-  const deadOwner = m !== null && m[2] === HOST && !pidAlive(Number(m[1]));
-  if (!deadOwner && age < staleMs) return false;
+  const local = m !== null && m[2] === HOST;
+  if (local && pidAlive(Number(m[1]))) return false;
+  const stale = local || age >= (m ? staleMs : Math.min(staleMs, OWNERLESS_STALE_MS));
+  if (!stale) return false;
   try {
     // Re-check right before unlinking, so a lock re-created meanwhile by a live writer survives.
     if (fs.statSync(lockPath).mtimeMs !== mtime || (fs.readFileSync(lockPath, 'utf8') as string) !== content) return false;
