@@ -78,6 +78,11 @@ export class GroupCommitter {
     this.running = true;
     try {
       while (this.queue.length > 0) {
+        // Appends are synchronous file I/O: without yielding to the event loop here, requests that
+        // arrive while a commit is written would never be read before the next one, and every
+        // write would get its own commit.
+        await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setImmediate(r));
         const batch = this.queue.splice(0, this.maxBatch);
         const deferred = await this.commitBatch(batch);
         this.queue.unshift(...deferred);
