@@ -1,5 +1,6 @@
 import { MetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from '../api/openMeta.js';
+import { setAutoPush } from '../api/autoPush.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import { assertRepoPath, type AppendFile, type AppendOptions, type AppendPlan, type AppendResult, type Store } from '../store/Store.js';
 
@@ -18,6 +19,8 @@ export interface GroupCommitterOptions {
   actor: string;
   /** Commit time source (default: the system clock). */
   clock?: () => Date;
+  /** How a combined plan is appended (default `store.append`; `meta serve --remote`: append and push). */
+  append?: (plan: PlanFn, opts: AppendOptions) => Promise<AppendResult>;
   /** Most writes in one commit. */
   maxBatch?: number;
   /** Called after every commit that landed (metrics, waking event streams). */
@@ -65,7 +68,10 @@ export class GroupCommitter {
     (store as { append: Store['append'] }).append = (plan: PlanFn, _opts: AppendOptions) => this.enqueue(plan);
     // One shared log index, not one per proxy (it caches derived history).
     (store as { log: Store['log'] }).log = () => this.store.log();
-    return { ...repo, store, actor };
+    const proxy: MetaRepo = { ...repo, store, actor };
+    // Writes through the proxy stay in this committer; `meta serve --remote` pushes each group commit itself.
+    setAutoPush(proxy, false);
+    return proxy;
   }
 
   /** Resolves once nothing is queued or in flight. */
@@ -100,7 +106,8 @@ export class GroupCommitter {
     let outcomes = new Map<Item, Outcome>();
     let res: AppendResult;
     try {
-      res = await this.store.append(async (snap) => {
+      const append = this.opts.append ?? ((plan: PlanFn, o: AppendOptions) => this.store.append(plan, o));
+      res = await append(async (snap) => {
         outcomes = new Map();
         const used = new Set<string>();
         const files: AppendFile[] = [];

@@ -6,6 +6,8 @@ import { checkEventTypes, eventsOfEntry, isAncestor, matchesEvent, parseEventId,
 import { readMetaSettings } from '../api/metaSettings.js';
 import { checkChannel, checkHost, checkProjectName, parsePlatform } from '../records/names.js';
 import { LruCache } from '../util/LruCache.js';
+import type { Snapshot } from '../store/Snapshot.js';
+import type { AppendOptions, AppendPlan, AppendResult } from '../store/Store.js';
 import { RefWatcher } from '../watch/RefWatcher.js';
 import { GroupCommitter } from './GroupCommitter.js';
 import { Metrics } from './Metrics.js';
@@ -19,8 +21,8 @@ export interface RemoteSync {
   intervalMs: number;
   /** Fetches the remote branch into the local repository (moving its tip). */
   fetch(): Promise<void>;
-  /** Pushes local commits (the server's own writes) to the remote. */
-  push?(): Promise<void>;
+  /** Appends through the remote (plan on its tip, push, re-plan when another writer won). */
+  append?(plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>, opts: AppendOptions): Promise<AppendResult>;
 }
 
 export interface ServeOptions {
@@ -156,6 +158,7 @@ export class MetaServer {
       actor: repo.actor,
       clock: repo.clock,
       maxBatch: opts.maxBatch,
+      append: opts.remote?.append,
       onCommit: ({ writes }) => {
         this.metrics.inc('meta_commits_total');
         this.metrics.inc('meta_appends_total', {}, writes);
@@ -280,7 +283,6 @@ export class MetaServer {
           const body = checkRecordBody(await readJson(req, this.opts.maxBodyBytes ?? 1 << 20));
           const actor = typeof body.actor === 'string' && body.actor ? body.actor : `token:${token}`;
           const result = await applyRecord(this.committer.repoFor(this.opts.repo, actor), body);
-          await this.pushIfRemote();
           return this.json(res, 201, result);
         }
         case 'report': {
@@ -291,7 +293,6 @@ export class MetaServer {
             project: route.project!, host: route.host!, env: b.env, channel: b.channel, version: b.version, digest: b.digest, platform: b.platform,
             metaCommit: b.metaCommit, status: b.status, message: b.message, labels: toLabels(b.labels),
           });
-          await this.pushIfRemote();
           return this.json(res, 201, result);
         }
       }
@@ -302,10 +303,6 @@ export class MetaServer {
       if (routeName !== 'events') this.metrics.observe('meta_http_request_duration_seconds', { route: routeName }, secs);
       this.metrics.inc('meta_http_requests_total', { route: routeName, code: String(res.statusCode) });
     }
-  }
-
-  private async pushIfRemote(): Promise<void> {
-    if (this.opts.remote?.push) await this.opts.remote.push();
   }
 
   /** The token's name, or throws 401/403. Tokens come from meta.yaml at the tip, by hash. */

@@ -1,13 +1,92 @@
+import * as nodeFs from 'node:fs';
 import { MetaError } from '../errors/MetaError.js';
-import type { MetaRepo } from '../api/openMeta.js';
+import { openMeta, type MetaRepo } from '../api/openMeta.js';
+import type { AppendOptions, AppendPlan, AppendResult } from '../store/Store.js';
+import type { Snapshot } from '../store/Snapshot.js';
 import type { RemoteSync } from './MetaServer.js';
 
+export interface OpenCloneOptions {
+  url: string;
+  /** Where the local clone lives (created by a clone when missing or empty). */
+  dir: string;
+  env: Record<string, string | undefined>;
+  actor?: string;
+  fsyncObjects?: boolean;
+}
+
 /**
- * Keeps `repo` in step with a git remote for `meta serve --remote` / `meta follow --remote` /
- * `meta watch --remote`. Built on the remote module (issue 3: fetch and push over smart HTTP).
+ * The local clone `meta serve --remote`, `meta follow --remote` and `meta watch --remote` work
+ * on: cloned over smart HTTP the first time, reopened afterwards (its `origin` must be `url`).
+ *
+ * @example
+ * const repo = await openClone({ url: 'https://git.example.com/acme/meta.git', dir: '/var/lib/meta', env: process.env });
+ */
+export async function openClone(opts: OpenCloneOptions): Promise<MetaRepo> {
+  let empty = true;
+  try {
+    empty = nodeFs.readdirSync(opts.dir).length === 0;
+  } catch { /* missing: clone creates it */ }
+  if (empty) {
+    const { cloneMeta } = await import('../api/cloneMeta.js');
+    return cloneMeta({ url: opts.url, dir: opts.dir, env: opts.env, actor: opts.actor, fsyncObjects: opts.fsyncObjects });
+  }
+  const repo = openMeta({ dir: opts.dir, env: opts.env, actor: opts.actor, fsyncObjects: opts.fsyncObjects });
+  const { listRemotes, addRemote } = await import('../api/remotes.js');
+  const { stripUserinfo } = await import('../remote/credentials.js');
+  const want = stripUserinfo(opts.url).url;
+  const origin = listRemotes(repo).find((r) => r.name === 'origin');
+  if (!origin) addRemote(repo, 'origin', opts.url);
+  else if (origin.url !== want) {
+    throw new MetaError('INVALID_ARGUMENT', `${opts.dir} is a clone of ${origin.url}, not ${want}; choose another directory (--repo) or the same remote`, { dir: opts.dir, origin: origin.url, remote: want });
+  }
+  return repo;
+}
+
+/**
+ * What `meta serve --remote` needs from the remote module: `fetch` pulls (fast-forward only,
+ * refusing rewritten history), and `append` makes the server's group commits land on the remote
+ * first (planned on its tip, pushed, re-planned when another writer won), so a request is answered
+ * only once the remote holds its record.
  */
 export async function remoteSync(repo: MetaRepo, url: string, intervalMs: number): Promise<RemoteSync> {
-  void repo;
-  void intervalMs;
-  throw new MetaError('INVALID_ARGUMENT', `--remote ${url} is not available in this build yet: it needs the remote module (fetch/push); serve or follow a local clone (--repo) or a meta serve (--server) instead`, { remote: url });
+  const { pull } = await import('../api/pull.js');
+  const sync = await import('../remote/sync.js');
+  return {
+    url,
+    intervalMs,
+    fetch: async () => {
+      await pull(repo);
+    },
+    append: (plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>, opts: AppendOptions): Promise<AppendResult> =>
+      sync.appendAndPush(repo.store, sync.openRemote(repo.store, repo.env), plan, opts),
+  };
+}
+
+/**
+ * Pulls every `intervalMs` until stopped (followers and watchers of a remote): each pull that
+ * moves the local branch is noticed by their RefWatcher like any other tip move.
+ */
+export function startPulling(repo: MetaRepo, intervalMs: number, onError: (e: Error) => void): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    running = (async () => {
+      try {
+        const { pull } = await import('../api/pull.js');
+        await pull(repo);
+      } catch (e) {
+        onError(e as Error);
+      }
+      if (!stopped) timer = setTimeout(tick, intervalMs);
+    })();
+  };
+  tick();
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
 }

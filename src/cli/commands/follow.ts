@@ -34,7 +34,7 @@ export default defineCommand<FollowArgs>({
     .option('host', { type: 'string', describe: 'host name in reports (default: this host)' })
     .option('env', { type: 'string', describe: 'environment in reports (default: $META_ENV, else prod)' })
     .option('server', { type: 'string', describe: 'follow a meta serve (event stream + resolve API)' })
-    .option('remote', { type: 'string', describe: 'follow a git remote, fetched every --fetch-interval seconds' })
+    .option('remote', { type: 'string', describe: 'follow a git remote, fetched every --fetch-interval seconds into a clone (--repo, default <install-dir>/.meta-repo); reports are pushed' })
     .option('fetch-interval', { type: 'number', default: 10 })
     .option('token-env', { type: 'string', default: 'META_TOKEN', describe: 'environment variable holding the bearer token for reports to --server' })
     .option('binary-name', { type: 'string', describe: 'file name of the installed binary (default: last segment of the project)' })
@@ -52,15 +52,19 @@ export default defineCommand<FollowArgs>({
     process.once('SIGTERM', stop);
     const timer = args.timeout ? setTimeout(stop, args.timeout * 1000) : undefined;
     let source;
+    let puller: { stop(): Promise<void> } | undefined;
     let project = args.project;
     if (args.server) {
       source = new ServerSource(args.server, { project, channel: args.channel, token: ctx.env[args.tokenEnv], log }).start();
     } else {
-      const repo = await open(ctx, args);
+      let repo;
       if (args.remote) {
-        const { remoteSync } = await import('../../serve/remoteSync.js');
-        await remoteSync(repo, args.remote, args.fetchInterval * 1000);
-      }
+        const { openClone, startPulling } = await import('../../serve/remoteSync.js');
+        const { setAutoPush } = await import('../../api/autoPush.js');
+        repo = await openClone({ url: args.remote, dir: args.repo ?? `${installDirOf(ctx.cwd, args.installDir)}/.meta-repo`, env: ctx.env, actor: args.actor });
+        setAutoPush(repo, {}); // reports go to the remote
+        puller = startPulling(repo, args.fetchInterval * 1000, (e) => log(`fetch: ${e.message}`));
+      } else repo = await open(ctx, args);
       const { requireProject } = await import('../../api/lookup.js');
       project = requireProject(repo, repo.store.snapshot(), args.project).name;
       source = await new LocalSource(repo).start();
@@ -71,7 +75,7 @@ export default defineCommand<FollowArgs>({
       if (pct !== lastPct) ctx.err(`\rdownloading ${pct}% (${n} of ${total} bytes)${n >= total ? '\n' : ''}`);
       lastPct = pct;
     } : undefined;
-    const installDir = args.installDir.startsWith('/') ? args.installDir : `${ctx.cwd}/${args.installDir}`;
+    const installDir = installDirOf(ctx.cwd, args.installDir);
     try {
       const res = await follow({
         project, channel: args.channel, platform: args.platform, installDir, source, exec: args.exec, report: args.report,
@@ -83,7 +87,12 @@ export default defineCommand<FollowArgs>({
       if (timer) clearTimeout(timer);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      await puller?.stop();
       await source.close();
     }
   },
 });
+
+function installDirOf(cwd: string, dir: string): string {
+  return dir.startsWith('/') ? dir : `${cwd}/${dir}`;
+}

@@ -18,7 +18,7 @@ export default defineCommand<ServeArgs>({
   describe: 'HTTP API: resolve/download for servers, events (SSE), records and reports in (bearer tokens), webhooks out',
   builder: (y) => y
     .option('listen', { type: 'string', default: '127.0.0.1:8080', describe: 'host:port (port 0: any free port; the URL is printed)' })
-    .option('remote', { type: 'string', describe: 'serve a clone of this remote, fetched every --fetch-interval seconds' })
+    .option('remote', { type: 'string', describe: 'serve a clone of this git remote (kept in --repo, cloned when empty), fetched every --fetch-interval seconds; writes are pushed before they are answered' })
     .option('fetch-interval', { type: 'number', default: 10, describe: 'seconds between fetches of --remote' })
     .option('max-body', { type: 'number', default: 1 << 20, describe: 'largest request body in bytes' })
     .option('max-wait', { type: 'number', default: 60, describe: 'longest long-poll (?wait=) in seconds' })
@@ -29,12 +29,15 @@ export default defineCommand<ServeArgs>({
   async run(ctx, args) {
     const { openMeta } = await import('../../api/openMeta.js');
     const { startServer } = await import('../../serve/MetaServer.js');
-    const repo = openMeta({ dir: args.repo ?? ctx.env.META_REPO ?? ctx.cwd, actor: args.actor ?? ctx.env.META_ACTOR ?? 'meta serve', env: ctx.env, fsyncObjects: args.fsync });
+    const dir = args.repo ?? ctx.env.META_REPO ?? ctx.cwd;
+    const actor = args.actor ?? ctx.env.META_ACTOR ?? 'meta serve';
+    let repo;
     let remote;
     if (args.remote) {
-      const { remoteSync } = await import('../../serve/remoteSync.js');
+      const { openClone, remoteSync } = await import('../../serve/remoteSync.js');
+      repo = await openClone({ url: args.remote, dir, env: ctx.env, actor, fsyncObjects: args.fsync });
       remote = await remoteSync(repo, args.remote, args.fetchInterval * 1000);
-    }
+    } else repo = openMeta({ dir, actor, env: ctx.env, fsyncObjects: args.fsync });
     const server = await startServer({
       repo, listen: args.listen, maxBodyBytes: args.maxBody, maxWaitSeconds: args.maxWait, webhooks: args.webhooks,
       webhookStateDir: args.webhookStateDir, webhookBackoffMs: args.webhookBackoffMs, remote, env: ctx.env,

@@ -22,7 +22,7 @@ export default defineCommand<WatchArgs>({
     .option('types', { type: 'string', array: true, describe: 'event types or prefixes (channel.*, release.recorded, …)' })
     .option('since', { type: 'string', describe: 'replay from after this commit (default: only new events)' })
     .option('server', { type: 'string', describe: 'the URL of a meta serve: read its event stream' })
-    .option('remote', { type: 'string', describe: 'a git remote: fetch it every --fetch-interval seconds' })
+    .option('remote', { type: 'string', describe: 'a git remote: fetched every --fetch-interval seconds into a clone (--repo, default a cache dir under the temp dir)' })
     .option('fetch-interval', { type: 'number', default: 10 })
     .option('max-events', { type: 'number', describe: 'exit after printing this many events' })
     .option('timeout', { type: 'number', describe: 'exit after this many seconds' }),
@@ -34,15 +34,20 @@ export default defineCommand<WatchArgs>({
     process.once('SIGTERM', stop);
     const timer = args.timeout ? setTimeout(stop, args.timeout * 1000) : undefined;
     const filter = { project: args.project, channel: args.channel, types: args.types?.flatMap((t) => t.split(',')).filter(Boolean), since: args.since, signal: ac.signal, onError: (e: Error) => ctx.err(`meta watch: ${e.message}\n`) };
+    let puller: { stop(): Promise<void> } | undefined;
     try {
       let stream;
       if (args.server) stream = watchServer(args.server, filter);
       else {
-        const repo = await open(ctx, args);
+        let repo;
         if (args.remote) {
-          const { remoteSync } = await import('../../serve/remoteSync.js');
-          await remoteSync(repo, args.remote, args.fetchInterval * 1000);
-        }
+          const { openClone, startPulling } = await import('../../serve/remoteSync.js');
+          const { createHash } = await import('node:crypto');
+          const { tmpdir } = await import('node:os');
+          const dir = args.repo ?? `${tmpdir()}/meta-watch-${createHash('sha256').update(args.remote).digest('hex').slice(0, 16)}`;
+          repo = await openClone({ url: args.remote, dir, env: ctx.env, actor: args.actor });
+          puller = startPulling(repo, args.fetchInterval * 1000, (e) => ctx.err(`meta watch: fetch: ${e.message}\n`));
+        } else repo = await open(ctx, args);
         if (args.project) {
           const { requireProject } = await import('../../api/lookup.js');
           filter.project = requireProject(repo, repo.store.snapshot(), args.project).name;
@@ -58,6 +63,7 @@ export default defineCommand<WatchArgs>({
       if (timer) clearTimeout(timer);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      await puller?.stop();
     }
   },
 });
