@@ -13,6 +13,8 @@ export interface GitHttpServer {
   url(repoName: string): string;
   /** The Authorization headers the server has seen so far (credential tests check what clients sent). */
   readonly authHeaders: string[];
+  /** `<METHOD> <url>` of every request so far. */
+  readonly requests: string[];
   /** Stops the server: kills any running CGI, closes connections, waits for the process to exit. */
   close(): Promise<void>;
 }
@@ -33,6 +35,7 @@ const SCRIPT = fileURLToPath(new URL('./gitHttpServerProcess.mjs', import.meta.u
 export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<GitHttpServer> {
   const child = spawn(process.execPath, [SCRIPT, JSON.stringify(opts)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const authHeaders: string[] = [];
+  const requests: string[] = [];
   let buf = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
@@ -47,12 +50,14 @@ export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<Gi
         buf = buf.slice(nl + 1);
         if (line.startsWith('listening ')) resolve(Number(line.slice(10)));
         else if (line.startsWith('auth ')) authHeaders.push(line.slice(5));
+        else if (line.startsWith('req ')) requests.push(line.slice(4));
       }
     });
   });
   return {
     url: (name: string) => `http://127.0.0.1:${port}/${name.replace(/^\/+/, '')}`,
     authHeaders,
+    requests,
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

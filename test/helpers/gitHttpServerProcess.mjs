@@ -1,6 +1,7 @@
 // The server behind test/helpers/gitHttpServer.ts, in its own process so tests may block their
 // event loop (execFileSync('git', ...)) while git talks to it. Config: one JSON argument.
-// Prints `listening <port>` once ready and `auth <header>` per Authorization header it sees.
+// Prints `listening <port>` once ready, `req <method> <url>` per request and `auth <header>` per
+// Authorization header it sees.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 
@@ -11,6 +12,7 @@ const children = new Set();
 
 const server = createServer((req, res) => {
   const authz = req.headers.authorization;
+  process.stdout.write(`req ${req.method} ${req.url}\n`);
   if (authz) process.stdout.write(`auth ${authz}\n`);
   if (expected && authz !== expected) {
     req.resume();
