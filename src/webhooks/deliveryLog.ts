@@ -1,6 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
-import { MetaError } from '../errors/MetaError.js';
 
 /** One line of a webhook's delivery log (`meta hooks deliveries`). */
 export interface DeliveryRecord {
@@ -116,8 +115,7 @@ export function listDeliveries(opts: ListDeliveriesOptions): DeliveryRecord[] {
     try {
       text = fs.readFileSync(`${hookStateDir(opts.stateDir, h)}/deliveries.jsonl`, 'utf8');
     } catch {
-      if (opts.hook) throw new MetaError('NOT_FOUND', `no deliveries logged for webhook '${h}' under ${opts.stateDir}`, { hook: h });
-      continue;
+      continue; // no attempt yet
     }
     for (const line of text.split('\n')) {
       if (!line) continue;
