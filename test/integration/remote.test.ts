@@ -140,3 +140,25 @@ describe('remotes over smart HTTP (git http-backend)', () => {
     expect((await codeOf(pull(openMeta({ dir: follower.store.dir, env })))).code).toBe('HISTORY_REWRITTEN');
   });
 });
+
+describe('push: true in meta.yaml', () => {
+  it('makes writes push by default where the remote is configured, and stay local where it is not', async () => {
+    bareRepo(root, 'y.git');
+    const a = await initMeta({ dir: `${tmp()}/a`, env });
+    const yaml = Buffer.from(a.store.snapshot().read('meta.yaml')!).toString('utf8');
+    await a.store.append(() => ({ files: [{ path: 'meta.yaml', data: Buffer.from(`${yaml}\npush: true\n`), replace: true }], message: 'push by default' }), { actor: 'x' });
+    // No remote here: a local write.
+    const local = await addProject(a, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
+    expect(a.store.tip()).toBe(local.commit);
+    addRemote(a, 'origin', server.url('y.git'));
+    await push(a);
+    const b = await cloneMeta({ url: server.url('y.git'), dir: `${tmp()}/b`, env });
+    const r = await recordRelease(b, { project: 'acme/app', version: '1.0.0', sources: [{ url: 'https://git.example/acme/app', commit: hex40('a') }] });
+    expect(git(['--git-dir', `${root}/y.git`, 'rev-parse', 'main']).trim()).toBe(r.commit);
+    // --no-push (setAutoPush false) overrides it.
+    setAutoPush(b, false);
+    const l = await recordRelease(b, { project: 'acme/app', version: '1.0.1', sources: [{ url: 'https://git.example/acme/app', commit: hex40('b') }] });
+    expect(git(['--git-dir', `${root}/y.git`, 'rev-parse', 'main']).trim()).toBe(r.commit);
+    expect(b.store.tip()).toBe(l.commit);
+  });
+});
