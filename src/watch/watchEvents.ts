@@ -8,6 +8,8 @@ export interface WatchOptions extends EventFilter {
   since?: string;
   signal?: AbortSignal;
   onError?: (e: Error) => void;
+  /** Called once the watch is live (local: the ref watcher runs; server: the stream is open). */
+  onReady?: (info: { tip?: string }) => void;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function* watchLocal(repo: MetaRepo, opts: WatchOptions = {}): Asyn
   const onAbort = () => notify();
   opts.signal?.addEventListener('abort', onAbort);
   await watcher.start();
+  opts.onReady?.({ tip: cursor });
   try {
     while (!opts.signal?.aborted) {
       const tip = repo.store.tip();
@@ -68,7 +71,12 @@ export async function* watchServer(server: string, opts: WatchOptions = {}): Asy
   if (types) q.set('types', types.join(','));
   if (opts.since) q.set('since', opts.since);
   const url = `${server.replace(/\/+$/, '')}/v1/events${q.size ? `?${q}` : ''}`;
-  for await (const m of sseStream(url, { signal: opts.signal, onError: opts.onError })) {
+  let ready = false;
+  const onOpen = () => {
+    if (!ready) opts.onReady?.({});
+    ready = true;
+  };
+  for await (const m of sseStream(url, { signal: opts.signal, onError: opts.onError, onOpen })) {
     if (!m.data) continue;
     yield JSON.parse(m.data) as MetaEventOut;
   }

@@ -33,7 +33,8 @@ export default defineCommand<WatchArgs>({
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const timer = args.timeout ? setTimeout(stop, args.timeout * 1000) : undefined;
-    const filter = { project: args.project, channel: args.channel, types: args.types?.flatMap((t) => t.split(',')).filter(Boolean), since: args.since, signal: ac.signal, onError: (e: Error) => ctx.err(`meta watch: ${e.message}\n`) };
+    const filter = { project: args.project, channel: args.channel, types: args.types?.flatMap((t) => t.split(',')).filter(Boolean), since: args.since, signal: ac.signal, onError: (e: Error) => ctx.err(`meta watch: ${e.message}\n`),
+      onReady: (i: { tip?: string }) => ctx.err(`meta watch: watching${i.tip ? ` from ${i.tip.slice(0, 12)}` : ''}\n`) };
     let puller: { stop(): Promise<void> } | undefined;
     try {
       let stream;
