@@ -9,6 +9,7 @@ import { hashToken } from '../../src/serve/serveTokens.js';
 import { decodeRecord } from '../../src/records/codec.js';
 import { classifyPath } from '../../src/records/layout.js';
 import { listInstances } from '../../src/api/instances.js';
+import { verify } from '../../src/api/verify.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { fsck, tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, fileServer, releaseWithBinary, setSettings, sha, sha256 } from '../helpers/serveFixtures.js';
@@ -175,6 +176,9 @@ describe('meta serve', () => {
       n++;
     }
     expect(n).toBeGreaterThan(1000);
+    const v = verify(repo);
+    expect(v.violations).toEqual([]);
+    expect(v.ok).toBe(true);
     console.log(`1000 reports over HTTP: ${commits} commits`);
     const m = await req(base, 'GET', '/metrics');
     expect(m.text).toMatch(/^meta_appends_total \d+/m);
