@@ -495,8 +495,14 @@ export class MetaServer {
     if (this.server) {
       const s = this.server;
       await new Promise<void>((r) => {
-        s.close(() => r());
-        s.closeIdleConnections?.();
+        // Keep-alive connections that finish their last request after close() would otherwise
+        // linger until their idle timeout: close them as soon as they go idle.
+        const t = setInterval(() => s.closeIdleConnections(), 50);
+        s.close(() => {
+          clearInterval(t);
+          r();
+        });
+        s.closeIdleConnections();
       });
     }
   }
