@@ -91,10 +91,10 @@ describe('meta verify', () => {
     expect(human.stderr).toContain('7 violation(s)');
   });
 
-  it('is fast: a 1,000-commit history verifies in the same order of time as git fsck', async () => {
+  it('is fast: a 500-commit history verifies in the same order of time as git fsck', async () => {
     const repo = await initMeta({ dir: `${tmp()}/big`, env });
     await addProject(repo, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 500; i++) {
       await recordRelease(repo, { project: 'acme/app', version: `1.0.${i}`, sources: [{ url: 'https://git.example/acme/app', commit: hex40('a') }] });
     }
     execFileSync('git', ['--git-dir', repo.store.gitdir, 'gc', '-q']);
@@ -106,7 +106,7 @@ describe('meta verify', () => {
     expect(fsck(repo.store.gitdir).status).toBe(0);
     const fsckMs = Number(process.hrtime.bigint() - f0) / 1e6;
     expect(r.ok).toBe(true);
-    expect(r.records).toBe(1001);
+    expect(r.records).toBe(501);
     // Reported, not asserted (no timed assertions): issue 6 benchmarks it properly.
     console.log(`verify of ${r.commits} commits: ${ms.toFixed(0)} ms; git fsck --strict: ${fsckMs.toFixed(0)} ms`);
   });
