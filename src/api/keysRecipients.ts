@@ -8,6 +8,7 @@ import { addRecipient, envPathRegex, parseSopsConfig, removeRecipient } from '..
 import type { Snapshot } from '../store/Snapshot.js';
 import { snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
+import { appendWithPolicy } from './autoPush.js';
 import { SOPS_CONFIG_PATH, sopsConfigAt, sopsConfigText } from './secretsConfig.js';
 
 /** The recipients of one environment's rule. */
@@ -63,7 +64,7 @@ async function change(repo: MetaRepo, env: string, recipient: string, how: 'add'
     };
   };
   try {
-    const res = await repo.store.append(plan, { actor: repo.actor });
+    const res = await appendWithPolicy(repo, plan, { actor: repo.actor });
     return { env, pathRegex: envPathRegex(env), recipients, changed: true, commit: res.commit };
   } catch (e) {
     if (e instanceof Unchanged) return { env, pathRegex: envPathRegex(env), recipients, changed: false, commit: undefined };

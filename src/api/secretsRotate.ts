@@ -7,6 +7,7 @@ import type { SopsFormat } from '../secrets/store.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import { requireSecretVersion } from './secretsGet.js';
 import type { MetaRepo } from './openMeta.js';
+import { appendWithPolicy } from './autoPush.js';
 import { recipientsFor } from './secretsConfig.js';
 import { resolveIdentities, type IdentityOptions } from './secretsIdentities.js';
 import { latestSecretVersion, parseSecretRef, secretVersionPath, secretVersions } from './secretsPaths.js';
@@ -61,7 +62,7 @@ export async function rotateSecret(repo: MetaRepo, opts: IdentityOptions & { sec
   const { env, name } = parseSecretRef(opts.secret);
   let identities: string[] | undefined;
   let result: Omit<RotateSecretResult, 'commit'> | undefined;
-  const res = await repo.store.append(async (snap: Snapshot) => {
+  const res = await appendWithPolicy(repo, async (snap: Snapshot) => {
     const latest = requireSecretVersion(() => secretVersions(snap, env, name), latestSecretVersion(snap, env, name), `${env}/${name}`, undefined, snap.commit);
     const version = latest.version + 1;
     const path = secretVersionPath(env, name, version, latest.format);

@@ -8,6 +8,7 @@ import type { SopsFormat } from '../secrets/store.js';
 import { deleteValue, emptyMap, setPairs, setValue, type SopsMap, type SopsNode } from '../secrets/tree.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
+import { appendWithPolicy } from './autoPush.js';
 import { recipientsFor } from './secretsConfig.js';
 import { resolveIdentities, type IdentityOptions } from './secretsIdentities.js';
 import { latestSecretVersion, parseSecretRef, secretVersionPath } from './secretsPaths.js';
@@ -127,7 +128,7 @@ export async function setSecret(repo: MetaRepo, opts: SetSecretOptions): Promise
     return { files: [{ path, data: Buffer.from(text, 'utf8') }], message: `secret set ${env}/${name} (v${version}${latest ? '' : ', new'}, keys: ${keys.join(', ')})` };
   };
   try {
-    const res = await repo.store.append(plan, { actor: repo.actor });
+    const res = await appendWithPolicy(repo, plan, { actor: repo.actor });
     return { ...result!, commit: res.commit };
   } catch (e) {
     if (e instanceof Unchanged) return e.result;

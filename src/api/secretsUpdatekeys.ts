@@ -5,6 +5,7 @@
 import { checkEnvironment } from '../records/names.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
+import { appendWithPolicy } from './autoPush.js';
 import { recipientsFor } from './secretsConfig.js';
 import { resolveIdentities, type IdentityOptions } from './secretsIdentities.js';
 import { latestSecretVersion, listSecretEnvs, listSecretNames, secretVersionPath } from './secretsPaths.js';
@@ -77,7 +78,7 @@ export async function updateSecretKeys(repo: MetaRepo, opts: IdentityOptions & {
     return { files, message: `secret updatekeys ${scope} (${labels(items.filter((i) => i.action !== 'unchanged'))})` };
   };
   try {
-    const res = await repo.store.append(plan, { actor: repo.actor });
+    const res = await appendWithPolicy(repo, plan, { actor: repo.actor });
     return { items, commit: res.commit };
   } catch (e) {
     if (e instanceof NothingToDo) return { items, commit: undefined };

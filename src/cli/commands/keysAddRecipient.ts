@@ -1,15 +1,17 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
+import { applyPushOption, withPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { env: string; recipient: string }>({
   command: 'add-recipient <env> <recipient>',
   describe: 'add an age recipient to an environment in .sops.yaml (a new version of it)',
-  builder: (y) => y
+  builder: (y) => withPushOption(y
     .positional('env', { type: 'string', demandOption: true })
-    .positional('recipient', { type: 'string', demandOption: true, describe: 'age1… (X25519)' }),
+    .positional('recipient', { type: 'string', demandOption: true, describe: 'age1… (X25519)' })),
   async run(ctx, args) {
     const { addEnvRecipient } = await import('../../api/keysRecipients.js');
     const repo = await open(ctx, args);
+    await applyPushOption(repo, args as { push?: boolean });
     const r = await addEnvRecipient(repo, { env: args.env, recipient: args.recipient });
     emit(ctx, args, r, () => r.changed
       ? `added ${args.recipient} to ${r.env} (${r.recipients.length} recipient(s))\ncommit ${short(r.commit)}\nnew versions are encrypted for it; run \`meta secret updatekeys ${r.env}\` to give it the existing secrets`

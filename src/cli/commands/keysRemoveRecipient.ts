@@ -1,15 +1,17 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
+import { applyPushOption, withPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { env: string; recipient: string }>({
   command: 'remove-recipient <env> <recipient>',
   describe: 'remove an age recipient from an environment in .sops.yaml (a new version of it)',
-  builder: (y) => y
+  builder: (y) => withPushOption(y
     .positional('env', { type: 'string', demandOption: true })
-    .positional('recipient', { type: 'string', demandOption: true, describe: 'age1…' }),
+    .positional('recipient', { type: 'string', demandOption: true, describe: 'age1…' })),
   async run(ctx, args) {
     const { removeEnvRecipient } = await import('../../api/keysRecipients.js');
     const repo = await open(ctx, args);
+    await applyPushOption(repo, args as { push?: boolean });
     const r = await removeEnvRecipient(repo, { env: args.env, recipient: args.recipient });
     emit(ctx, args, r, () => `removed ${args.recipient} from ${r.env} (${r.recipients.length} recipient(s) left)\ncommit ${short(r.commit)}\nnow run \`meta secret updatekeys ${r.env}\`: it rotates every secret's data key so the removed key cannot open new versions (versions already in history stay readable by it: change leaked values)`);
   },

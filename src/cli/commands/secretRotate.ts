@@ -1,14 +1,16 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 import { identityArgs, identityOption } from '../secretArgs.js';
+import { applyPushOption, withPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { secret: string; identity?: string[] }>({
   command: 'rotate <secret>',
   describe: 'write a new version of <env>/<name> with a new data key, for the current recipients',
-  builder: (y) => identityOption(y.positional('secret', { type: 'string', demandOption: true, describe: '<env>/<name>' })),
+  builder: (y) => withPushOption(identityOption(y.positional('secret', { type: 'string', demandOption: true, describe: '<env>/<name>' }))),
   async run(ctx, args) {
     const { rotateSecret } = await import('../../api/secretsRotate.js');
     const repo = await open(ctx, args);
+    await applyPushOption(repo, args as { push?: boolean });
     const r = await rotateSecret(repo, { secret: args.secret, ...identityArgs(ctx, args.identity) });
     emit(ctx, args, r, () => `secret rotate ${r.env}/${r.name} (v${r.version}, new data key for ${r.recipients.length} recipient(s))\ncommit ${short(r.commit)}`);
   },

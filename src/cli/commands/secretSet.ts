@@ -1,18 +1,19 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 import { absolute, formatOption, identityArgs, identityOption, isStdin } from '../secretArgs.js';
+import { applyPushOption, withPushOption } from '../pushOption.js';
 
 type Format = 'yaml' | 'json' | 'dotenv' | 'binary';
 
 export default defineCommand<GlobalArgs & { secret: string; pairs?: string[]; file?: string; format?: Format; unset?: string[]; replace?: boolean; identity?: string[] }>({
   command: 'set <secret> [pairs..]',
   describe: 'write a new version of <env>/<name>: key=value pairs, --file <file> or --file - (stdin, keeps values out of shell history)',
-  builder: (y) => formatOption(identityOption(y
+  builder: (y) => withPushOption(formatOption(identityOption(y
     .positional('secret', { type: 'string', demandOption: true, describe: '<env>/<name>, e.g. prod/db' })
     .positional('pairs', { type: 'string', array: true, describe: 'key=value (visible in shell history and ps: prefer --file -)' })
     .option('file', { type: 'string', describe: 'plaintext YAML/JSON/dotenv whose top-level keys are set, or any file for a binary secret; - reads stdin' })
     .option('unset', { type: 'string', array: true, describe: 'remove a top-level key (repeatable)' })
-    .option('replace', { type: 'boolean', describe: 'start from an empty secret instead of the newest version (needs no identity)' })), 'format of a new secret and of --file - (default: from the --file name, else yaml)'),
+    .option('replace', { type: 'boolean', describe: 'start from an empty secret instead of the newest version (needs no identity)' })), 'format of a new secret and of --file - (default: from the --file name, else yaml)')),
   async run(ctx, args) {
     const { MetaError } = await import('../../errors/MetaError.js');
     const values: [string, string][] = (args.pairs ?? []).map((p) => {
@@ -39,6 +40,7 @@ export default defineCommand<GlobalArgs & { secret: string; pairs?: string[]; fi
     }
     const { setSecret } = await import('../../api/secretsSet.js');
     const repo = await open(ctx, args);
+    await applyPushOption(repo, args as { push?: boolean });
     const r = await setSecret(repo, { secret: args.secret, values, document, unset: args.unset, replace: args.replace, format: args.format, ...identityArgs(ctx, args.identity) });
     emit(ctx, args, r, () => r.changed
       ? `secret set ${r.env}/${r.name} (v${r.version}, keys: ${r.keys.join(', ')}) for ${r.recipients.length} recipient(s)\ncommit ${short(r.commit)}`

@@ -1,14 +1,16 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 import { identityArgs, identityOption } from '../secretArgs.js';
+import { applyPushOption, withPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { env?: string; identity?: string[] }>({
   command: 'updatekeys [env]',
   describe: 're-encrypt the newest version of every secret for the recipients .sops.yaml lists now (new versions; a removed recipient also rotates the data key)',
-  builder: (y) => identityOption(y.positional('env', { type: 'string', describe: 'one environment (default: all)' })),
+  builder: (y) => withPushOption(identityOption(y.positional('env', { type: 'string', describe: 'one environment (default: all)' }))),
   async run(ctx, args) {
     const { updateSecretKeys } = await import('../../api/secretsUpdatekeys.js');
     const repo = await open(ctx, args);
+    await applyPushOption(repo, args as { push?: boolean });
     const r = await updateSecretKeys(repo, { env: args.env, ...identityArgs(ctx, args.identity) });
     emit(ctx, args, r, () => {
       const lines = r.items.map((i) => i.action === 'unchanged'
