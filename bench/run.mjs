@@ -201,7 +201,7 @@ async function runSize(opts, n, log) {
     cases.push({ id: 'serve', title: '`meta serve` group-commit throughput', todo: 'TODO: not measured yet' });
   }
   rmSync(work, { recursive: true, force: true });
-  return { n, commits: fx.commits + 1, projects: fx.projects.length, cases };
+  return { n, commits: fx.commits + 1, projects: fx.projects.length, logIndexBuildMs: fx.logIndexBuildMs, cases };
 }
 
 function machine() {
@@ -214,6 +214,7 @@ export function markdown(res) {
   const lines = [`# boot-meta vs native git — ${res.date}`, '', `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGB} GB RAM, ${m.os}; ${m.node}, ${m.git}. Medians of ${res.rounds.cold} cold / ${res.rounds.warm} warm rounds after a warm-up, sides alternating; ratio = boot-meta / reference.`, ''];
   for (const s of res.sizes) {
     lines.push(`## ${s.n.toLocaleString('en')} records (${s.commits.toLocaleString('en')} commits, packed)`, '');
+    if (s.logIndexBuildMs) lines.push(`Log index built once from scratch (as after a clone) in ${fmtMs(s.logIndexBuildMs)}; the cases below use it as cached.`, '');
     lines.push('| case | boot-meta | git | node -e 0 | ratio | target | met | peak RSS meta / git / node | git command |', '|---|---|---|---|---|---|---|---|---|');
     for (const c of s.cases) {
       if (c.todo) { lines.push(`| ${c.title} | – | – | – | – | – | – | – | ${c.todo} |`); continue; }

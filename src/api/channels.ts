@@ -69,7 +69,7 @@ export function channelHistory(repo: MetaRepo, opts: { project: string; channel:
     action: e.record.action,
     release: e.record.release,
     previous: e.record.previous,
-    commit: log.addedBy(e.path, snap.commit)?.commit ?? null,
+    commit: log.addedIn(e.path, snap.commit) ?? null,
     time: e.record.header.createdAt,
     actor: e.record.header.actor,
     reason: e.record.reason,

@@ -46,7 +46,7 @@ export function resolveSource(repo: MetaRepo, opts: { digest: string; at?: strin
     const rel = repo.reader.byOid(snap, b.release.githash, 'release', { commit: snap.commit });
     matches.push({
       project: b.project, version: rel.version, platform: formatPlatform(b.platform), releaseGithash: b.release.githash, binaryGithash: hit.oid,
-      recordedIn: log.addedBy(path, snap.commit)?.commit ?? null, sources: rel.sources, imports: rel.imports,
+      recordedIn: log.addedIn(path, snap.commit) ?? null, sources: rel.sources, imports: rel.imports,
     });
   }
   if (matches.length === 0) throw new MetaError('NOT_FOUND', `no binary with digest ${digest} is recorded${opts.at ? ` at ${opts.at}` : ''}`, { digest });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Store } from './Store.js';
 import { diffTrees } from './treeDiff.js';
 
@@ -15,72 +15,170 @@ export interface LogEntry {
   changed: string[];
 }
 
-interface CacheFile {
-  v: 1;
-  tip: string;
-  e: [string, number, string, string, string[], string[]][];
-}
+type Row = [string, number, string, string, string[], string[]];
+
+/** Entries per chunk file: appending rewrites only the last chunk. */
+const CHUNK = 1000;
+/** Bytes per row of `commits.bin`: the commit id and its committer time. */
+const ROW = 24;
+const BUCKETS = 256;
 
 /**
- * An index derived from the log and cached by commit (under `<gitdir>/meta-cache/`, outside the
- * repository's content, never the truth): which commit added each path, the commit at a date,
- * short-hash lookup. It is brought up to date incrementally by diffing only the commits the tip
- * gained since the cached tip, so no query ever walks the whole history (isomorphic-git's `log`
- * took 45 s to find the commit that added an old path; DESIGN.md §6).
+ * An index derived from the log and cached by commit (under `<gitdir>/meta-cache/log-v2/`,
+ * outside the repository's content, never the truth): which commit added each path, the commit
+ * at a date, short-hash lookup. It is brought up to date incrementally by diffing only the commits
+ * the tip gained since the cached tip, so no query ever walks the whole history (isomorphic-git's
+ * `log` took 45 s to find the commit that added an old path; DESIGN.md §6).
+ *
+ * The cache is split so a cold query reads only what it needs, whatever the history's length:
+ * `commits.bin` (24 bytes per commit: id and time; `--at <date>` and short hashes), `added-<xx>.json`
+ * (path → commit, 256 buckets by hash of the folder: "which commit added this"), and `chunk-<n>.json`
+ * (1,000 full entries each, for `meta log` and followers). An append rewrites the last chunk, the
+ * touched buckets and `commits.bin`, which is written last. Every file says how far it is complete
+ * and readers check ids against `commits.bin`, so a stale or damaged file costs a re-derivation,
+ * never a wrong answer.
  */
 export class LogIndex {
-  private tipSeen: string | undefined;
-  private list: LogEntry[] = [];
-  private addedAt?: Map<string, number>;
-  private readonly cachePath: string;
+  private readonly dir: string;
+  /** `commits.bin` as loaded or last written: rows 0..count-1 of the cached history. */
+  private rows: Buffer = Buffer.alloc(0);
+  private count = 0;
+  private loaded = false;
+  /** The tip the current view ends at, and the view's length (a prefix of the cached rows). */
+  private viewTip: string | undefined;
+  private viewLen = 0;
+  private indexOf?: Map<string, number>;
+  private readonly chunks = new Map<number, Row[]>();
+  private readonly buckets = new Map<number, Record<string, [number, string]>>();
+  private all?: LogEntry[];
 
   constructor(private readonly store: Store) {
-    this.cachePath = `${store.gitdir}/meta-cache/log-v1.json`;
+    this.dir = `${store.gitdir}/meta-cache/log-v2`;
   }
 
   /** The first-parent history from the root to `tip` (default: the branch tip), oldest first. */
   entries(tip: string | undefined = this.store.tip()): LogEntry[] {
     this.refresh(tip);
-    return this.list;
+    if (!this.all || this.all.length < this.viewLen) {
+      const out: LogEntry[] = [];
+      for (let i = 0; i < this.viewLen; i += CHUNK) out.push(...this.chunk(i / CHUNK).map(toEntry));
+      this.all = out;
+    }
+    return this.all.length === this.viewLen ? this.all : this.all.slice(0, this.viewLen);
   }
 
   /** The entry that added `path`, or undefined. */
   addedBy(path: string, tip?: string): LogEntry | undefined {
-    const list = this.entries(tip);
-    if (!this.addedAt) {
-      this.addedAt = new Map();
-      list.forEach((e, i) => e.added.forEach((p) => this.addedAt!.set(p, i)));
-    }
-    const i = this.addedAt.get(path);
-    return i === undefined ? undefined : list[i];
+    this.refresh(tip === undefined ? this.store.tip() : tip);
+    const hit = this.bucket(bucketOf(path))[path];
+    if (!hit || hit[0] >= this.viewLen) return undefined;
+    return this.entryAt(hit[0]);
+  }
+
+  /**
+   * The id of the commit that added `path`, or undefined: like {@link addedBy} without reading the
+   * entry itself, so listing a long channel reads one small bucket file per folder.
+   */
+  addedIn(path: string, tip?: string): string | undefined {
+    this.refresh(tip === undefined ? this.store.tip() : tip);
+    const hit = this.bucket(bucketOf(path))[path];
+    return hit && hit[0] < this.viewLen ? hit[1] : undefined;
   }
 
   /** Entries newer than `commit` (all when it is undefined or not in the history). */
   since(commit: string | undefined, tip?: string): LogEntry[] {
-    const list = this.entries(tip);
-    if (!commit) return list;
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.commit === commit) return list.slice(i + 1);
-    return list;
+    this.refresh(tip === undefined ? this.store.tip() : tip);
+    const i = commit ? this.find(commit) : -1;
+    if (i < 0) return this.entries(this.viewTip);
+    const out: LogEntry[] = [];
+    for (let k = i + 1; k < this.viewLen; k++) out.push(this.entryAt(k));
+    return out;
+  }
+
+  /** Whether `commit` is in the first-parent history of `tip`. */
+  contains(commit: string, tip: string | undefined = this.store.tip()): boolean {
+    this.refresh(tip);
+    return this.find(commit) >= 0;
+  }
+
+  /** The newest commit at or before `time` (seconds), or undefined when history starts later. */
+  commitAt(time: number, tip: string | undefined = this.store.tip()): string | undefined {
+    this.refresh(tip);
+    for (let i = this.viewLen - 1; i >= 0; i--) if (this.rows.readUInt32BE(i * ROW + 20) <= time) return this.oidAt(i);
+    return undefined;
+  }
+
+  /** The first commit of the history and its time, or undefined for an empty history. */
+  first(tip: string | undefined = this.store.tip()): { commit: string; time: number } | undefined {
+    this.refresh(tip);
+    return this.viewLen > 0 ? { commit: this.oidAt(0), time: this.rows.readUInt32BE(20) } : undefined;
+  }
+
+  /** Commits of the history whose id starts with `prefix` (lowercase hex). */
+  withPrefix(prefix: string, tip: string | undefined = this.store.tip()): string[] {
+    this.refresh(tip);
+    const out: string[] = [];
+    for (let i = 0; i < this.viewLen; i++) {
+      const oid = this.oidAt(i);
+      if (oid.startsWith(prefix)) out.push(oid);
+    }
+    return out;
+  }
+
+  private oidAt(i: number): string {
+    return this.rows.toString('hex', i * ROW, i * ROW + 20);
+  }
+
+  /** Index of `commit` in the current view, or -1. */
+  private find(commit: string): number {
+    const i = this.indexIn(commit);
+    return i < this.viewLen ? i : -1;
+  }
+
+  /** Index of `commit` in the cached history, or -1. */
+  private indexIn(commit: string): number {
+    this.indexOf ??= new Map(Array.from({ length: this.count }, (_, i) => [this.oidAt(i), i]));
+    return this.indexOf.get(commit) ?? -1;
+  }
+
+  private entryAt(i: number): LogEntry {
+    return toEntry(this.chunk(Math.floor(i / CHUNK))[i % CHUNK]!);
   }
 
   private refresh(tip: string | undefined): void {
-    if (tip === this.tipSeen) return;
-    if (this.tipSeen === undefined && this.list.length === 0) this.load();
-    if (tip === this.tipSeen) return;
+    if (this.loaded && tip === this.viewTip) return;
+    if (!this.loaded) this.load();
     if (!tip) {
-      this.list = [];
-      this.tipSeen = undefined;
-      this.addedAt = undefined;
+      this.viewTip = undefined;
+      this.viewLen = 0;
       return;
     }
-    const known = new Map<string, number>();
-    this.list.forEach((e, i) => known.set(e.commit, i));
-    const fresh: LogEntry[] = [];
-    let c: string | undefined = tip;
+    if (this.count > 0 && this.oidAt(this.count - 1) === tip) {
+      this.viewTip = tip;
+      this.viewLen = this.count;
+      return;
+    }
+    const known = this.indexIn(tip);
+    if (known >= 0) {
+      // A tip inside the cached history (an `--at` read, or a branch moved back): a shorter view.
+      this.viewTip = tip;
+      this.viewLen = known + 1;
+      return;
+    }
+    this.extend(tip);
+  }
+
+  /** Diffs the commits `tip` has beyond the cached history and appends them (in memory and on disk). */
+  private extend(tip: string): void {
+    this.viewLen = this.count;
+    const fresh: Row[] = [];
     let base = -1;
-    while (c) {
-      const k = known.get(c);
-      if (k !== undefined) {
+    const last = this.count > 0 ? this.oidAt(this.count - 1) : undefined;
+    for (let c: string | undefined = tip, steps = 0; c; steps++) {
+      // Usually the tip gained a few commits on top of the cached tip; only a longer walk pays for
+      // the id → index map that finds where a rewritten history rejoins the cached one.
+      const k = c === last ? this.count - 1 : steps >= 64 ? this.indexIn(c) : -1;
+      if (k >= 0) {
         base = k;
         break;
       }
@@ -88,51 +186,189 @@ export class LogIndex {
       const parent = commit.parents[0];
       const parentTree = parent ? this.store.objects.readCommit(parent).tree : undefined;
       const changes = diffTrees(this.store.objects, parentTree, commit.tree);
-      fresh.push({
-        commit: c,
-        time: commit.committer.timestamp,
-        author: commit.author.email && commit.author.email !== 'meta@localhost' ? `${commit.author.name} <${commit.author.email}>` : commit.author.name,
-        subject: commit.message.split('\n', 1)[0]!,
-        added: changes.filter((x) => x.status === 'A').map((x) => x.path),
-        changed: changes.filter((x) => x.status !== 'A').map((x) => x.path),
-      });
+      fresh.push([
+        c,
+        commit.committer.timestamp,
+        commit.author.email && commit.author.email !== 'meta@localhost' ? `${commit.author.name} <${commit.author.email}>` : commit.author.name,
+        commit.message.split('\n', 1)[0]!,
+        changes.filter((x) => x.status === 'A').map((x) => x.path),
+        changes.filter((x) => x.status !== 'A').map((x) => x.path),
+      ]);
       c = parent;
     }
     fresh.reverse();
-    // A tip that does not descend from what we cached (history rewritten) rebuilds from scratch;
-    // a tip that moved back to a cached ancestor truncates.
-    if (base < 0 || base !== this.list.length - 1) this.addedAt = undefined;
-    const offset = base + 1;
-    this.list = base >= 0 ? this.list.slice(0, offset).concat(fresh) : fresh;
-    if (this.addedAt) fresh.forEach((e, i) => e.added.forEach((p) => this.addedAt!.set(p, offset + i)));
-    this.tipSeen = tip;
-    if (fresh.length > 0) this.save();
+    const start = base + 1;
+    if (start < this.count) {
+      // The tip does not descend from the cached tip (history rewritten): keep the common part.
+      this.truncate(start);
+    }
+    const rows = Buffer.alloc((start + fresh.length) * ROW);
+    this.rows.copy(rows, 0, 0, start * ROW);
+    fresh.forEach((r, j) => {
+      rows.write(r[0], (start + j) * ROW, 20, 'hex');
+      rows.writeUInt32BE(r[1] >>> 0, (start + j) * ROW + 20);
+    });
+    // Chunks and buckets first, `commits.bin` last: a reader that sees the new rows finds the
+    // entries they need.
+    const touchedChunks = new Set<number>();
+    const touchedBuckets = new Set<number>();
+    fresh.forEach((r, j) => {
+      const i = start + j;
+      const ch = Math.floor(i / CHUNK);
+      const list = this.chunk(ch);
+      list[i % CHUNK] = r;
+      touchedChunks.add(ch);
+      for (const p of r[4]) {
+        const b = bucketOf(p);
+        this.bucket(b)[p] = [i, r[0]];
+        touchedBuckets.add(b);
+      }
+    });
+    this.rows = rows;
+    this.count = start + fresh.length;
+    this.indexOf = undefined;
+    this.all = undefined;
+    this.viewTip = tip;
+    this.viewLen = this.count;
+    if (fresh.length > 0) this.write(touchedChunks, touchedBuckets);
   }
+
+  private truncate(n: number): void {
+    this.rows = this.rows.subarray(0, n * ROW);
+    this.count = n;
+    this.indexOf = undefined;
+    this.all = undefined;
+    for (const k of [...this.chunks.keys()]) if (k * CHUNK >= n) this.chunks.delete(k);
+    const last = this.chunks.get(Math.floor(n / CHUNK));
+    if (last) last.length = n % CHUNK;
+    // Bucket entries of dropped commits would name commits no longer in the history.
+    for (let b = 0; b < BUCKETS; b++) {
+      const m = this.bucket(b);
+      for (const [p, [i]] of Object.entries(m)) if (i >= n) delete m[p];
+    }
+    this.writeAllBuckets = true;
+  }
+
+  private writeAllBuckets = false;
 
   private load(): void {
+    this.loaded = true;
     try {
-      const f = JSON.parse(this.store.fs.readFileSync(this.cachePath, 'utf8') as string) as CacheFile;
-      if (f.v !== 1) return;
-      this.list = f.e.map(([commit, time, author, subject, added, changed]) => ({ commit, time, author, subject, added, changed }));
-      this.tipSeen = f.tip;
+      const raw = this.store.fs.readFileSync(`${this.dir}/commits.bin`);
+      const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+      if (buf.length % ROW !== 0) throw new Error('torn');
+      this.rows = buf;
+      this.count = buf.length / ROW;
     } catch {
       // No cache, or an unreadable one: it is derived data, so rebuild it.
-      this.list = [];
-      this.tipSeen = undefined;
+      this.rows = Buffer.alloc(0);
+      this.count = 0;
     }
   }
 
-  private save(): void {
-    const body: CacheFile = { v: 1, tip: this.tipSeen!, e: this.list.map((x) => [x.commit, x.time, x.author, x.subject, x.added, x.changed]) };
-    const dir = `${this.store.gitdir}/meta-cache`;
-    const tmp = `${dir}/log-v1.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  /** The rows of chunk `k` as cached on disk, checked against `commits.bin`; re-derived when stale. */
+  private chunk(k: number): Row[] {
+    let c = this.chunks.get(k);
+    if (c) return c;
+    const want = Math.min(CHUNK, Math.max(0, this.count - k * CHUNK));
     try {
-      this.store.fs.mkdirSync(dir, { recursive: true });
-      this.store.fs.writeFileSync(tmp, JSON.stringify(body));
-      this.store.fs.renameSync(tmp, this.cachePath);
+      c = JSON.parse(this.store.fs.readFileSync(`${this.dir}/chunk-${k}.json`, 'utf8') as string) as Row[];
+      if (!Array.isArray(c)) throw new Error('bad');
+      for (let j = 0; j < want; j++) if (c[j]?.[0] !== this.oidAt(k * CHUNK + j)) throw new Error('stale');
+      c.length = want;
     } catch {
-      // A read-only repository still answers; it just rebuilds the index next time.
+      c = this.derive(k * CHUNK, want);
+    }
+    this.chunks.set(k, c);
+    return c;
+  }
+
+  /** Re-derives rows `from..from+n-1` from the git objects (a missing or stale chunk file). */
+  private derive(from: number, n: number): Row[] {
+    const out: Row[] = [];
+    for (let i = from; i < from + n; i++) {
+      const c = this.oidAt(i);
+      const commit = this.store.objects.readCommit(c);
+      const parent = commit.parents[0];
+      const changes = diffTrees(this.store.objects, parent ? this.store.objects.readCommit(parent).tree : undefined, commit.tree);
+      out.push([
+        c, commit.committer.timestamp,
+        commit.author.email && commit.author.email !== 'meta@localhost' ? `${commit.author.name} <${commit.author.email}>` : commit.author.name,
+        commit.message.split('\n', 1)[0]!,
+        changes.filter((x) => x.status === 'A').map((x) => x.path),
+        changes.filter((x) => x.status !== 'A').map((x) => x.path),
+      ]);
+    }
+    if (n > 0) this.writeFile(`chunk-${from / CHUNK}.json`, JSON.stringify(out));
+    return out;
+  }
+
+  /**
+   * Bucket `b`: path → [index, commit] for every path added in the cached history. A bucket file
+   * records how many commits it covers; one written by a writer that was behind is caught up from
+   * the chunks, and entries whose commit id does not match `commits.bin` are dropped.
+   */
+  private bucket(b: number): Record<string, [number, string]> {
+    let m = this.buckets.get(b);
+    if (m) return m;
+    let covered = 0;
+    try {
+      const f = JSON.parse(this.store.fs.readFileSync(`${this.dir}/added-${hex2(b)}.json`, 'utf8') as string) as { n: number; m: Record<string, [number, string]> };
+      m = f.m;
+      covered = Math.min(f.n, this.count);
+      for (const [p, [i, oid]] of Object.entries(m)) if (i >= this.count || this.oidAt(i) !== oid) delete m[p];
+    } catch {
+      m = {};
+      covered = 0;
+    }
+    this.buckets.set(b, m);
+    if (covered < this.count) {
+      for (let i = covered; i < this.count; i++) {
+        const r = this.chunk(Math.floor(i / CHUNK))[i % CHUNK]!;
+        for (const p of r[4]) if (bucketOf(p) === b) m[p] = [i, r[0]];
+      }
+      this.writeFile(`added-${hex2(b)}.json`, JSON.stringify({ n: this.count, m }));
+    }
+    return m;
+  }
+
+  private write(chunks: Set<number>, buckets: Set<number>): boolean {
+    try {
+      this.store.fs.mkdirSync(this.dir, { recursive: true });
+    } catch {
+      return false;
+    }
+    for (const k of chunks) this.writeFile(`chunk-${k}.json`, JSON.stringify(this.chunks.get(k)));
+    const all = this.writeAllBuckets ? Array.from({ length: BUCKETS }, (_, b) => b) : [...buckets];
+    this.writeAllBuckets = false;
+    for (const b of all) this.writeFile(`added-${hex2(b)}.json`, JSON.stringify({ n: this.count, m: this.bucket(b) }));
+    return this.writeFile('commits.bin', this.rows);
+  }
+
+  private writeFile(name: string, data: string | Uint8Array): boolean {
+    const tmp = `${this.dir}/${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      this.store.fs.mkdirSync(this.dir, { recursive: true });
+      this.store.fs.writeFileSync(tmp, data);
+      this.store.fs.renameSync(tmp, `${this.dir}/${name}`);
+      return true;
+    } catch {
+      // A read-only repository still answers; it just re-derives next time.
       try { this.store.fs.unlinkSync(tmp); } catch { /* nothing written */ }
+      return false;
     }
   }
+}
+
+function toEntry(r: Row): LogEntry {
+  return { commit: r[0], time: r[1], author: r[2], subject: r[3], added: r[4], changed: r[5] };
+}
+
+/** Files of one folder share a bucket: a channel's records, read together, live in one file. */
+function bucketOf(path: string): number {
+  return createHash('sha1').update(path.slice(0, Math.max(0, path.lastIndexOf('/')))).digest()[0]!;
+}
+
+function hex2(b: number): string {
+  return b.toString(16).padStart(2, '0');
 }

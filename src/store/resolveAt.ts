@@ -61,9 +61,10 @@ function resolveBase(store: Store, spec: string, tip: string | undefined, whole:
   const date = parseIsoDate(spec);
   if (date) {
     const t = Math.floor(date.getTime() / 1000);
-    const list = store.log().entries(tip);
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.time <= t) return list[i]!.commit;
-    const first = list[0];
+    const log = store.log();
+    const hit = log.commitAt(t, tip);
+    if (hit) return hit;
+    const first = log.first(tip);
     throw new MetaError('NOT_FOUND', first
       ? `no commit at or before ${date.toISOString()}; the history starts at ${new Date(first.time * 1000).toISOString()}`
       : 'the repository has no commits yet', { at: whole });
@@ -74,9 +75,9 @@ function resolveBase(store: Store, spec: string, tip: string | undefined, whole:
     if (v) return peelToCommit(store, v, whole);
   }
   if (SHORT.test(spec)) {
-    const hits = store.log().entries(tip).filter((e) => e.commit.startsWith(spec));
-    if (hits.length === 1) return hits[0]!.commit;
-    if (hits.length > 1) throw new MetaError('INVALID_ARGUMENT', `short hash ${spec} is ambiguous (${hits.length} commits); give more digits`, { at: whole, candidates: hits.map((h) => h.commit) });
+    const hits = store.log().withPrefix(spec, tip);
+    if (hits.length === 1) return hits[0]!;
+    if (hits.length > 1) throw new MetaError('INVALID_ARGUMENT', `short hash ${spec} is ambiguous (${hits.length} commits); give more digits`, { at: whole, candidates: hits });
   }
   throw new MetaError('NOT_FOUND', `'${whole}' is not a commit, ref or ISO-8601 date in this repository`, { at: whole });
 }
