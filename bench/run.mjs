@@ -9,9 +9,9 @@
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir, release as osRelease } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cachedFixture, makeEncoder, ACTOR } from './lib/fixture.mjs';
+import { cachedFixture, makeEncoder, git, ACTOR } from './lib/fixture.mjs';
 import { MetaWorker } from './lib/lines.mjs';
 import { runCold, canMeasureRss } from './lib/proc.mjs';
 import { median, fmtMs, fmtMB, fmtRatio } from './lib/stats.mjs';
@@ -65,6 +65,68 @@ async function alternate(sides, rounds, warmup) {
 
 const cold = (cmd, args, cwd) => () => runCold(cmd, args, { cwd });
 
+const HTTP_SERVER = join(root, 'test/helpers/gitHttpServerProcess.mjs');
+
+/** `git http-backend` on 127.0.0.1 (the test suite's server process), serving `<root>/*.git`. */
+async function startHttp(serveRoot) {
+  const child = spawn(process.execPath, [HTTP_SERVER, JSON.stringify({ root: serveRoot })], { stdio: ['pipe', 'pipe', 'inherit'] }); // it exits when its stdin closes
+  const port = await new Promise((res, rej) => {
+    let buf = '';
+    child.once('exit', (c) => rej(new Error(`git http server exited (${c})`)));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = /listening (\d+)\n/.exec(buf);
+      if (m) res(Number(m[1]));
+      if (buf.length > 1 << 16) buf = buf.slice(-100);
+    });
+  });
+  return { url: `http://127.0.0.1:${port}/meta.git`, close: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
+}
+
+/**
+ * Clone of the whole repository, and fetch of the last 100 commits into a clone that lacks them:
+ * `meta clone` / `meta pull` against `git clone --bare` / `git fetch`, both over smart HTTP.
+ */
+async function remoteCases(opts, fx, work, want, add, log) {
+  const serveRoot = join(work, 'serve');
+  const served = join(serveRoot, 'meta.git');
+  mkdirSync(serveRoot, { recursive: true });
+  cpSync(fx.dir, served, { recursive: true });
+  rmSync(join(served, 'meta-cache'), { recursive: true, force: true });
+  const http = await startHttp(serveRoot);
+  const rounds = Math.max(2, Math.ceil(opts.rounds / 3));
+  const env = { ...process.env, META_ACTOR: ACTOR };
+  try {
+    if (want('clone')) {
+      const r = await alternate({
+        meta: (i) => { const d = join(work, `mclone${i}`); const x = runCold(META, ['clone', http.url, d], { env }); rmSync(d, { recursive: true, force: true }); return x; },
+        git: (i) => { const d = join(work, `gclone${i}`); const x = runCold('git', ['clone', '-q', '--bare', http.url, d]); rmSync(d, { recursive: true, force: true }); return x; },
+      }, rounds, 1);
+      add({ id: 'clone', title: 'full clone over smart HTTP', meta: r.meta, git: r.git, gitCmd: 'git clone --bare (git http-backend on 127.0.0.1)', against: 'git', limit: 3, rssLimit: 3, rssAgainstGit: true, target: '≤ 3× git clone, RSS ≤ 3×' });
+    }
+    if (want('fetch') && fx.commits > 150) {
+      // Clients one hundred commits behind: the server's branch is moved back while they clone.
+      const before = git(served, ['rev-parse', `${fx.ref}~100`]).trim();
+      git(served, ['update-ref', fx.ref, before]);
+      const mBase = join(work, 'mbase');
+      const gBase = join(work, 'gbase');
+      runCold(META, ['clone', http.url, mBase], { env });
+      git(work, ['clone', '-q', '--bare', http.url, gBase]);
+      git(served, ['update-ref', fx.ref, fx.tip]);
+      const fresh = (base, i) => { const d = `${base}-${i}`; rmSync(d, { recursive: true, force: true }); cpSync(base, d, { recursive: true }); return d; };
+      const r = await alternate({
+        meta: (i) => runCold(META, ['pull'], { cwd: fresh(mBase, i), env }),
+        git: (i) => runCold('git', ['-C', fresh(gBase, i), 'fetch', '-q', 'origin', `+${fx.ref}:${fx.ref}`]),
+      }, rounds, 1);
+      add({ id: 'fetch', title: 'fetch 100 new commits over smart HTTP', meta: r.meta, git: r.git, gitCmd: 'git fetch (git http-backend on 127.0.0.1)', against: 'git', limit: 1.5, target: '≤ 1.5× git fetch' });
+    }
+  } finally {
+    await http.close();
+  }
+  log('  (remote cases done)');
+}
+
 /** True when the built CLI has a top-level command `name` (others are still building some). */
 function metaHasCommand(name) {
   const r = spawnSync(process.execPath, [META, '--help'], { encoding: 'utf8' });
@@ -93,7 +155,8 @@ async function runSize(opts, n, log) {
   const add = (c) => {
     const base = c.against === 'node' ? c.node : c.git;
     c.ratio = c.meta.ms / base.ms;
-    c.rssRatio = c.against === 'node' && c.meta.rssKB && c.node?.rssKB ? c.meta.rssKB / c.node.rssKB : undefined;
+    const rssBase = c.against === 'node' ? c.node?.rssKB : c.rssAgainstGit ? c.git.rssKB : undefined;
+    c.rssRatio = rssBase && c.meta.rssKB ? c.meta.rssKB / rssBase : undefined;
     c.met = c.limit === undefined ? null : c.ratio <= c.limit && (c.rssLimit === undefined || c.rssRatio === undefined || c.rssRatio <= c.rssLimit);
     cases.push(c);
     log(`  ${c.id}: boot-meta ${fmtMs(c.meta.ms)} / ${c.against === 'node' ? 'node -e 0' : 'git'} ${fmtMs(base.ms)} = ${fmtRatio(c.ratio)}${c.met === null ? '' : c.met ? ' (met)' : ' (NOT met)'}`);
@@ -194,8 +257,9 @@ async function runSize(opts, n, log) {
       add({ id: 'verify', title: '`meta verify`, whole history', meta: r.meta, git: r.git, gitCmd: 'git fsck --strict', against: 'git', limit: 3, target: '≤ 3× git fsck' });
     } else cases.push({ id: 'verify', title: '`meta verify`, whole history', todo: 'TODO: `meta verify` does not exist yet in this build' });
   }
-  if (want('clone')) {
-    cases.push({ id: 'clone', title: 'clone / fetch 100 commits over smart HTTP', todo: 'TODO: `meta clone`/`meta pull` are not in this build yet; compare with git clone/fetch over git http-backend once they are' });
+  if (want('clone') || want('fetch')) {
+    if (metaHasCommand('clone') && metaHasCommand('pull') && existsSync(HTTP_SERVER)) await remoteCases(opts, fx, work, want, add, log);
+    else cases.push({ id: 'clone', title: 'clone / fetch 100 commits over smart HTTP', todo: 'TODO: `meta clone`/`meta pull` or test/helpers/gitHttpServerProcess.mjs missing in this build' });
   }
   if (want('serve')) {
     cases.push({ id: 'serve', title: '`meta serve` group-commit throughput', todo: 'TODO: not measured yet' });
@@ -230,19 +294,20 @@ export async function main(argv) {
   mkdirSync(opts.fixtures, { recursive: true });
   const log = (s) => process.stderr.write(`${s}\n`);
   const res = { date: new Date().toISOString(), machine: machine(), rounds: { cold: opts.rounds, warm: opts.warmRounds, warmup: opts.warmup }, sizes: [] };
-  for (const n of opts.sizes) {
-    log(`fixture: ${n} records`);
-    res.sizes.push(await runSize(opts, n, log));
-  }
-  const md = markdown(res);
-  process.stdout.write(`${md}\n`);
-  if (opts.write) {
+  const write = () => {
+    if (!opts.write) return;
     mkdirSync(opts.out, { recursive: true });
     const stamp = res.date.slice(0, 10);
     writeFileSync(join(opts.out, `${stamp}.json`), `${JSON.stringify(res, null, 2)}\n`);
-    writeFileSync(join(opts.out, `${stamp}.md`), `${md}\n`);
+    writeFileSync(join(opts.out, `${stamp}.md`), `${markdown(res)}\n`);
     log(`wrote ${join(opts.out, `${stamp}.json`)} and .md`);
+  };
+  for (const n of opts.sizes) {
+    log(`fixture: ${n} records`);
+    res.sizes.push(await runSize(opts, n, log));
+    write(); // after every size, so a long --large run keeps what it measured
   }
+  process.stdout.write(`${markdown(res)}\n`);
   return res;
 }
 
