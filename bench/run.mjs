@@ -95,14 +95,16 @@ async function remoteCases(opts, fx, work, want, add, log) {
   cpSync(fx.dir, served, { recursive: true });
   rmSync(join(served, 'meta-cache'), { recursive: true, force: true });
   const http = await startHttp(serveRoot);
-  const rounds = Math.max(2, Math.ceil(opts.rounds / 3));
+  const big = fx.n >= 50000;
+  const rounds = big ? 2 : Math.max(2, Math.ceil(opts.rounds / 3));
+  const warm = big ? 0 : 1;
   const env = { ...process.env, META_ACTOR: ACTOR };
   try {
     if (want('clone')) {
       const r = await alternate({
         meta: (i) => { const d = join(work, `mclone${i}`); const x = runCold(META, ['clone', http.url, d], { env }); rmSync(d, { recursive: true, force: true }); return x; },
         git: (i) => { const d = join(work, `gclone${i}`); const x = runCold('git', ['clone', '-q', '--bare', http.url, d]); rmSync(d, { recursive: true, force: true }); return x; },
-      }, rounds, 1);
+      }, rounds, warm);
       add({ id: 'clone', title: 'full clone over smart HTTP', meta: r.meta, git: r.git, gitCmd: 'git clone --bare (git http-backend on 127.0.0.1)', against: 'git', limit: 3, rssLimit: 3, rssAgainstGit: true, target: '≤ 3× git clone, RSS ≤ 3×' });
     }
     if (want('fetch') && fx.commits > 150) {
@@ -118,7 +120,7 @@ async function remoteCases(opts, fx, work, want, add, log) {
       const r = await alternate({
         meta: (i) => runCold(META, ['pull'], { cwd: fresh(mBase, i), env }),
         git: (i) => runCold('git', ['-C', fresh(gBase, i), 'fetch', '-q', 'origin', `+${fx.ref}:${fx.ref}`]),
-      }, rounds, 1);
+      }, rounds, warm);
       add({ id: 'fetch', title: 'fetch 100 new commits over smart HTTP', meta: r.meta, git: r.git, gitCmd: 'git fetch (git http-backend on 127.0.0.1)', against: 'git', limit: 1.5, target: '≤ 1.5× git fetch' });
     }
   } finally {
@@ -250,10 +252,11 @@ async function runSize(opts, n, log) {
   }
   if (want('verify')) {
     if (metaHasCommand('verify')) {
+      const big = n >= 50000;
       const r = await alternate({
         meta: cold(META, ['verify'], metaDir),
         git: cold('git', ['-C', metaDir, 'fsck', '--strict']),
-      }, Math.max(3, Math.ceil(R / 3)), 1);
+      }, big ? 2 : Math.max(3, Math.ceil(R / 3)), big ? 0 : 1);
       add({ id: 'verify', title: '`meta verify`, whole history', meta: r.meta, git: r.git, gitCmd: 'git fsck --strict', against: 'git', limit: 3, target: '≤ 3× git fsck' });
     } else cases.push({ id: 'verify', title: '`meta verify`, whole history', todo: 'TODO: `meta verify` does not exist yet in this build' });
   }
