@@ -182,18 +182,8 @@ export class LogIndex {
         base = k;
         break;
       }
-      const commit = this.store.objects.readCommit(c);
-      const parent = commit.parents[0];
-      const parentTree = parent ? this.store.objects.readCommit(parent).tree : undefined;
-      const changes = diffTrees(this.store.objects, parentTree, commit.tree);
-      fresh.push([
-        c,
-        commit.committer.timestamp,
-        commit.author.email && commit.author.email !== 'meta@localhost' ? `${commit.author.name} <${commit.author.email}>` : commit.author.name,
-        commit.message.split('\n', 1)[0]!,
-        changes.filter((x) => x.status === 'A').map((x) => x.path),
-        changes.filter((x) => x.status !== 'A').map((x) => x.path),
-      ]);
+      const { row, parent } = this.rowOf(c);
+      fresh.push(row);
       c = parent;
     }
     fresh.reverse();
@@ -283,21 +273,30 @@ export class LogIndex {
     return c;
   }
 
+  /**
+   * One commit's row, diffed against its first parent. In a shallow clone the parent at the
+   * boundary is not in the repository: that commit is the start of the history we have, so its
+   * whole tree counts as added (the same view `git log` gives of a shallow clone).
+   */
+  private rowOf(c: string): { row: Row; parent: string | undefined } {
+    const commit = this.store.objects.readCommit(c);
+    const first = commit.parents[0];
+    const parent = first && this.store.objects.has(first) ? first : undefined;
+    const changes = diffTrees(this.store.objects, parent ? this.store.objects.readCommit(parent).tree : undefined, commit.tree);
+    const author = commit.author.email && commit.author.email !== 'meta@localhost' ? `${commit.author.name} <${commit.author.email}>` : commit.author.name;
+    return {
+      row: [c, commit.committer.timestamp, author, commit.message.split('\n', 1)[0]!,
+        changes.filter((x) => x.status === 'A').map((x) => x.path),
+        changes.filter((x) => x.status !== 'A').map((x) => x.path)],
+      parent,
+    };
+  }
+
   /** Re-derives rows `from..from+n-1` from the git objects (a missing or stale chunk file). */
   private derive(from: number, n: number): Row[] {
     const out: Row[] = [];
     for (let i = from; i < from + n; i++) {
-      const c = this.oidAt(i);
-      const commit = this.store.objects.readCommit(c);
-      const parent = commit.parents[0];
-      const changes = diffTrees(this.store.objects, parent ? this.store.objects.readCommit(parent).tree : undefined, commit.tree);
-      out.push([
-        c, commit.committer.timestamp,
-        commit.author.email && commit.author.email !== 'meta@localhost' ? `${commit.author.name} <${commit.author.email}>` : commit.author.name,
-        commit.message.split('\n', 1)[0]!,
-        changes.filter((x) => x.status === 'A').map((x) => x.path),
-        changes.filter((x) => x.status !== 'A').map((x) => x.path),
-      ]);
+      out.push(this.rowOf(this.oidAt(i)).row);
     }
     if (n > 0) this.writeFile(`chunk-${from / CHUNK}.json`, JSON.stringify(out));
     return out;

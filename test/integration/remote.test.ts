@@ -68,6 +68,11 @@ describe('remotes over smart HTTP (git http-backend)', () => {
     expect(git(['--git-dir', cdir, 'rev-list', '--count', 'HEAD']).trim()).toBe('1');
     expect(fsck(cdir).status).toBe(0);
     expect(Store.open({ fs: nodeFs as never, dir: cdir }).snapshot().exists('projects/acme/app/project.pb')).toBe(true);
+    // History queries work on the shallow part: the boundary commit is where the history starts.
+    const shallow = openMeta({ dir: cdir, env });
+    expect(shallow.store.log().entries().map((e) => e.commit)).toEqual([a.store.tip()]);
+    expect(shallow.store.resolveAt('2999-01-01')).toBe(a.store.tip());
+    expect(shallow.store.log().addedBy('projects/acme/app/project.pb')?.commit).toBe(a.store.tip());
   });
 
   it('writes with push land on the remote; pull fast-forwards; unpushed local commits are re-applied by push', async () => {
