@@ -6,6 +6,7 @@
 //
 //   node bench/run.mjs [--sizes 1000,10000] [--large] [--rounds 15] [--warm-rounds 60]
 //                      [--only case,case] [--out bench/results] [--no-write] [--quick]
+//                      [--serve-requests 2000]
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir, release as osRelease } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { cachedFixture, makeEncoder, git, ACTOR } from './lib/fixture.mjs';
 import { MetaWorker } from './lib/lines.mjs';
 import { runCold, canMeasureRss } from './lib/proc.mjs';
+import { serveThroughput } from './lib/serveCase.mjs';
 import { median, fmtMs, fmtMB, fmtRatio } from './lib/stats.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -34,7 +36,8 @@ export function parseArgs(argv) {
     else if (a === '--out') o.out = v();
     else if (a === '--fixtures') o.fixtures = v();
     else if (a === '--no-write') o.write = false;
-    else if (a === '--quick') Object.assign(o, { sizes: [300], rounds: 3, warmRounds: 5, warmup: 1 });
+    else if (a === '--serve-requests') o.serveRequests = Number(v());
+    else if (a === '--quick') Object.assign(o, { sizes: [300], rounds: 3, warmRounds: 5, warmup: 1, serveRequests: 100 });
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -264,8 +267,20 @@ async function runSize(opts, n, log) {
     if (metaHasCommand('clone') && metaHasCommand('pull') && existsSync(HTTP_SERVER)) await remoteCases(opts, fx, work, want, add, log);
     else cases.push({ id: 'clone', title: 'clone / fetch 100 commits over smart HTTP', todo: 'TODO: `meta clone`/`meta pull` or test/helpers/gitHttpServerProcess.mjs missing in this build' });
   }
-  if (want('serve')) {
-    cases.push({ id: 'serve', title: '`meta serve` group-commit throughput', todo: 'TODO: not measured yet' });
+  if (want('serve') || want('serve-throughput')) {
+    // One batch (the server's writes accumulate); wall time of the whole batch on both sides, so
+    // the ratio of times is git's records/s over boot-meta's.
+    const requests = opts.serveRequests ?? (n <= 1000 ? 500 : 2000);
+    const inFlight = 64;
+    const sMeta = join(work, 'serve-meta');
+    const sGit = join(work, 'serve-git');
+    cpSync(fx.dir, sMeta, { recursive: true });
+    cpSync(fx.dir, sGit, { recursive: true });
+    const r = await serveThroughput({ metaDir: sMeta, gitDir: sGit, fx, requests, inFlight });
+    const rate = (x) => `${Math.round(x).toLocaleString('en')} records/s`;
+    add({ id: 'serve-throughput', title: `\`meta serve\` group-commit throughput: ${requests.toLocaleString('en')} instance reports, ${inFlight} in flight (time for the batch)`,
+      meta: { ms: r.meta.ms, rssKB: r.meta.rssKB, rounds: 1 }, git: { ms: r.git.ms, rounds: 1 }, against: 'git', limit: undefined, target: '– (reported)',
+      gitCmd: `boot-meta ${rate(r.meta.rps)} in ${r.meta.commits} commits over HTTP on 127.0.0.1; git fast-import, one stream, same number of records in the same number of commits: ${rate(r.git.rps)} (no HTTP, no validation)` });
   }
   rmSync(work, { recursive: true, force: true });
   return { n, commits: fx.commits + 1, projects: fx.projects.length, logIndexBuildMs: fx.logIndexBuildMs, cases };
