@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Store } from './Store.js';
-import { diffTrees } from './treeDiff.js';
+import { parseCommit, type Commit } from './gitObjects.js';
+import { diffRawTrees, RawTrees } from './rawTreeDiff.js';
+import type { Change } from './treeDiff.js';
 
 /** One commit of the branch's first-parent history, with what it added. */
 export interface LogEntry {
@@ -174,6 +176,8 @@ export class LogIndex {
     const fresh: Row[] = [];
     let base = -1;
     const last = this.count > 0 ? this.oidAt(this.count - 1) : undefined;
+    // One read per commit: each commit's parent is read for the diff and is the next step's commit.
+    let next: Commit | undefined;
     for (let c: string | undefined = tip, steps = 0; c; steps++) {
       // Usually the tip gained a few commits on top of the cached tip; only a longer walk pays for
       // the id → index map that finds where a rewritten history rejoins the cached one.
@@ -182,8 +186,10 @@ export class LogIndex {
         base = k;
         break;
       }
-      const { row, parent } = this.rowOf(c);
+      const commit: Commit = next ?? this.readCommit(c);
+      const { row, parent, parentCommit } = this.rowOf(c, commit);
       fresh.push(row);
+      next = parentCommit;
       c = parent;
     }
     fresh.reverse();
@@ -274,30 +280,44 @@ export class LogIndex {
   }
 
   /**
-   * One commit's row, diffed against its first parent. In a shallow clone the parent at the
-   * boundary is not in the repository: that commit is the start of the history we have, so its
-   * whole tree counts as added (the same view `git log` gives of a shallow clone).
+   * One commit's row, diffed against its first parent on the raw tree bytes. In a shallow clone
+   * the parent at the boundary is not in the repository: that commit is the start of the history
+   * we have, so its whole tree counts as added (the same view `git log` gives of a shallow clone).
    */
-  private rowOf(c: string): { row: Row; parent: string | undefined } {
-    const commit = this.store.objects.readCommit(c);
+  private rowOf(c: string, commit: Commit = this.readCommit(c)): { row: Row; parent: string | undefined; parentCommit: Commit | undefined } {
     const first = commit.parents[0];
-    const parent = first && this.store.objects.has(first) ? first : undefined;
-    const changes = diffTrees(this.store.objects, parent ? this.store.objects.readCommit(parent).tree : undefined, commit.tree);
+    // tryRead, not has() + read(): one idx lookup instead of two for every commit.
+    const raw = first ? this.store.objects.tryRead(first) : undefined;
+    const parentCommit = raw ? parseCommit(raw.data) : undefined;
+    const changes: Change[] = [];
+    this.rawTrees ??= new RawTrees(this.store.objects);
+    diffRawTrees(this.rawTrees, parentCommit?.tree, commit.tree, '', changes);
+    const added: string[] = [];
+    const changed: string[] = [];
+    for (const x of changes) (x.status === 'A' ? added : changed).push(x.path);
     const author = commit.author.email && commit.author.email !== 'meta@localhost' ? `${commit.author.name} <${commit.author.email}>` : commit.author.name;
+    const nl = commit.message.indexOf('\n');
     return {
-      row: [c, commit.committer.timestamp, author, commit.message.split('\n', 1)[0]!,
-        changes.filter((x) => x.status === 'A').map((x) => x.path),
-        changes.filter((x) => x.status !== 'A').map((x) => x.path)],
-      parent,
+      row: [c, commit.committer.timestamp, author, nl < 0 ? commit.message : commit.message.slice(0, nl), added, changed],
+      parent: raw ? first : undefined,
+      parentCommit,
     };
   }
+
+  /**
+   * Commits parsed straight from their bytes: a from-scratch build reads each commit once, and
+   * keeping 100k of them in the object store's cache is what made it grow to half a gigabyte.
+   */
+  private readCommit(c: string): Commit {
+    return parseCommit(this.store.objects.read(c, 'commit').data);
+  }
+
+  private rawTrees?: RawTrees;
 
   /** Re-derives rows `from..from+n-1` from the git objects (a missing or stale chunk file). */
   private derive(from: number, n: number): Row[] {
     const out: Row[] = [];
-    for (let i = from; i < from + n; i++) {
-      out.push(this.rowOf(this.oidAt(i)).row);
-    }
+    for (let i = from; i < from + n; i++) out.push(this.rowOf(this.oidAt(i)).row);
     if (n > 0) this.writeFile(`chunk-${from / CHUNK}.json`, JSON.stringify(out));
     return out;
   }
@@ -363,9 +383,19 @@ function toEntry(r: Row): LogEntry {
   return { commit: r[0], time: r[1], author: r[2], subject: r[3], added: r[4], changed: r[5] };
 }
 
+const folderBuckets = new Map<string, number>();
+
 /** Files of one folder share a bucket: a channel's records, read together, live in one file. */
 function bucketOf(path: string): number {
-  return createHash('sha1').update(path.slice(0, Math.max(0, path.lastIndexOf('/')))).digest()[0]!;
+  const folder = path.slice(0, Math.max(0, path.lastIndexOf('/')));
+  let b = folderBuckets.get(folder);
+  if (b === undefined) {
+    b = createHash('sha1').update(folder).digest()[0]!;
+    // Folders are few (projects × kinds × shards); the bound only guards odd repositories.
+    if (folderBuckets.size > 100_000) folderBuckets.clear();
+    folderBuckets.set(folder, b);
+  }
+  return b;
 }
 
 function hex2(b: number): string {

@@ -1,27 +1,70 @@
-import type { ObjectStore } from '../store/ObjectStore.js';
-import type { Change } from '../store/treeDiff.js';
+import type { ObjectStore } from './ObjectStore.js';
+import type { Change } from './treeDiff.js';
 
 const EMPTY = Buffer.alloc(0);
 
-/** Raw tree bytes by id, for the trees of the last few commits (each is diffed twice: as new, then as old). */
+/**
+ * Raw tree bytes by id, for the trees of the last few commits: a history walk diffs each tree
+ * twice (as new, then as old) and looks paths up in the trees it just diffed. Two generations
+ * bounded in bytes, so memory stays flat whatever the history's length, and no tree is parsed.
+ */
 export class RawTrees {
   private cur = new Map<string, Buffer>();
   private prev = new Map<string, Buffer>();
-  constructor(private readonly objects: ObjectStore) {}
+  private curBytes = 0;
+  constructor(private readonly objects: ObjectStore, private readonly generationBytes = 16 * 1024 * 1024) {}
 
   get(oid: string): Buffer {
-    let b = this.cur.get(oid) ?? this.prev.get(oid);
+    let b = this.cur.get(oid);
+    if (b) return b;
+    b = this.prev.get(oid);
     if (!b) {
       const d = this.objects.read(oid, 'tree').data;
-      b = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+      b = Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
     }
     this.cur.set(oid, b);
-    if (this.cur.size > 4096) {
+    this.curBytes += b.length + 64;
+    if (this.curBytes > this.generationBytes) {
       this.prev = this.cur;
       this.cur = new Map();
+      this.curBytes = 0;
     }
     return b;
   }
+
+  /**
+   * The blob or tree id at `path` below the tree `root` (a file's path: every folder on the way
+   * must be a tree), or undefined when nothing is there: Snapshot#entry without parsing a tree.
+   */
+  entry(root: string | undefined, path: string): string | undefined {
+    let oid = root;
+    let from = 0;
+    while (oid !== undefined) {
+      const slash = path.indexOf('/', from);
+      const name = slash < 0 ? path.slice(from) : path.slice(from, slash);
+      const hit = findRaw(this.get(oid), name);
+      if (!hit) return undefined;
+      if (slash < 0) return hit.oid;
+      if (!hit.dir) return undefined;
+      oid = hit.oid;
+      from = slash + 1;
+    }
+    return undefined;
+  }
+}
+
+/** Linear scan of one raw tree for `name` (trees of this layout are small: shards). */
+function findRaw(buf: Buffer, name: string): { oid: string; dir: boolean } | undefined {
+  const key = Buffer.from(name, 'utf8');
+  const n = key.length;
+  for (let i = 0; i < buf.length; ) {
+    const sp = buf.indexOf(0x20, i);
+    const nul = buf.indexOf(0, sp);
+    if (sp < 0 || nul < 0) return undefined;
+    if (nul - sp - 1 === n && sameBytes(buf, sp + 1, key, 0, n)) return { oid: buf.toString('hex', nul + 1, nul + 21), dir: isDirMode(buf, i, sp) };
+    i = nul + 21;
+  }
+  return undefined;
 }
 
 function isDirMode(buf: Buffer, p: number, sp: number): boolean {
@@ -52,8 +95,8 @@ function compareNames(a: Buffer, as: number, ae: number, aDir: boolean, b: Buffe
 /**
  * The same result as treeDiff's diffTrees, computed on the raw tree bytes as a merge of two
  * sorted lists: entries equal in both trees (all but a handful per append) cost a byte compare,
- * never a parsed object or a string. verify diffs every commit of the history, so this is its
- * inner loop.
+ * never a parsed object or a string. The log index and verify diff every commit of the history,
+ * so this is their inner loop.
  */
 export function diffRawTrees(trees: RawTrees, from: string | undefined, to: string | undefined, prefix: string, out: Change[]): void {
   if (from === to) return;

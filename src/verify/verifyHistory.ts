@@ -2,10 +2,11 @@ import { MetaError } from '../errors/MetaError.js';
 import { decodeAs } from '../records/codec.js';
 import { classifyPath, MUTABLE_SETTINGS, promotionPath, releasePath, type PathClass } from '../records/layout.js';
 import type { RecordKind } from '../records/types.js';
-import type { Snapshot } from '../store/Snapshot.js';
+import { parseCommit } from '../store/gitObjects.js';
+import type { ObjectStore } from '../store/ObjectStore.js';
+import { diffRawTrees, RawTrees } from '../store/rawTreeDiff.js';
 import type { Store } from '../store/Store.js';
 import type { Change } from '../store/treeDiff.js';
-import { diffRawTrees, RawTrees } from './rawTreeDiff.js';
 
 export type ViolationKind =
   /** A record file's content changed. */
@@ -77,40 +78,77 @@ export function verifyHistory(store: Store, opts: VerifyOptions = {}): VerifyRep
   const max = opts.maxViolations ?? 10_000;
   const report: VerifyReport = { ok: true, commits: 0, records: 0, from: opts.from, to, shallow: false, violations: [] };
   if (!to) return report;
-  const chain: string[] = [];
-  for (let c: string | undefined = to; c !== opts.from; ) {
-    if (!c) {
-      if (opts.from) throw new MetaError('INVALID_ARGUMENT', `--from ${opts.from} is not on the first-parent history of ${to}; give an older commit of this branch`, { from: opts.from, to });
-      break;
-    }
-    if (!o.has(c)) {
-      report.shallow = true;
-      break;
-    }
-    chain.push(c);
-    c = o.readCommit(c).parents[0];
-  }
-  chain.reverse();
-  const add = (v: Violation) => {
-    if (report.violations.length < max) report.violations.push(v);
+  // Newest first, as git packs objects: the newest version of a tree is stored whole and older ones
+  // as deltas against it, so this order resolves each delta from a base still in the pack's cache
+  // (oldest first cost twice the inflating). Each commit is read once, straight from its bytes
+  // rather than through the object store's cache, which a long history would only fill and evict:
+  // its parent, read for the diff, is the next step's commit.
+  const readCommit = (oid: string) => {
+    const raw = o.tryRead(oid);
+    if (raw && raw.type !== 'commit') o.read(oid, 'commit');
+    return raw ? parseCommit(raw.data) : undefined;
   };
-  const raw = new RawTrees(o);
-  for (const commit of chain) {
-    const c = o.readCommit(commit);
-    const parent = c.parents[0];
-    // A shallow boundary's parent is missing: check its whole tree as if it were the first commit.
-    const parentTree = parent && o.has(parent) ? o.readCommit(parent).tree : undefined;
+  // Violations per commit, newest first; only the oldest `max` are kept, as an oldest-first walk
+  // that stops collecting would report.
+  const groups: Violation[][] = [];
+  let kept = 0;
+  let dropped = 0;
+  const trees = new RawTrees(o);
+  let c: string | undefined = to;
+  let commit = c !== opts.from ? readCommit(to) : undefined;
+  if (c !== opts.from && !commit) report.shallow = true;
+  while (c !== undefined && commit) {
+    const first = commit.parents[0];
+    let parent: ReturnType<typeof readCommit>;
+    if (first !== undefined) {
+      parent = readCommit(first);
+      // A shallow boundary's parent is missing: check its whole tree as if it were the first commit.
+      if (!parent && first !== opts.from) report.shallow = true;
+    } else if (opts.from) {
+      throw new MetaError('INVALID_ARGUMENT', `--from ${opts.from} is not on the first-parent history of ${to}; give an older commit of this branch`, { from: opts.from, to });
+    }
     const changes: Change[] = [];
-    diffRawTrees(raw, parentTree, c.tree, '', changes);
+    diffRawTrees(trees, parent?.tree, commit.tree, '', changes);
     report.commits++;
-    if (changes.length === 0) continue;
-    checkCommit(store.snapshot(commit), commit, changes, add, report);
+    if (changes.length > 0) {
+      const mine: Violation[] = [];
+      checkCommit({ trees, root: commit.tree, objects: o }, c, changes, (v) => mine.push(v), report);
+      if (mine.length > 0) {
+        groups.push(mine);
+        kept += mine.length;
+        while (groups.length > 1 && kept - groups[dropped]!.length >= max) {
+          kept -= groups[dropped]!.length;
+          groups[dropped++] = [];
+        }
+      }
+    }
+    if (first === undefined || first === opts.from || !parent) break;
+    c = first;
+    commit = parent;
+  }
+  for (let g = groups.length - 1; g >= 0 && report.violations.length < max; g--) {
+    for (const v of groups[g]!) if (report.violations.length < max) report.violations.push(v);
   }
   report.ok = report.violations.length === 0;
   return report;
 }
 
-function checkCommit(snap: Snapshot, commit: string, changes: Change[], add: (v: Violation) => void, report: VerifyReport): void {
+/**
+ * The tree of the commit being checked, looked up in the raw trees the diff just read: the paths a
+ * record refers to share their folders with it, so a lookup rarely reads a tree (a parsed
+ * Snapshot read and parsed every tree on the way a second time).
+ */
+interface At {
+  trees: RawTrees;
+  root: string;
+  objects: ObjectStore;
+}
+
+function entryAt(at: At, path: string): string | undefined {
+  return at.trees.entry(at.root, path);
+}
+
+function checkCommit(snap: At, commit: string, changes: Change[], add: (v: Violation) => void, report: VerifyReport): void {
   const addedByOid = new Map<string, string[]>();
   for (const ch of changes) if (ch.status === 'A') addedByOid.set(ch.oid, [...(addedByOid.get(ch.oid) ?? []), ch.path]);
   const renamedTo = new Set<string>();
@@ -140,26 +178,26 @@ function checkCommit(snap: Snapshot, commit: string, changes: Change[], add: (v:
   }
 }
 
-function checkRecord(snap: Snapshot, commit: string, path: string, oid: string, cls: PathClass, kind: RecordKind, add: (v: Violation) => void): void {
+function checkRecord(snap: At, commit: string, path: string, oid: string, cls: PathClass, kind: RecordKind, add: (v: Violation) => void): void {
   if (cls.type === 'promotion') {
     // From the path alone, so a channel record that does not even decode still shows the gap.
     const seq = cls.sequence;
-    if (seq < 1 || (seq > 1 && !snap.exists(promotionPath(cls.project, cls.channel, seq - 1)))) {
+    if (seq < 1 || (seq > 1 && entryAt(snap, promotionPath(cls.project, cls.channel, seq - 1)) === undefined)) {
       add({ commit, path, kind: 'sequence-gap', message: `channel ${cls.channel} of ${cls.project} jumps to ${seq} without ${seq - 1}` });
     }
   }
   let rec;
   try {
-    rec = decodeAs(kind, snap.readBlob(oid), { path, commit, oid });
+    rec = decodeAs(kind, snap.objects.read(oid, 'blob').data, { path, commit, oid });
   } catch (e) {
     add({ commit, path, kind: 'undecodable', message: `${path} is not a valid ${kind} record: ${(e as Error).message.split(';')[0]}` });
     return;
   }
   const mismatch = (what: string) => add({ commit, path, kind: 'path-mismatch', message: `${path}: ${what}` });
   const refTo = (target: string, githash: string, what: string) => {
-    const e = snap.entry(target);
-    if (!e || e.oid !== githash) {
-      add({ commit, path, kind: 'missing-reference', message: `${path} names ${what} ${githash.slice(0, 12)}, but ${target} ${e ? `holds ${e.oid.slice(0, 12)}` : 'does not exist'} at this commit` });
+    const e = entryAt(snap, target);
+    if (e !== githash) {
+      add({ commit, path, kind: 'missing-reference', message: `${path} names ${what} ${githash.slice(0, 12)}, but ${target} ${e ? `holds ${e.slice(0, 12)}` : 'does not exist'} at this commit` });
     }
   };
   switch (cls.type) {
@@ -186,7 +224,7 @@ function checkRecord(snap: Snapshot, commit: string, path: string, oid: string, 
       if (r.project !== cls.project || r.channel !== cls.channel) mismatch(`channel record is for ${r.project} ${r.channel}`);
       if (promotionPath(cls.project, cls.channel, seq) !== path) mismatch(`sequence ${seq} is in the wrong shard`);
       if (r.sequence !== seq) {
-        add({ commit, path, kind: r.sequence < seq && snap.exists(promotionPath(cls.project, cls.channel, r.sequence)) ? 'sequence-repeat' : 'path-mismatch', message: `${path} holds sequence ${r.sequence}` });
+        add({ commit, path, kind: r.sequence < seq && entryAt(snap, promotionPath(cls.project, cls.channel, r.sequence)) !== undefined ? 'sequence-repeat' : 'path-mismatch', message: `${path} holds sequence ${r.sequence}` });
       }
       if (r.release.githash) refTo(releasePath(cls.project, r.release.version), r.release.githash, `release ${r.release.version}`);
       if (r.previousPromotion) refTo(promotionPath(cls.project, cls.channel, seq - 1), r.previousPromotion, 'previous promotion');

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addProject, encodeRecord, initMeta, openMeta, promote, recordBinary, recordRelease } from '../../src/index.js';
 import { verify } from '../../src/api/verify.js';
+import { verifyHistory } from '../../src/verify/verifyHistory.js';
 import { makeHeader } from '../../src/records/makeHeader.js';
 import { promotionPath, releasePath } from '../../src/records/layout.js';
 import { blobAt, cleanupTmp, fsck, gitBlob, hex40, plumbingCommit, tmp } from '../helpers/remoteFixtures.js';
@@ -40,6 +41,13 @@ describe('meta verify', () => {
     const cli = metaCli(['verify', '--repo', repo.dir]);
     expect(cli.status).toBe(0);
     expect(cli.stdout).toContain('ok: 8 commit(s), 7 record(s)');
+
+    // A shallow clone: the boundary commit is checked as if it were the first, whole tree added.
+    const cdir = `${tmp()}/shallow.git`;
+    execFileSync('git', ['clone', '-q', '--bare', '--depth', '2', `file://${repo.dir}`, cdir]);
+    const s = verify(openMeta({ dir: cdir, env }));
+    expect({ ok: s.ok, shallow: s.shallow, commits: s.commits, records: s.records }).toEqual({ ok: true, shallow: true, commits: 2, records: 7 });
+    expect(r.shallow).toBe(false);
   });
 
   it('reports each tampering made with git plumbing, with commit and path; the CLI exits 6', async () => {
@@ -76,6 +84,11 @@ describe('meta verify', () => {
     expect(got).toContainEqual([junk, 'undecodable', promotionPath('acme/app', 'stable', 7)]);
     expect(got).toContainEqual([junk, 'sequence-gap', promotionPath('acme/app', 'stable', 7)]);
     expect(r.violations).toHaveLength(7);
+    // Oldest first, and a limit keeps the oldest (the walk itself runs newest first).
+    expect(r.violations[0]!.commit).toBe(modified);
+    expect(r.violations[6]!.commit).toBe(junk);
+    expect(verifyHistory(openMeta({ dir: repo.dir, env }).store, { maxViolations: 2 }).violations).toEqual(r.violations.slice(0, 2));
+    expect(verifyHistory(openMeta({ dir: repo.dir, env }).store, { maxViolations: 5 }).violations).toEqual(r.violations.slice(0, 5));
     // Limited to the range: only the junk commit.
     expect(verify(openMeta({ dir: repo.dir, env }), { from: dangling }).violations.map((v) => v.commit)).toEqual([junk, junk, junk]);
 

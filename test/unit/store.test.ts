@@ -3,6 +3,9 @@ import { Store } from '../../src/store/Store.js';
 import { isMetaError } from '../../src/errors/MetaError.js';
 import { memFs } from '../helpers/memRepo.js';
 import { compareAndSwapRef } from '../../src/store/RefLock.js';
+import { encodeTree } from '../../src/store/gitObjects.js';
+import { diffRawTrees, RawTrees } from '../../src/store/rawTreeDiff.js';
+import { diffTrees, type Change } from '../../src/store/treeDiff.js';
 
 const enc = (s: string) => Buffer.from(s);
 
@@ -123,5 +126,49 @@ describe('Store', () => {
     store.fs.writeFileSync(lock, `meta-lock ${process.pid}@${(await import('node:os')).hostname()}\n`);
     expect(await errCode(store.append(() => ({ files: [{ path: 'c.pb', data: enc('c') }], message: 'c' }), { actor: 't', lockTimeoutMs: 150 }))).toBe('LOCK_TIMEOUT');
     store.fs.unlinkSync(lock);
+  });
+});
+
+describe('diffRawTrees / RawTrees', () => {
+  it('gives the same changes as the parsed diff, through file/folder swaps, and finds paths like Snapshot', async () => {
+    const { store } = await storeWith([['x.pb']]);
+    const o = store.objects;
+    const blob = (s: string) => o.write('blob', enc(s));
+    // Nested trees from a flat path → content map.
+    const tree = (files: Record<string, string>): string => {
+      const here = new Map<string, Record<string, string> | string>();
+      for (const [p, v] of Object.entries(files)) {
+        const [head, ...rest] = p.split('/');
+        if (rest.length === 0) here.set(head!, v);
+        else here.set(head!, { ...((here.get(head!) as Record<string, string> | undefined) ?? {}), [rest.join('/')]: v });
+      }
+      const entries = [...here].map(([name, v]) => (typeof v === 'string'
+        ? { mode: '100644' as const, name, oid: blob(v) }
+        : { mode: '40000' as const, name, oid: tree(v) }));
+      return o.write('tree', encodeTree(entries));
+    };
+    const a = tree({ 'k/one.pb': '1', 'k/two.pb': '2', 'k.pb': 'f', 'swap': 'file', 'gone/deep/x.pb': 'x', 'same/s.pb': 's', 'm.pb': 'old' });
+    const b = tree({ 'k/one.pb': '1', 'k/two.pb': '2b', 'k/three.pb': '3', 'k.pb': 'f', 'swap/now.pb': 'dir', 'same/s.pb': 's', 'm.pb': 'new', 'new/n.pb': 'n' });
+    const sortByPath = (cs: Change[]) => [...cs].sort((p, q) => (p.path + p.status < q.path + q.status ? -1 : 1));
+    for (const [from, to] of [[a, b], [b, a], [undefined, a], [b, undefined], [a, a]] as const) {
+      const raw: Change[] = [];
+      diffRawTrees(new RawTrees(o), from, to, '', raw);
+      expect(sortByPath(raw)).toEqual(sortByPath(diffTrees(o, from, to)));
+    }
+    const changed: Change[] = [];
+    diffRawTrees(new RawTrees(o), a, b, '', changed);
+    expect(changed.map((c) => `${c.status} ${c.path}`).sort()).toEqual(['A k/three.pb', 'A new/n.pb', 'A swap/now.pb', 'D gone/deep/x.pb', 'D swap', 'M k/two.pb', 'M m.pb']);
+
+    const trees = new RawTrees(o, 1); // a new generation on every read: lookups must not depend on the cache
+    // What Snapshot#entry answers, on parsed trees.
+    const parsed = (p: string) => p.split('/').reduce<string | undefined>((t, name, i, all) => {
+      const e = t === undefined ? undefined : o.readTree(t).find((x) => x.name === name);
+      return e && (i === all.length - 1 || e.mode === '40000') ? e.oid : undefined;
+    }, b);
+    for (const p of ['k/three.pb', 'k', 'k.pb', 'swap/now.pb', 'swap/now.pb/x', 'k.pb/x', 'nope', 'k/nope.pb', 'same/s.pb']) {
+      expect(trees.entry(b, p)).toBe(parsed(p));
+    }
+    expect(trees.entry(b, 'k/three.pb')).toBe(blob('3'));
+    expect(trees.entry(b, 'gone/deep/x.pb')).toBeUndefined();
   });
 });
