@@ -1,58 +1,9 @@
 import * as nodeFs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
-import { MetaError } from '../errors/MetaError.js';
+import { readRef } from '../store/RefLock.js';
 import type { Store } from '../store/Store.js';
-import { authHeader, scrubSecrets } from './credentials.js';
-import type { RemoteTarget } from './smartHttp.js';
-
-/**
- * Node's promise fs for isomorphic-git, except that every file is written to a temp name and
- * renamed into place: a reader (our PackSet listing `*.idx`, another process) never sees a
- * half-written pack index, and a kill mid-fetch leaves no truncated file under a final name.
- */
-function atomicFs(): unknown {
-  const p = nodeFs.promises;
-  const promises = {
-    readFile: p.readFile, mkdir: p.mkdir, rmdir: p.rmdir, unlink: p.unlink, stat: p.stat, lstat: p.lstat,
-    readdir: p.readdir, readlink: p.readlink, symlink: p.symlink, chmod: p.chmod, rm: p.rm,
-    async writeFile(path: string, data: Uint8Array | string, options?: unknown) {
-      const tmp = `${dirname(path)}/.tmp-meta-${process.pid}-${randomBytes(6).toString('hex')}`;
-      try {
-        await p.writeFile(tmp, data, options as nodeFs.WriteFileOptions);
-        await p.rename(tmp, path);
-      } catch (e) {
-        await p.unlink(tmp).catch(() => undefined);
-        throw e;
-      }
-    },
-  };
-  return { promises };
-}
-
-let gitModule: Promise<[typeof import('isomorphic-git'), typeof import('isomorphic-git/http/node')]> | undefined;
-
-/** isomorphic-git costs ~250 ms to import: only commands that fetch pay for it. */
-function loadGit() {
-  gitModule ??= Promise.all([import('isomorphic-git'), import('isomorphic-git/http/node')]);
-  return gitModule;
-}
-
-const caches = new WeakMap<Store, object>();
-
-/** Turns an isomorphic-git failure into a MetaError whose text holds no credential. */
-export function remoteFailure(e: unknown, target: RemoteTarget, what: string): MetaError {
-  if (e instanceof MetaError) return e;
-  const err = e as { code?: string; data?: { statusCode?: number }; message?: string };
-  const shown = scrubSecrets(target.url, target.credentials);
-  const msg = scrubSecrets(String(err.message ?? e), target.credentials);
-  const status = err.data?.statusCode;
-  if (status === 401 || status === 403) {
-    return new MetaError('AUTH', `${shown} refused ${target.credentials ? 'the credentials' : 'access without credentials'} (HTTP ${status}); set $META_GIT_TOKEN, or $META_GIT_USERNAME and $META_GIT_PASSWORD, or $META_GIT_CREDENTIAL_HELPER`, { url: shown, status });
-  }
-  if (status === 404) return new MetaError('NOT_FOUND', `no git repository at ${shown} (HTTP 404); check the URL`, { url: shown, status });
-  return new MetaError('REMOTE', `${what} ${shown} failed: ${msg}`, { url: shown, ...(status ? { status } : {}) });
-}
+import { advertisedRefs, type RemoteTarget } from './smartHttp.js';
+import { fetchPack } from './uploadPack.js';
 
 export interface FetchOptions {
   /** Remote name: the fetched tip is recorded under `refs/remotes/<remote>/<branch>`. */
@@ -62,41 +13,63 @@ export interface FetchOptions {
   depth?: number;
 }
 
+/** First-parent commits from the local tip we send as `have`s: the recent ones are what a fetch shares. */
+const HAVE_WALK = 32;
+
+function writeAtomic(path: string, text: string): void {
+  nodeFs.mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  nodeFs.writeFileSync(tmp, text);
+  nodeFs.renameSync(tmp, path);
+}
+
+function readLines(path: string): string[] {
+  try {
+    return nodeFs.readFileSync(path, 'utf8').split('\n').filter((l) => /^[0-9a-f]{40}$/.test(l));
+  } catch {
+    return [];
+  }
+}
+
+/** The local tips, then recent first-parent ancestors of the branch, for the server to leave out. */
+function localHaves(store: Store, tracking: string): string[] {
+  const out = new Set<string>();
+  const tips = [store.tip(), readRef(store.fs, store.gitdir, tracking)];
+  for (const t of tips) if (t && store.objects.has(t)) out.add(t);
+  let c = tips[0];
+  for (let i = 0; c && i < HAVE_WALK; i++) {
+    if (!store.objects.has(c)) break; // a shallow boundary's parent
+    out.add(c);
+    c = store.objects.readCommit(c).parents[0];
+  }
+  return [...out];
+}
+
 /**
- * Fetches one branch through isomorphic-git's smart-HTTP client into the store's object
- * directory, and makes the store see the new pack. It never touches the local branch: callers
- * decide (fast-forward, refuse a rewrite) and move it with compareAndSwapRef.
+ * Fetches one branch over smart HTTP (our own upload-pack client and pack indexer) into the
+ * store's object directory, records the tip under `refs/remotes/<remote>/<branch>`, updates the
+ * `shallow` file for `depth`, and makes the store see the new pack. It never touches the local
+ * branch: callers decide (fast-forward, refuse a rewrite) and move it with compareAndSwapRef.
  *
  * @returns the fetched tip, or undefined when the remote has no such branch.
  */
 export async function fetchBranch(store: Store, target: RemoteTarget, opts: FetchOptions): Promise<string | undefined> {
-  const [git, http] = await loadGit();
-  let cache = caches.get(store);
-  if (!cache) caches.set(store, (cache = {}));
-  const creds = target.credentials;
-  try {
-    const res = await git.fetch({
-      fs: atomicFs() as never,
-      http: http.default ?? http,
-      gitdir: store.gitdir,
-      url: target.url,
-      remote: opts.remote,
-      ref: opts.branch,
-      remoteRef: `refs/heads/${opts.branch}`,
-      singleBranch: true,
-      tags: false,
-      depth: opts.depth,
-      cache,
-      headers: creds ? { Authorization: authHeader(creds) } : {},
-      onAuth: creds ? () => ({ username: creds.username, password: creds.password }) : undefined,
-      // Without this, a wrong password makes isomorphic-git ask onAuth again, forever.
-      onAuthFailure: () => ({ cancel: true }),
-    });
+  const adv = await advertisedRefs(target, 'git-upload-pack');
+  const tip = adv.refs.get(`refs/heads/${opts.branch}`);
+  if (!tip) return undefined;
+  const tracking = `refs/remotes/${opts.remote}/${opts.branch}`;
+  const shallowPath = `${store.gitdir}/shallow`;
+  if (!store.objects.has(tip) || opts.depth !== undefined) {
+    const ourShallow = readLines(shallowPath);
+    const res = await fetchPack(target, adv, { wants: [tip], haves: localHaves(store, tracking), depth: opts.depth, shallow: ourShallow }, `${store.gitdir}/objects/pack`);
+    if (res.shallow.length || res.unshallow.length) {
+      const gone = new Set(res.unshallow);
+      const next = [...new Set([...ourShallow, ...res.shallow])].filter((s) => !gone.has(s)).sort();
+      if (next.length) writeAtomic(shallowPath, `${next.join('\n')}\n`);
+      else nodeFs.rmSync(shallowPath, { force: true });
+    }
     store.objects.refreshPacks();
-    return res.fetchHead ?? undefined;
-  } catch (e) {
-    const err = e as { code?: string };
-    if (err.code === 'NotFoundError' && /refs\/heads\//.test(String((e as Error).message))) return undefined;
-    throw remoteFailure(e, target, 'fetching from');
   }
+  writeAtomic(`${store.gitdir}/${tracking}`, `${tip}\n`);
+  return tip;
 }

@@ -1,0 +1,297 @@
+import * as nodeFs from 'node:fs';
+import { createHash } from 'node:crypto';
+import { crc32, inflateSync } from 'node:zlib';
+import { MetaError } from '../errors/MetaError.js';
+import { applyDelta } from '../store/packDelta.js';
+
+/**
+ * Our `git index-pack`: indexes a received pack file and writes its v2 `.idx`, without holding
+ * the pack in memory (isomorphic-git read the whole pack into memory and indexed it slowly).
+ *
+ * Pass 1 walks the entries in order through a sliding read window: parses each header, inflates
+ * to learn where the entry ends (zlib reports the compressed bytes it consumed), hashes whole
+ * objects, and notes each delta's base. Pass 2 resolves deltas depth-first from every whole
+ * object, re-reading bases from the file with positioned reads, so memory holds one delta chain
+ * at a time plus (within a budget) the small inflated deltas themselves.
+ */
+
+const TYPES = ['', 'commit', 'tree', 'blob', 'tag'] as const;
+const OFS_DELTA = 6;
+const REF_DELTA = 7;
+const WINDOW = 4 << 20;
+/** Inflated deltas kept from pass 1 up to this many bytes; beyond, pass 2 inflates them again. */
+const DELTA_BUDGET = 64 << 20;
+
+export interface IndexedPack {
+  /** Hex SHA-1 of the pack (its trailer): the `pack-<id>.pack` name. */
+  id: string;
+  /** Object ids in pack order, with their offsets and CRC32s. */
+  oids: string[];
+  offsets: number[];
+  crcs: Uint32Array;
+  /** The `.idx` file contents (v2). */
+  idx: Buffer;
+}
+
+function corrupt(path: string, why: string, data: Record<string, unknown> = {}): MetaError {
+  return new MetaError('REMOTE', `received pack ${path} is corrupt: ${why}; fetch again`, { path, ...data });
+}
+
+/** Sequential reader over the file with a window that moves forward only. */
+class Window {
+  buf = Buffer.alloc(0);
+  start = 0;
+  private hashedTo = 0;
+  constructor(private readonly fd: number, readonly size: number, private readonly hash: ReturnType<typeof createHash>) {}
+
+  /** Makes [pos, pos+len) available (clamped at the end of the file); returns it and what follows in the window. */
+  at(pos: number, len: number): Buffer {
+    const end = Math.min(this.size, pos + len);
+    if (pos < this.start || end > this.start + this.buf.length) {
+      const n = Math.min(this.size - pos, Math.max(WINDOW, len));
+      const b = Buffer.allocUnsafe(n);
+      let got = 0;
+      while (got < n) {
+        const r = nodeFs.readSync(this.fd, b, got, n - got, pos + got);
+        if (r === 0) break;
+        got += r;
+      }
+      this.buf = b.subarray(0, got);
+      this.start = pos;
+      // The trailer covers every byte before it: hash what this window adds, once.
+      const hashEnd = Math.min(this.start + this.buf.length, this.size - 20);
+      if (hashEnd > this.hashedTo) {
+        this.hash.update(this.buf.subarray(this.hashedTo - this.start, hashEnd - this.start));
+        this.hashedTo = hashEnd;
+      }
+    }
+    return this.buf.subarray(pos - this.start);
+  }
+
+  /** Hashes what the windows never covered (the tail before the trailer). */
+  finishHash(): Buffer {
+    if (this.hashedTo < this.size - 20) this.at(this.hashedTo, this.size - 20 - this.hashedTo + 20);
+    return this.hash.digest();
+  }
+}
+
+function readFull(fd: number, pos: number, len: number): Buffer {
+  const b = Buffer.allocUnsafe(len);
+  let got = 0;
+  while (got < len) {
+    const r = nodeFs.readSync(fd, b, got, len - got, pos + got);
+    if (r === 0) break;
+    got += r;
+  }
+  return b.subarray(0, got);
+}
+
+/**
+ * Inflates the zlib stream at the start of `buf`; returns the data and the compressed length.
+ * The output chunk is sized to the object (its header says how big): with zlib's default 16 KiB
+ * chunk every small delta kept for pass 2 would pin a 16 KiB buffer (gigabytes for a large pack).
+ */
+function inflateAt(buf: Buffer, size: number): { data: Buffer; used: number } {
+  const r = inflateSync(buf, { info: true, chunkSize: Math.max(64, size + 1) } as never) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+  return { data: r.buffer, used: r.engine.bytesWritten };
+}
+
+/** Parses an entry header at `b[0..]`: type, size, header length, and the delta base reference. */
+function parseHeader(b: Buffer, pos: number, path: string): { type: number; size: number; hlen: number; baseOfs?: number; baseOid?: string } {
+  let i = 0;
+  let c = b[i++]!;
+  const type = (c >> 4) & 7;
+  let size = c & 15;
+  let scale = 16;
+  while (c & 0x80) {
+    if (i >= b.length) throw corrupt(path, `truncated entry header at offset ${pos}`);
+    c = b[i++]!;
+    size += (c & 0x7f) * scale;
+    scale *= 128;
+  }
+  if (type === OFS_DELTA) {
+    c = b[i++]!;
+    let rel = c & 0x7f;
+    while (c & 0x80) {
+      c = b[i++]!;
+      rel = (rel + 1) * 128 + (c & 0x7f);
+    }
+    if (rel <= 0 || rel > pos) throw corrupt(path, `delta at offset ${pos} points outside the pack`);
+    return { type, size, hlen: i, baseOfs: pos - rel };
+  }
+  if (type === REF_DELTA) {
+    if (i + 20 > b.length) throw corrupt(path, `truncated delta base at offset ${pos}`);
+    return { type, size, hlen: i + 20, baseOid: b.toString('hex', i, i + 20) };
+  }
+  if (type < 1 || type > 4) throw corrupt(path, `unknown object type ${type} at offset ${pos}`);
+  return { type, size, hlen: i };
+}
+
+function objectId(type: number, data: Uint8Array): string {
+  return createHash('sha1').update(`${TYPES[type]} ${data.length}\0`).update(data).digest('hex');
+}
+
+/**
+ * Indexes the pack at `packPath` and returns its id, entries and `.idx` bytes (nothing written).
+ * Every delta must have its base in the pack (we never ask for thin packs).
+ */
+export function indexPack(packPath: string): IndexedPack {
+  const fd = nodeFs.openSync(packPath, 'r');
+  try {
+    const size = nodeFs.fstatSync(fd).size;
+    if (size < 32) throw corrupt(packPath, `only ${size} bytes`);
+    const win = new Window(fd, size, createHash('sha1'));
+    const head = win.at(0, 12);
+    if (head.toString('latin1', 0, 4) !== 'PACK' || (head.readUInt32BE(4) !== 2 && head.readUInt32BE(4) !== 3)) throw corrupt(packPath, 'no PACK v2/v3 header');
+    const n = head.readUInt32BE(8);
+    const offsets: number[] = new Array(n);
+    const ends: number[] = new Array(n);
+    const dataStarts: number[] = new Array(n);
+    const types = new Uint8Array(n);
+    const sizes = new Float64Array(n);
+    const crcs = new Uint32Array(n);
+    const oids: string[] = new Array(n);
+    const deltas: (Buffer | undefined)[] = new Array(n);
+    const ofsChildren = new Map<number, number[]>();
+    const refChildren = new Map<string, number[]>();
+    let kept = 0;
+    let pos = 12;
+    const end = size - 20;
+    for (let k = 0; k < n; k++) {
+      if (pos >= end) throw corrupt(packPath, `header says ${n} objects, data ends after ${k}`);
+      const h = parseHeader(win.at(pos, 32), pos, packPath);
+      const dataStart = pos + h.hlen;
+      let inflated: { data: Buffer; used: number } | undefined;
+      // Guess the window the compressed entry needs; grow it if zlib runs out of input.
+      for (let want = Math.max(h.size + 64, 4096); ; want *= 2) {
+        try {
+          inflated = inflateAt(win.at(dataStart, want).subarray(0, Math.min(end, win.start + win.buf.length) - dataStart), h.size);
+          break;
+        } catch (e) {
+          if (win.start + win.buf.length >= end) throw corrupt(packPath, `entry at offset ${pos}: ${(e as Error).message}`);
+        }
+      }
+      if (inflated.data.length !== h.size) throw corrupt(packPath, `entry at offset ${pos} inflates to ${inflated.data.length} bytes, header says ${h.size}`);
+      const next = dataStart + inflated.used;
+      crcs[k] = crc32(win.at(pos, next - pos).subarray(0, next - pos));
+      offsets[k] = pos;
+      dataStarts[k] = dataStart;
+      ends[k] = next;
+      types[k] = h.type;
+      sizes[k] = h.size;
+      if (h.type === OFS_DELTA || h.type === REF_DELTA) {
+        if (h.baseOfs !== undefined) {
+          const list = ofsChildren.get(h.baseOfs);
+          if (list) list.push(k);
+          else ofsChildren.set(h.baseOfs, [k]);
+        } else {
+          const list = refChildren.get(h.baseOid!);
+          if (list) list.push(k);
+          else refChildren.set(h.baseOid!, [k]);
+        }
+        if (kept + inflated.data.length <= DELTA_BUDGET) {
+          deltas[k] = inflated.data;
+          kept += inflated.data.length;
+        }
+      } else {
+        oids[k] = objectId(h.type, inflated.data);
+      }
+      pos = next;
+    }
+    if (pos !== end) throw corrupt(packPath, `${end - pos} stray bytes after the last object`);
+    const digest = win.finishHash();
+    const trailer = readFull(fd, end, 20);
+    if (!digest.equals(trailer)) throw corrupt(packPath, 'checksum mismatch');
+
+    // Pass 2: resolve deltas from each whole object, depth-first.
+    const inflateEntry = (k: number): Buffer => inflateAt(readFull(fd, dataStarts[k]!, ends[k]! - dataStarts[k]!), sizes[k]!).data;
+    const resolveChildren = (k: number, type: number, data: Uint8Array): void => {
+      const kids = [...(ofsChildren.get(offsets[k]!) ?? []), ...(refChildren.get(oids[k]!) ?? [])];
+      ofsChildren.delete(offsets[k]!);
+      refChildren.delete(oids[k]!);
+      for (const c of kids) {
+        const delta = deltas[c] ?? inflateEntry(c);
+        deltas[c] = undefined;
+        let out: Uint8Array;
+        try {
+          out = applyDelta(data, delta);
+        } catch (e) {
+          throw corrupt(packPath, `delta at offset ${offsets[c]}: ${(e as Error).message}`);
+        }
+        types[c] = type;
+        oids[c] = objectId(type, out);
+        resolveChildren(c, type, out);
+      }
+    };
+    for (let k = 0; k < n; k++) {
+      const t = types[k]!;
+      if (t === OFS_DELTA || t === REF_DELTA) continue;
+      if (!ofsChildren.has(offsets[k]!) && !refChildren.has(oids[k]!)) continue;
+      resolveChildren(k, t, inflateEntry(k));
+    }
+    for (let k = 0; k < n; k++) {
+      if (oids[k] === undefined) throw corrupt(packPath, `the delta at offset ${offsets[k]} has no base in the pack (a thin pack?)`);
+    }
+    return { id: trailer.toString('hex'), oids, offsets, crcs, idx: writeIdx(oids, offsets, crcs, trailer) };
+  } finally {
+    nodeFs.closeSync(fd);
+  }
+}
+
+/** Serializes a v2 pack index: fanout, sorted oids, CRC32s, offsets (large ones in a 64-bit table), checksums. */
+export function writeIdx(oids: string[], offsets: number[], crcs: Uint32Array, packChecksum: Buffer): Buffer {
+  const n = oids.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (oids[a]! < oids[b]! ? -1 : oids[a]! > oids[b]! ? 1 : 0));
+  const large = order.filter((i) => offsets[i]! >= 0x80000000).length;
+  const out = Buffer.alloc(8 + 1024 + n * 28 + large * 8 + 40);
+  out.writeUInt32BE(0xff744f63, 0);
+  out.writeUInt32BE(2, 4);
+  const fan = new Uint32Array(256);
+  for (const o of oids) fan[Number.parseInt(o.slice(0, 2), 16)]!++;
+  let acc = 0;
+  for (let b = 0; b < 256; b++) {
+    acc += fan[b]!;
+    out.writeUInt32BE(acc, 8 + b * 4);
+  }
+  let p = 8 + 1024;
+  const crcAt = p + n * 20;
+  const ofsAt = crcAt + n * 4;
+  let largeAt = ofsAt + n * 4;
+  let largeIdx = 0;
+  for (let j = 0; j < n; j++) {
+    const i = order[j]!;
+    out.write(oids[i]!, p + j * 20, 'hex');
+    out.writeUInt32BE(crcs[i]!, crcAt + j * 4);
+    const off = offsets[i]!;
+    if (off >= 0x80000000) {
+      out.writeUInt32BE((0x80000000 | largeIdx) >>> 0, ofsAt + j * 4);
+      out.writeBigUInt64BE(BigInt(off), largeAt);
+      largeAt += 8;
+      largeIdx++;
+    } else out.writeUInt32BE(off, ofsAt + j * 4);
+  }
+  p = largeAt;
+  packChecksum.copy(out, p);
+  createHash('sha1').update(out.subarray(0, p + 20)).digest().copy(out, p + 20);
+  return out;
+}
+
+/**
+ * Indexes `tmpPack` (a file in `packDir`) and moves it into place as `pack-<id>.pack` with its
+ * `.idx`, the idx last, as git does: a reader listing `*.idx` never sees a pack without its data.
+ * Returns the pack id and object count.
+ */
+export function installPack(packDir: string, tmpPack: string): { id: string; objects: number } {
+  const indexed = indexPack(tmpPack);
+  const tmpIdx = `${packDir}/tmp_idx_${process.pid}_${indexed.id.slice(0, 12)}`;
+  try {
+    nodeFs.writeFileSync(tmpIdx, indexed.idx, { mode: 0o444 });
+    nodeFs.chmodSync(tmpPack, 0o444);
+    nodeFs.renameSync(tmpPack, `${packDir}/pack-${indexed.id}.pack`);
+    nodeFs.renameSync(tmpIdx, `${packDir}/pack-${indexed.id}.idx`);
+  } catch (e) {
+    nodeFs.rmSync(tmpIdx, { force: true });
+    throw e;
+  }
+  return { id: indexed.id, objects: indexed.oids.length };
+}

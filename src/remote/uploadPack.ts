@@ -1,0 +1,159 @@
+import * as nodeFs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { MetaError } from '../errors/MetaError.js';
+import { authHeader, scrubSecrets } from './credentials.js';
+import { installPack } from './indexPack.js';
+import { pktLine, type Advertisement, type RemoteTarget } from './smartHttp.js';
+
+const AGENT = 'boot-meta/0.1';
+
+export interface UploadPackRequest {
+  /** Commits we want (the remote's tips). */
+  wants: string[];
+  /** Commits we have, most recent first: the server leaves out what they reach. */
+  haves: string[];
+  /** Shallow fetch: the last N commits from each want. */
+  depth?: number;
+  /** Our shallow boundary commits (the `shallow` file), so the server knows where our history stops. */
+  shallow?: string[];
+}
+
+export interface UploadPackResult {
+  /** The installed pack's id, or undefined when the server sent no objects. */
+  pack?: string;
+  objects: number;
+  /** Commits that are now shallow boundaries / no longer are. */
+  shallow: string[];
+  unshallow: string[];
+}
+
+function fail(target: RemoteTarget, why: string, data: Record<string, unknown> = {}): MetaError {
+  const shown = scrubSecrets(target.url, target.credentials);
+  return new MetaError('REMOTE', `fetching from ${shown} failed: ${scrubSecrets(why, target.credentials)}`, { url: shown, ...data });
+}
+
+/**
+ * Fetches a pack from `git-upload-pack` (smart HTTP, protocol v0/v1, one stateless request with
+ * `done`: our histories are linear, so the haves we send are the negotiation) and streams it to a
+ * temp file in `packDir`, then indexes it and moves `.pack` and `.idx` into place. The pack never
+ * sits in memory whole. Asks for `ofs-delta` and `side-band-64k` when offered, never `thin-pack`
+ * (every delta base must be in the pack we index).
+ *
+ * @example
+ * const adv = await advertisedRefs(target, 'git-upload-pack');
+ * const tip = adv.refs.get('refs/heads/main')!;
+ * await fetchPack(target, adv, { wants: [tip], haves: [] }, `${gitdir}/objects/pack`);
+ */
+export async function fetchPack(target: RemoteTarget, adv: Advertisement, req: UploadPackRequest, packDir: string): Promise<UploadPackResult> {
+  const caps = adv.capabilities;
+  const band = caps.has('side-band-64k') ? 'side-band-64k' : caps.has('side-band') ? 'side-band' : undefined;
+  const ask = [band, caps.has('ofs-delta') ? 'ofs-delta' : undefined, caps.has('no-progress') ? 'no-progress' : undefined, caps.has('shallow') ? 'shallow' : undefined, `agent=${AGENT}`].filter(Boolean).join(' ');
+  if (req.depth !== undefined && !caps.has('shallow')) throw fail(target, 'the server does not support shallow fetches; clone without --depth');
+  const parts: Buffer[] = req.wants.map((w, i) => pktLine(`want ${w}${i === 0 ? ` ${ask}` : ''}\n`));
+  if (caps.has('shallow')) for (const s of req.shallow ?? []) parts.push(pktLine(`shallow ${s}\n`));
+  if (req.depth !== undefined) parts.push(pktLine(`deepen ${req.depth}\n`));
+  parts.push(Buffer.from('0000'));
+  for (const h of req.haves) parts.push(pktLine(`have ${h}\n`));
+  parts.push(pktLine('done\n'));
+
+  const shown = scrubSecrets(target.url, target.credentials);
+  const headers: Record<string, string> = {
+    'User-Agent': `git/2.0 (${AGENT})`,
+    'Content-Type': 'application/x-git-upload-pack-request',
+    Accept: 'application/x-git-upload-pack-result',
+  };
+  if (target.credentials) headers.Authorization = authHeader(target.credentials);
+  let res: Response;
+  try {
+    res = await fetch(`${target.url.replace(/\/+$/, '')}/git-upload-pack`, { method: 'POST', headers, body: Buffer.concat(parts), redirect: 'follow' });
+  } catch (e) {
+    const why = scrubSecrets(String((e as Error & { cause?: Error }).cause?.message ?? (e as Error).message), target.credentials);
+    throw new MetaError('REMOTE', `cannot reach ${shown}: ${why}; check the URL and your network`, { url: shown });
+  }
+  if (res.status === 401 || res.status === 403) {
+    await res.body?.cancel();
+    throw new MetaError('AUTH', `${shown} refused ${target.credentials ? 'the credentials' : 'access without credentials'} (HTTP ${res.status}); set $META_GIT_TOKEN, or $META_GIT_USERNAME and $META_GIT_PASSWORD, or $META_GIT_CREDENTIAL_HELPER`, { url: shown, status: res.status });
+  }
+  if (res.status === 404) {
+    await res.body?.cancel();
+    throw new MetaError('NOT_FOUND', `no git repository at ${shown} (HTTP 404); check the URL`, { url: shown, status: 404 });
+  }
+  if (!res.ok || !res.body) {
+    const text = await res.text().catch(() => '');
+    throw fail(target, `HTTP ${res.status}: ${text.slice(0, 200).trim()}`, { status: res.status });
+  }
+
+  nodeFs.mkdirSync(packDir, { recursive: true });
+  const tmpPack = `${packDir}/tmp_pack_${process.pid}_${randomBytes(6).toString('hex')}`;
+  const fd = nodeFs.openSync(tmpPack, 'wx', 0o600);
+  const shallow: string[] = [];
+  const unshallow: string[] = [];
+  let written = 0;
+  let fatal = '';
+  let closed = false;
+  try {
+    // States: negotiation pkt-lines (shallow info, ACK/NAK), then the pack, side-band framed or raw.
+    let phase: 'nego' | 'band' | 'raw' | 'end' = 'nego';
+    let pending: Buffer = Buffer.alloc(0);
+    const write = (b: Buffer): void => {
+      let off = 0;
+      while (off < b.length) off += nodeFs.writeSync(fd, b, off, b.length - off);
+      written += b.length;
+    };
+    const consume = (): void => {
+      let i = 0;
+      while (phase !== 'end') {
+        if (phase === 'raw') {
+          write(pending.subarray(i));
+          i = pending.length;
+          break;
+        }
+        if (i + 4 > pending.length) break;
+        const len = Number.parseInt(pending.toString('latin1', i, i + 4), 16);
+        if (Number.isNaN(len)) throw fail(target, 'the server sent a malformed pkt-line');
+        if (len < 4) {
+          i += 4;
+          if (phase === 'band') phase = 'end';
+          continue;
+        }
+        if (i + len > pending.length) break;
+        const line = pending.subarray(i + 4, i + len);
+        i += len;
+        if (phase === 'nego') {
+          const text = line.toString('latin1').replace(/\n$/, '');
+          if (text.startsWith('shallow ')) shallow.push(text.slice(8));
+          else if (text.startsWith('unshallow ')) unshallow.push(text.slice(10));
+          else if (text.startsWith('ERR ')) throw fail(target, text.slice(4));
+          else if (text === 'NAK' || text.startsWith('ACK ')) phase = band ? 'band' : 'raw';
+          else throw fail(target, `unexpected reply '${text.slice(0, 80)}'`);
+        } else {
+          const b = line[0];
+          if (b === 1) write(line.subarray(1));
+          else if (b === 3) fatal += line.subarray(1).toString('utf8');
+          // band 2 is progress text, which we asked the server not to send
+        }
+      }
+      pending = pending.subarray(i);
+    };
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      consume();
+      if (fatal) break;
+    }
+    nodeFs.closeSync(fd);
+    closed = true;
+    if (fatal) throw fail(target, `the server said: ${fatal.trim()}`);
+    if (phase === 'nego') throw fail(target, 'the server closed the connection before sending a pack');
+    if (written === 0) {
+      nodeFs.rmSync(tmpPack, { force: true });
+      return { objects: 0, shallow, unshallow };
+    }
+    const installed = installPack(packDir, tmpPack);
+    return { pack: installed.id, objects: installed.objects, shallow, unshallow };
+  } catch (e) {
+    if (!closed) nodeFs.closeSync(fd);
+    nodeFs.rmSync(tmpPack, { force: true });
+    if (e instanceof MetaError) throw e;
+    throw fail(target, String((e as Error).message ?? e));
+  }
+}
