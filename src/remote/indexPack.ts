@@ -21,13 +21,14 @@ const REF_DELTA = 7;
 const WINDOW = 4 << 20;
 /** Inflated deltas kept from pass 1 up to this many bytes; beyond, pass 2 inflates them again. */
 const DELTA_BUDGET = 64 << 20;
+const DELTA_CHUNK = 8 << 20;
 
 export interface IndexedPack {
   /** Hex SHA-1 of the pack (its trailer): the `pack-<id>.pack` name. */
   id: string;
   /** Object ids in pack order, with their offsets and CRC32s. */
   oids: string[];
-  offsets: number[];
+  offsets: Float64Array;
   crcs: Uint32Array;
   /** The `.idx` file contents (v2). */
   idx: Buffer;
@@ -183,9 +184,11 @@ function objectId(type: number, data: Uint8Array): string {
 
 /**
  * Indexes the pack at `packPath` and returns its id, entries and `.idx` bytes (nothing written).
- * Every delta must have its base in the pack (we never ask for thin packs).
+ * Every delta must have its base in the pack (we never ask for thin packs). `deltaBudget` bounds
+ * the inflated deltas kept between the passes (default 64 MiB); the rest are inflated again.
  */
-export function indexPack(packPath: string): IndexedPack {
+export function indexPack(packPath: string, opts: { deltaBudget?: number } = {}): IndexedPack {
+  const budget = opts.deltaBudget ?? DELTA_BUDGET;
   const fd = nodeFs.openSync(packPath, 'r');
   const zlib = new Inflater();
   try {
@@ -195,16 +198,20 @@ export function indexPack(packPath: string): IndexedPack {
     const head = win.at(0, 12);
     if (head.toString('latin1', 0, 4) !== 'PACK' || (head.readUInt32BE(4) !== 2 && head.readUInt32BE(4) !== 3)) throw corrupt(packPath, 'no PACK v2/v3 header');
     const n = head.readUInt32BE(8);
-    const offsets: number[] = new Array(n);
-    const ends: number[] = new Array(n);
-    const dataStarts: number[] = new Array(n);
+    // Typed arrays, not maps and arrays of objects: a 100k-record pack has ~1M entries.
+    const offsets = new Float64Array(n + 1); // offsets[n] is the trailer: entry k ends at offsets[k + 1]
+    const dataStarts = new Float64Array(n);
+    const baseOfs = new Float64Array(n).fill(-1);
     const types = new Uint8Array(n);
     const sizes = new Float64Array(n);
     const crcs = new Uint32Array(n);
     const oids: string[] = new Array(n);
-    const deltas: (Buffer | undefined)[] = new Array(n);
-    const ofsChildren = new Map<number, number[]>();
     const refChildren = new Map<string, number[]>();
+    // Inflated deltas are copied into large chunks (no per-delta Buffer object), up to the budget.
+    const chunks: Buffer[] = [];
+    const deltaChunk = new Int32Array(n).fill(-1);
+    const deltaAt = new Float64Array(n);
+    let chunkUsed = DELTA_CHUNK;
     let kept = 0;
     let pos = 12;
     const end = size - 20;
@@ -227,22 +234,29 @@ export function indexPack(packPath: string): IndexedPack {
       crcs[k] = crc32(win.at(pos, next - pos).subarray(0, next - pos));
       offsets[k] = pos;
       dataStarts[k] = dataStart;
-      ends[k] = next;
       types[k] = h.type;
       sizes[k] = h.size;
       if (h.type === OFS_DELTA || h.type === REF_DELTA) {
-        if (h.baseOfs !== undefined) {
-          const list = ofsChildren.get(h.baseOfs);
-          if (list) list.push(k);
-          else ofsChildren.set(h.baseOfs, [k]);
-        } else {
+        if (h.baseOfs !== undefined) baseOfs[k] = h.baseOfs;
+        else {
           const list = refChildren.get(h.baseOid!);
           if (list) list.push(k);
           else refChildren.set(h.baseOid!, [k]);
         }
-        if (kept + inflated.data.length <= DELTA_BUDGET) {
-          deltas[k] = inflated.data;
-          kept += inflated.data.length;
+        const len = inflated.data.length;
+        if (kept + len <= budget && len <= DELTA_CHUNK) {
+          if (chunkUsed + len > DELTA_CHUNK) {
+            chunks.push(Buffer.allocUnsafe(Math.min(DELTA_CHUNK, budget - kept)));
+            chunkUsed = 0;
+          }
+          const chunk = chunks[chunks.length - 1]!;
+          if (chunkUsed + len <= chunk.length) {
+            inflated.data.copy(chunk, chunkUsed);
+            deltaChunk[k] = chunks.length - 1;
+            deltaAt[k] = chunkUsed;
+            chunkUsed += len;
+            kept += len;
+          }
         }
       } else {
         oids[k] = objectId(h.type, inflated.data);
@@ -250,26 +264,54 @@ export function indexPack(packPath: string): IndexedPack {
       pos = next;
     }
     if (pos !== end) throw corrupt(packPath, `${end - pos} stray bytes after the last object`);
+    offsets[n] = end;
     const digest = win.finishHash();
     const trailer = readFull(fd, end, 20);
     if (!digest.equals(trailer)) throw corrupt(packPath, 'checksum mismatch');
 
+    // Children of each entry by offset, as one sorted list with start indexes (entries are in offset order).
+    const entryAt = (ofs: number): number => {
+      let lo = 0;
+      let hi = n - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const v = offsets[mid]!;
+        if (v === ofs) return mid;
+        if (v < ofs) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return -1;
+    };
+    const first = new Int32Array(n + 1);
+    const baseIdx = new Int32Array(n).fill(-1);
+    for (let k = 0; k < n; k++) {
+      if (baseOfs[k]! < 0) continue;
+      const b = entryAt(baseOfs[k]!);
+      if (b < 0) throw corrupt(packPath, `the delta at offset ${offsets[k]} names a base at ${baseOfs[k]}, where no entry starts`);
+      baseIdx[k] = b;
+      first[b + 1]!++;
+    }
+    for (let k = 0; k < n; k++) first[k + 1]! += first[k]!;
+    const kidsOf = new Int32Array(first[n]!);
+    const fill = first.slice(0, n);
+    for (let k = 0; k < n; k++) if (baseIdx[k]! >= 0) kidsOf[fill[baseIdx[k]!]!++] = k;
+
     // Pass 2: resolve deltas from each whole object, depth-first.
-    const inflateEntry = (k: number): Buffer => zlib.inflate(readFull(fd, dataStarts[k]!, ends[k]! - dataStarts[k]!), sizes[k]!).data;
+    const inflateEntry = (k: number): Buffer => zlib.inflate(readFull(fd, dataStarts[k]!, offsets[k + 1]! - dataStarts[k]!), sizes[k]!).data;
+    const deltaOf = (k: number): Uint8Array => (deltaChunk[k]! >= 0 ? chunks[deltaChunk[k]!]!.subarray(deltaAt[k]!, deltaAt[k]! + sizes[k]!) : inflateEntry(k));
     const resolveChildren = (k: number, type: number, data: Uint8Array): void => {
-      const kids = [...(ofsChildren.get(offsets[k]!) ?? []), ...(refChildren.get(oids[k]!) ?? [])];
-      ofsChildren.delete(offsets[k]!);
-      refChildren.delete(oids[k]!);
+      const kids = [...kidsOf.subarray(first[k]!, first[k + 1]!)];
+      if (refChildren.size) {
+        kids.push(...(refChildren.get(oids[k]!) ?? []));
+        refChildren.delete(oids[k]!);
+      }
       for (const c of kids) {
-        const delta = deltas[c] ?? inflateEntry(c);
-        deltas[c] = undefined;
         let out: Uint8Array;
         try {
-          out = applyDelta(data, delta);
+          out = applyDelta(data, deltaOf(c));
         } catch (e) {
           throw corrupt(packPath, `delta at offset ${offsets[c]}: ${(e as Error).message}`);
         }
-        types[c] = type;
         oids[c] = objectId(type, out);
         resolveChildren(c, type, out);
       }
@@ -277,13 +319,14 @@ export function indexPack(packPath: string): IndexedPack {
     for (let k = 0; k < n; k++) {
       const t = types[k]!;
       if (t === OFS_DELTA || t === REF_DELTA) continue;
-      if (!ofsChildren.has(offsets[k]!) && !refChildren.has(oids[k]!)) continue;
+      if (first[k] === first[k + 1] && !refChildren.has(oids[k]!)) continue;
       resolveChildren(k, t, inflateEntry(k));
     }
     for (let k = 0; k < n; k++) {
       if (oids[k] === undefined) throw corrupt(packPath, `the delta at offset ${offsets[k]} has no base in the pack (a thin pack?)`);
     }
-    return { id: trailer.toString('hex'), oids, offsets, crcs, idx: writeIdx(oids, offsets, crcs, trailer) };
+    const entryOffsets = offsets.subarray(0, n);
+    return { id: trailer.toString('hex'), oids, offsets: entryOffsets, crcs, idx: writeIdx(oids, entryOffsets, crcs, trailer) };
   } finally {
     zlib.close();
     nodeFs.closeSync(fd);
@@ -291,7 +334,7 @@ export function indexPack(packPath: string): IndexedPack {
 }
 
 /** Serializes a v2 pack index: fanout, sorted oids, CRC32s, offsets (large ones in a 64-bit table), checksums. */
-export function writeIdx(oids: string[], offsets: number[], crcs: Uint32Array, packChecksum: Buffer): Buffer {
+export function writeIdx(oids: string[], offsets: ArrayLike<number>, crcs: Uint32Array, packChecksum: Buffer): Buffer {
   const n = oids.length;
   // Bucket by first byte (the fanout), then sort each small bucket: half the comparisons of one sort.
   const buckets: number[][] = Array.from({ length: 256 }, () => []);

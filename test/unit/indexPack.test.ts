@@ -36,6 +36,8 @@ describe('indexPack', () => {
     const r = indexPack(fx.pack);
     expect(r.id).toBe(fx.pack.match(/pack-([0-9a-f]{40})\.pack$/)![1]);
     expect(r.idx.equals(readFileSync(fx.idx))).toBe(true);
+    // With no room to keep inflated deltas, pass 2 re-reads them from the file: same result.
+    expect(indexPack(fx.pack, { deltaBudget: 1000 }).idx.equals(r.idx)).toBe(true);
   });
 
   it('indexes a pack with ref-deltas (as sent without ofs-delta) identically to git', () => {
