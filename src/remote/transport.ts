@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { readRef } from '../store/RefLock.js';
 import type { Store } from '../store/Store.js';
-import { advertisedRefs, type RemoteTarget } from './smartHttp.js';
+import { advertisedRefs, type Advertisement, type RemoteTarget } from './smartHttp.js';
 import { fetchPack } from './uploadPack.js';
 
 export interface FetchOptions {
@@ -11,6 +11,8 @@ export interface FetchOptions {
   branch: string;
   /** Shallow fetch of the last N commits. */
   depth?: number;
+  /** The upload-pack advertisement, when the caller already fetched it (saves one round trip). */
+  advertisement?: Advertisement;
 }
 
 /** First-parent commits from the local tip we send as `have`s: the recent ones are what a fetch shares. */
@@ -54,7 +56,7 @@ function localHaves(store: Store, tracking: string): string[] {
  * @returns the fetched tip, or undefined when the remote has no such branch.
  */
 export async function fetchBranch(store: Store, target: RemoteTarget, opts: FetchOptions): Promise<string | undefined> {
-  const adv = await advertisedRefs(target, 'git-upload-pack');
+  const adv = opts.advertisement ?? (await advertisedRefs(target, 'git-upload-pack'));
   const tip = adv.refs.get(`refs/heads/${opts.branch}`);
   if (!tip) return undefined;
   const tracking = `refs/remotes/${opts.remote}/${opts.branch}`;

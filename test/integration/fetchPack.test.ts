@@ -76,6 +76,16 @@ describe('fetch over smart HTTP with our upload-pack client and pack indexer', (
     git(['--git-dir', dir, 'update-ref', 'refs/heads/main', tip!]);
     expect(git(['--git-dir', dir, 'rev-list', '--count', 'HEAD']).trim()).toBe('3');
     expect(fsck(dir)).toMatchObject({ status: 0 });
+
+    // A later fetch into the shallow repository (our boundary sent as `shallow`) keeps the boundary.
+    commits(71, 72);
+    const adv = await advertisedRefs(target(), 'git-upload-pack');
+    const tip2 = await fetchBranch(store, target(), { remote: 'origin', branch: 'main', advertisement: adv });
+    expect(tip2).toBe(adv.refs.get('refs/heads/main'));
+    expect(nodeFs.readFileSync(`${dir}/shallow`, 'utf8')).toBe(`${boundary}\n`);
+    git(['--git-dir', dir, 'update-ref', 'refs/heads/main', tip2!]);
+    expect(git(['--git-dir', dir, 'rev-list', '--count', 'HEAD']).trim()).toBe('5');
+    expect(fsck(dir)).toMatchObject({ status: 0 });
     store.close();
   });
 
