@@ -19,12 +19,47 @@ export interface FollowSource {
   close(): Promise<void>;
 }
 
+/**
+ * A "something may have changed" flag a follower waits on: set by watchers and event streams,
+ * consumed by `wait`, which returns at once when it is set, else on the next `set`, the timeout
+ * or an abort.
+ */
+class ChangeSignal {
+  private wake?: () => void;
+  constructor(private flag: boolean) {}
+
+  set(): void {
+    this.flag = true;
+    this.wake?.();
+  }
+
+  clear(): void {
+    this.flag = false;
+  }
+
+  async wait(ms: number, abort?: AbortSignal): Promise<void> {
+    if (!this.flag) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          abort?.removeEventListener('abort', done);
+          this.wake = undefined;
+          resolve();
+        };
+        const t = setTimeout(done, ms);
+        abort?.addEventListener('abort', done, { once: true });
+        this.wake = done;
+      });
+    }
+    this.flag = false;
+  }
+}
+
 /** Follows a local repository: a RefWatcher notices any tip move; reports are local appends. */
 export class LocalSource implements FollowSource {
   readonly description: string;
   private watcher?: RefWatcher;
-  private flag = false;
-  private wake?: () => void;
+  private readonly signal = new ChangeSignal(false);
 
   constructor(private readonly repo: MetaRepo) {
     this.description = `repository ${repo.dir}`;
@@ -37,8 +72,7 @@ export class LocalSource implements FollowSource {
   }
 
   private poke(): void {
-    this.flag = true;
-    this.wake?.();
+    this.signal.set();
   }
 
   async resolve(q: { project: string; channel: string; platform: string; after?: string }): Promise<ResolvedBinary> {
@@ -52,28 +86,15 @@ export class LocalSource implements FollowSource {
     return resolveBinaryIn(this.repo, this.repo.store.snapshot(tip), q);
   }
 
-  async changed(ms: number, signal?: AbortSignal): Promise<void> {
-    if (!this.flag) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(t);
-          signal?.removeEventListener('abort', done);
-          this.wake = undefined;
-          resolve();
-        };
-        const t = setTimeout(done, ms);
-        signal?.addEventListener('abort', done, { once: true });
-        this.wake = done;
-      });
-    }
-    this.flag = false;
+  changed(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.signal.wait(ms, signal);
   }
 
   async report(r: ReportInstanceOptions): Promise<void> {
     const { reportInstance } = await import('../api/reportInstance.js');
     await reportInstance(this.repo, r);
     this.watcher?.check();
-    this.flag = false; // our own report is not a channel change
+    this.signal.clear(); // our own report is not a channel change
   }
 
   async close(): Promise<void> {
@@ -87,8 +108,7 @@ export class LocalSource implements FollowSource {
  */
 export class ServerSource implements FollowSource {
   readonly description: string;
-  private flag = true;
-  private wake?: () => void;
+  private readonly signal = new ChangeSignal(true);
   private readonly ac = new AbortController();
   private loop?: Promise<void>;
   private readonly base: string;
@@ -115,8 +135,7 @@ export class ServerSource implements FollowSource {
   }
 
   private poke(): void {
-    this.flag = true;
-    this.wake?.();
+    this.signal.set();
   }
 
   private projectPath(): string {
@@ -169,21 +188,8 @@ export class ServerSource implements FollowSource {
     throw new MetaError('REMOTE', `${method} ${url} answered ${res.status}: ${err?.message ?? text.slice(0, 200)}`, { status: res.status });
   }
 
-  async changed(ms: number, signal?: AbortSignal): Promise<void> {
-    if (!this.flag) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(t);
-          signal?.removeEventListener('abort', done);
-          this.wake = undefined;
-          resolve();
-        };
-        const t = setTimeout(done, ms);
-        signal?.addEventListener('abort', done, { once: true });
-        this.wake = done;
-      });
-    }
-    this.flag = false;
+  changed(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.signal.wait(ms, signal);
   }
 
   async close(): Promise<void> {
