@@ -60,14 +60,14 @@ export async function autoPushPolicy(repo: MetaRepo): Promise<PushPolicy | undef
  * await appendWithPolicy(repo, (snap) => ({ files, message: 'set secret' }), { actor: repo.actor });
  */
 export async function appendWithPolicy(repo: MetaRepo, plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>, options: AppendOptions): Promise<AppendResult> {
-  const opts: AppendOptions = { onStaleLock: reportStaleLock, ...options };
+  const opts: AppendOptions = { onStaleLock: (info) => repo.warn(staleLockMessage(info)), ...options };
   const push = await autoPushPolicy(repo);
   if (!push) return repo.store.append(plan, opts);
   const sync = await import('../remote/sync.js');
   return sync.appendAndPush(repo.store, sync.openRemote(repo.store, repo.env, push.remote), plan, { ...opts, ...push });
 }
 
-/** Says so on stderr when a lock left by a killed writer is removed (rare, and worth knowing). */
-export function reportStaleLock(info: { lockPath: string; owner: string; ageMs: number }): void {
-  process.stderr.write(`meta: removed stale lock ${info.lockPath} (owner ${info.owner}, ${Math.round(info.ageMs)} ms old): its writer died before finishing\n`);
+/** What to say when a lock left by a killed writer was removed (rare, and worth knowing). */
+export function staleLockMessage(info: { lockPath: string; owner: string; ageMs: number }): string {
+  return `removed stale lock ${info.lockPath} (owner ${info.owner}, ${Math.round(info.ageMs)} ms old): its writer died before finishing`;
 }

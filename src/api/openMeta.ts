@@ -15,6 +15,8 @@ export interface MetaRepo {
   readonly env: Record<string, string | undefined>;
   /** The time writes are stamped with (records' headers and commits). */
   readonly clock: () => Date;
+  /** Where the library reports things worth knowing that are not errors (a stale lock cleared). */
+  readonly warn: (message: string) => void;
   close(): void;
 }
 
@@ -31,6 +33,8 @@ export interface OpenOptions {
   fsyncObjects?: boolean;
   /** Time source for writes (default: the system clock); tests and imports of old history set it. */
   clock?: () => Date;
+  /** Receives warnings (default: `process.emitWarning`; the CLI prints them on stderr). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -58,6 +62,7 @@ export function wrap(store: Store, opts: OpenOptions, env: Record<string, string
     dir: store.dir,
     env,
     clock: opts.clock ?? (() => new Date()),
+    warn: opts.warn ?? ((m) => process.emitWarning(m, { code: 'META_WARNING' })),
     close: () => store.close(),
   };
 }

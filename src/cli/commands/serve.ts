@@ -37,7 +37,7 @@ export default defineCommand<ServeArgs>({
       const { openClone, remoteSync } = await import('../../serve/remoteSync.js');
       repo = await openClone({ url: args.remote, dir, env: ctx.env, actor, fsyncObjects: args.fsync });
       remote = await remoteSync(repo, args.remote, args.fetchInterval * 1000);
-    } else repo = openMeta({ dir, actor, env: ctx.env, fsyncObjects: args.fsync });
+    } else repo = openMeta({ dir, actor, env: ctx.env, fsyncObjects: args.fsync, warn: (m) => ctx.err(`meta: ${m}\n`) });
     const server = await startServer({
       repo, listen: args.listen, maxBodyBytes: args.maxBody, maxWaitSeconds: args.maxWait, webhooks: args.webhooks,
       webhookStateDir: args.webhookStateDir, webhookBackoffMs: args.webhookBackoffMs, remote, env: ctx.env,
