@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { cleanupTmp, tmp } from './remoteFixtures.js';
 
 export interface GitHttpServerOptions {
   /** Directory holding the bare repositories; `url('x.git')` serves `<root>/x.git`. */
@@ -66,4 +68,21 @@ export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<Gi
       clearTimeout(t);
     },
   };
+}
+
+/**
+ * Starts one server for a test file (before all its tests) and stops it and removes the temporary
+ * directories afterwards. `server` and `root` are filled in once the file's tests run.
+ */
+export function useGitHttpServer(opts: Omit<GitHttpServerOptions, 'root'> = {}): { server: GitHttpServer; root: string } {
+  const ctx = {} as { server: GitHttpServer; root: string };
+  beforeAll(async () => {
+    ctx.root = tmp();
+    ctx.server = await startGitHttpServer({ ...opts, root: ctx.root });
+  });
+  afterAll(async () => {
+    await ctx.server?.close();
+    cleanupTmp();
+  });
+  return ctx;
 }

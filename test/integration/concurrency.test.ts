@@ -1,26 +1,17 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addProject, initMeta, recordRelease } from '../../src/index.js';
 import { addRemote } from '../../src/api/remotes.js';
 import { cloneMeta } from '../../src/api/cloneMeta.js';
 import { push } from '../../src/api/push.js';
-import { startGitHttpServer, type GitHttpServer } from '../helpers/gitHttpServer.js';
-import { bareRepo, cleanupTmp, fsck, git, hex40, tmp } from '../helpers/remoteFixtures.js';
+import { useGitHttpServer } from '../helpers/gitHttpServer.js';
+import { bareRepo, fsck, git, hex40, tmp } from '../helpers/remoteFixtures.js';
 
 const WRITER = fileURLToPath(new URL('../helpers/writerProcess.mjs', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/meta', import.meta.url));
 const env = { META_ACTOR: 'Test <t@example.com>' };
-let server: GitHttpServer;
-let root: string;
-beforeAll(async () => {
-  root = tmp();
-  server = await startGitHttpServer({ root });
-});
-afterAll(async () => {
-  await server.close();
-  cleanupTmp();
-});
+const http = useGitHttpServer();
 
 function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -35,15 +26,15 @@ function run(cmd: string, args: string[], extraEnv: Record<string, string> = {})
 
 /** A server repository holding one project, and `n` clones of it. */
 async function serverWithClones(name: string, n: number): Promise<{ srv: string; clones: string[] }> {
-  const srv = bareRepo(root, name);
+  const srv = bareRepo(http.root, name);
   const seed = await initMeta({ dir: `${tmp()}/seed`, env });
   await addProject(seed, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
   await recordRelease(seed, { project: 'acme/app', version: '1.0.0', sources: [{ url: 'https://git.example/acme/app', commit: hex40('a') }] });
   for (const v of ['1.1.0', '1.2.0', '1.3.0']) await recordRelease(seed, { project: 'acme/app', version: v, sources: [{ url: 'https://git.example/acme/app', commit: hex40('b') }] });
-  addRemote(seed, 'origin', server.url(name));
+  addRemote(seed, 'origin', http.server.url(name));
   await push(seed);
   const clones: string[] = [];
-  for (let i = 0; i < n; i++) clones.push((await cloneMeta({ url: server.url(name), dir: `${tmp()}/c${i}`, env })).dir);
+  for (let i = 0; i < n; i++) clones.push((await cloneMeta({ url: http.server.url(name), dir: `${tmp()}/c${i}`, env })).dir);
   return { srv, clones };
 }
 
@@ -52,13 +43,13 @@ const releasesOn = (srv: string) => git(['--git-dir', srv, 'ls-tree', '-r', '--n
 describe('concurrent writers through one smart-HTTP remote', () => {
   it('8 processes x 25 records, each pushing: all 200 on the remote, meta verify and git fsck --strict clean', async () => {
     const { srv, clones } = await serverWithClones('conc.git', 8);
-    const pushesBefore = server.requests.filter((r) => r.startsWith('POST /conc.git/git-receive-pack')).length;
+    const pushesBefore = http.server.requests.filter((r) => r.startsWith('POST /conc.git/git-receive-pack')).length;
     const results = await Promise.all(clones.map((dir, w) => run(process.execPath, [WRITER, JSON.stringify({ dir, count: 25, prefix: `2.${w}`, push: true })])));
     for (const r of results) expect(r.stderr, r.stderr).toBe('');
     for (const r of results) expect(r.status).toBe(0);
     const acknowledged = results.flatMap((r) => r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { version: string; commit: string }));
     expect(acknowledged).toHaveLength(200);
-    const pushes = server.requests.filter((r) => r.startsWith('POST /conc.git/git-receive-pack')).length - pushesBefore;
+    const pushes = http.server.requests.filter((r) => r.startsWith('POST /conc.git/git-receive-pack')).length - pushesBefore;
     console.log(`8 writers x 25 records: ${pushes} pushes for 200 records (${pushes - 200} lost to another writer and re-planned)`);
     const onRemote = releasesOn(srv);
     expect(onRemote).toHaveLength(204);

@@ -1,27 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync, renameSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addProject, initMeta, recordRelease } from '../../src/index.js';
 import { addRemote } from '../../src/api/remotes.js';
 import { push } from '../../src/api/push.js';
 import { isMetaError } from '../../src/errors/MetaError.js';
 import { releasePath } from '../../src/records/layout.js';
-import { startGitHttpServer, type GitHttpServer } from '../helpers/gitHttpServer.js';
-import { bareRepo, cleanupTmp, fsck, git, gitBlob, hex40, plumbingCommit, tmp } from '../helpers/remoteFixtures.js';
+import { useGitHttpServer } from '../helpers/gitHttpServer.js';
+import { bareRepo, fsck, git, gitBlob, hex40, plumbingCommit, tmp } from '../helpers/remoteFixtures.js';
 
 const BIN = fileURLToPath(new URL('../../bin/meta', import.meta.url));
 const env = { META_ACTOR: 'Test <t@example.com>' };
-let server: GitHttpServer;
-let root: string;
-beforeAll(async () => {
-  root = tmp();
-  server = await startGitHttpServer({ root });
-});
-afterAll(async () => {
-  await server.close();
-  cleanupTmp();
-});
+const http = useGitHttpServer();
 
 /** A real `git push`; returns its status and what the pusher sees. */
 function gitPush(cwd: string, args: string[]): { status: number | null; stderr: string } {
@@ -31,7 +22,7 @@ function gitPush(cwd: string, args: string[]): { status: number | null; stderr: 
 
 describe('pre-receive hook on a git http-backend server', () => {
   it('rejects force-pushes, deletions and record edits from plain git, accepts appends and settings changes', async () => {
-    const srv = bareRepo(root, 'h.git');
+    const srv = bareRepo(http.root, 'h.git');
     const installed = spawnSync(BIN, ['hooks', 'install', srv], { encoding: 'utf8' });
     expect(installed.status).toBe(0);
     expect(statSync(`${srv}/hooks/pre-receive`).mode & 0o111).toBe(0o111);
@@ -39,13 +30,13 @@ describe('pre-receive hook on a git http-backend server', () => {
     const repo = await initMeta({ dir: `${tmp()}/m`, env });
     await addProject(repo, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
     await recordRelease(repo, { project: 'acme/app', version: '1.0.0', sources: [{ url: 'https://git.example/acme/app', commit: hex40('a') }] });
-    addRemote(repo, 'origin', server.url('h.git'));
+    addRemote(repo, 'origin', http.server.url('h.git'));
     await push(repo); // a new branch through the hook
     const tip = git(['--git-dir', srv, 'rev-parse', 'main']).trim();
     expect(tip).toBe(repo.store.tip());
 
     const w = `${tmp()}/w`;
-    git(['clone', '-q', server.url('h.git'), w]);
+    git(['clone', '-q', http.server.url('h.git'), w]);
     const rel = releasePath('acme/app', '1.0.0');
     const commitAll = (msg: string) => {
       git(['add', '-A'], { cwd: w });
@@ -99,11 +90,11 @@ describe('pre-receive hook on a git http-backend server', () => {
   });
 
   it("boot-meta's own push of a record edit is rejected too, with the hook's message in the error", async () => {
-    const srv = bareRepo(root, 'h2.git');
+    const srv = bareRepo(http.root, 'h2.git');
     spawnSync(BIN, ['hooks', 'install', srv]);
     const repo = await initMeta({ dir: `${tmp()}/m`, env });
     await addProject(repo, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
-    addRemote(repo, 'origin', server.url('h2.git'));
+    addRemote(repo, 'origin', http.server.url('h2.git'));
     await push(repo);
     plumbingCommit(repo.store.gitdir, { put: { 'projects/acme/app/project.pb': gitBlob(repo.store.gitdir, 'x') } }, 'tamper');
     let err: unknown;

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addProject, initMeta, openMeta, recordRelease, promote } from '../../src/index.js';
 import { addRemote, listRemotes } from '../../src/api/remotes.js';
 import { cloneMeta } from '../../src/api/cloneMeta.js';
@@ -9,21 +9,11 @@ import { setAutoPush } from '../../src/api/autoPush.js';
 import { isMetaError } from '../../src/errors/MetaError.js';
 import { Store } from '../../src/store/Store.js';
 import * as nodeFs from 'node:fs';
-import { startGitHttpServer, type GitHttpServer } from '../helpers/gitHttpServer.js';
-import { bareRepo, cleanupTmp, fsck, git, hex40, tmp } from '../helpers/remoteFixtures.js';
+import { useGitHttpServer } from '../helpers/gitHttpServer.js';
+import { bareRepo, fsck, git, hex40, tmp } from '../helpers/remoteFixtures.js';
 
 const env = { META_ACTOR: 'Test <t@example.com>' };
-let server: GitHttpServer;
-let root: string;
-
-beforeAll(async () => {
-  root = tmp();
-  server = await startGitHttpServer({ root });
-});
-afterAll(async () => {
-  await server.close();
-  cleanupTmp();
-});
+const http = useGitHttpServer();
 
 async function codeOf(p: Promise<unknown>): Promise<{ code?: string; message: string; data?: Record<string, unknown> }> {
   try {
@@ -37,12 +27,12 @@ async function codeOf(p: Promise<unknown>): Promise<{ code?: string; message: st
 
 describe('remotes over smart HTTP (git http-backend)', () => {
   it('pushes to an empty remote, clones (full and shallow) bare repositories our Store and git fsck accept', async () => {
-    const srv = bareRepo(root, 'a.git');
+    const srv = bareRepo(http.root, 'a.git');
     const a = await initMeta({ dir: `${tmp()}/a`, env });
     await addProject(a, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
     await recordRelease(a, { project: 'acme/app', version: '1.0.0', sources: [{ url: 'https://git.example/acme/app', commit: hex40('a') }] });
-    expect(addRemote(a, 'origin', server.url('a.git'))).toMatchObject({ name: 'origin', droppedCredentials: false });
-    expect(listRemotes(a)).toEqual([{ name: 'origin', url: server.url('a.git') }]);
+    expect(addRemote(a, 'origin', http.server.url('a.git'))).toMatchObject({ name: 'origin', droppedCredentials: false });
+    expect(listRemotes(a)).toEqual([{ name: 'origin', url: http.server.url('a.git') }]);
     const p = await push(a);
     expect(p.pushed).toBe(a.store.tip());
     expect(git(['--git-dir', srv, 'rev-parse', 'refs/heads/main']).trim()).toBe(a.store.tip());
@@ -50,7 +40,7 @@ describe('remotes over smart HTTP (git http-backend)', () => {
     expect((await push(a)).status).toBe('up-to-date');
 
     const bdir = `${tmp()}/b`;
-    const b = await cloneMeta({ url: server.url('a.git'), dir: bdir, env });
+    const b = await cloneMeta({ url: http.server.url('a.git'), dir: bdir, env });
     expect(b.commit).toBe(a.store.tip());
     expect(git(['--git-dir', bdir, 'config', 'core.bare']).trim()).toBe('true');
     expect(existsSync(`${bdir}/index`)).toBe(false);
@@ -62,7 +52,7 @@ describe('remotes over smart HTTP (git http-backend)', () => {
     const cdir = `${tmp()}/c`;
     await recordRelease(a, { project: 'acme/app', version: '1.1.0', sources: [{ url: 'https://git.example/acme/app', commit: hex40('b') }] });
     await push(a);
-    const c = await cloneMeta({ url: server.url('a.git'), dir: cdir, env, depth: 1 });
+    const c = await cloneMeta({ url: http.server.url('a.git'), dir: cdir, env, depth: 1 });
     expect(c.commit).toBe(a.store.tip());
     expect(readFileSync(`${cdir}/shallow`, 'utf8').trim()).toBe(a.store.tip());
     expect(git(['--git-dir', cdir, 'rev-list', '--count', 'HEAD']).trim()).toBe('1');
@@ -76,15 +66,15 @@ describe('remotes over smart HTTP (git http-backend)', () => {
   });
 
   it('writes with push land on the remote; pull fast-forwards; unpushed local commits are re-applied by push', async () => {
-    bareRepo(root, 'b.git');
+    bareRepo(http.root, 'b.git');
     const a = await initMeta({ dir: `${tmp()}/a`, env });
-    addRemote(a, 'origin', server.url('b.git'));
+    addRemote(a, 'origin', http.server.url('b.git'));
     await push(a);
-    const b = await cloneMeta({ url: server.url('b.git'), dir: `${tmp()}/b`, env });
+    const b = await cloneMeta({ url: http.server.url('b.git'), dir: `${tmp()}/b`, env });
     setAutoPush(a, true);
     await addProject(a, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
     const r1 = await recordRelease(a, { project: 'acme/app', version: '1.0.0', sources: [{ url: 'https://git.example/acme/app', commit: hex40('a') }] });
-    expect(git(['--git-dir', `${root}/b.git`, 'rev-parse', 'main']).trim()).toBe(r1.commit);
+    expect(git(['--git-dir', `${http.root}/b.git`, 'rev-parse', 'main']).trim()).toBe(r1.commit);
     const pr = await pull(b);
     expect(pr.status).toBe('fast-forward');
     expect(b.store.tip()).toBe(r1.commit);
@@ -97,12 +87,12 @@ describe('remotes over smart HTTP (git http-backend)', () => {
     expect((await codeOf(pull(b))).code).toBe('CONFLICT');
     const pb = await push(b);
     expect(pb.replayed).toBe(1);
-    const tip = git(['--git-dir', `${root}/b.git`, 'rev-parse', 'main']).trim();
+    const tip = git(['--git-dir', `${http.root}/b.git`, 'rev-parse', 'main']).trim();
     expect(tip).toBe(b.store.tip());
     expect(tip).not.toBe(localOnly);
-    expect(git(['--git-dir', `${root}/b.git`, 'rev-parse', 'main~1']).trim()).toBe(r3.commit);
-    expect(git(['--git-dir', `${root}/b.git`, 'log', '--format=%s', '-1']).trim()).toContain('2.0.0');
-    expect(fsck(`${root}/b.git`).status).toBe(0);
+    expect(git(['--git-dir', `${http.root}/b.git`, 'rev-parse', 'main~1']).trim()).toBe(r3.commit);
+    expect(git(['--git-dir', `${http.root}/b.git`, 'log', '--format=%s', '-1']).trim()).toContain('2.0.0');
+    expect(fsck(`${http.root}/b.git`).status).toBe(0);
     expect(fsck(b.store.gitdir).status).toBe(0);
 
     // a promotion with --expect re-planned on the new tip: the check runs again and fails there.
@@ -115,16 +105,16 @@ describe('remotes over smart HTTP (git http-backend)', () => {
   });
 
   it('pull refuses a force-pushed rewrite (HISTORY_REWRITTEN naming both commits) until --allow-rewrite', async () => {
-    bareRepo(root, 'c.git');
+    bareRepo(http.root, 'c.git');
     const a = await initMeta({ dir: `${tmp()}/a`, env });
     await addProject(a, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
-    addRemote(a, 'origin', server.url('c.git'));
+    addRemote(a, 'origin', http.server.url('c.git'));
     await push(a);
-    const follower = await cloneMeta({ url: server.url('c.git'), dir: `${tmp()}/f`, env });
+    const follower = await cloneMeta({ url: http.server.url('c.git'), dir: `${tmp()}/f`, env });
     const good = follower.store.tip()!;
     // Rewrite with real git: drop the last commit, add a different one, force-push.
     const w = tmp();
-    git(['clone', '-q', server.url('c.git'), `${w}/x`]);
+    git(['clone', '-q', http.server.url('c.git'), `${w}/x`]);
     git(['reset', '-q', '--hard', 'HEAD~1'], { cwd: `${w}/x` });
     git(['commit', '-q', '--allow-empty', '-m', 'rewritten'], { cwd: `${w}/x` });
     git(['push', '-q', '--force', 'origin', 'HEAD:main'], { cwd: `${w}/x` });
@@ -148,22 +138,22 @@ describe('remotes over smart HTTP (git http-backend)', () => {
 
 describe('push: true in meta.yaml', () => {
   it('makes writes push by default where the remote is configured, and stay local where it is not', async () => {
-    bareRepo(root, 'y.git');
+    bareRepo(http.root, 'y.git');
     const a = await initMeta({ dir: `${tmp()}/a`, env });
     const yaml = Buffer.from(a.store.snapshot().read('meta.yaml')!).toString('utf8');
     await a.store.append(() => ({ files: [{ path: 'meta.yaml', data: Buffer.from(`${yaml}\npush: true\n`), replace: true }], message: 'push by default' }), { actor: 'x' });
     // No remote here: a local write.
     const local = await addProject(a, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
     expect(a.store.tip()).toBe(local.commit);
-    addRemote(a, 'origin', server.url('y.git'));
+    addRemote(a, 'origin', http.server.url('y.git'));
     await push(a);
-    const b = await cloneMeta({ url: server.url('y.git'), dir: `${tmp()}/b`, env });
+    const b = await cloneMeta({ url: http.server.url('y.git'), dir: `${tmp()}/b`, env });
     const r = await recordRelease(b, { project: 'acme/app', version: '1.0.0', sources: [{ url: 'https://git.example/acme/app', commit: hex40('a') }] });
-    expect(git(['--git-dir', `${root}/y.git`, 'rev-parse', 'main']).trim()).toBe(r.commit);
+    expect(git(['--git-dir', `${http.root}/y.git`, 'rev-parse', 'main']).trim()).toBe(r.commit);
     // --no-push (setAutoPush false) overrides it.
     setAutoPush(b, false);
     const l = await recordRelease(b, { project: 'acme/app', version: '1.0.1', sources: [{ url: 'https://git.example/acme/app', commit: hex40('b') }] });
-    expect(git(['--git-dir', `${root}/y.git`, 'rev-parse', 'main']).trim()).toBe(r.commit);
+    expect(git(['--git-dir', `${http.root}/y.git`, 'rev-parse', 'main']).trim()).toBe(r.commit);
     expect(b.store.tip()).toBe(l.commit);
   });
 });

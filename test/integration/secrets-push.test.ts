@@ -1,33 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { initMeta } from '../../src/index.js';
 import { addRemote } from '../../src/api/remotes.js';
 import { push } from '../../src/api/push.js';
 import { generateAgeIdentity } from '../../src/secrets/ageKeys.js';
-import { startGitHttpServer, type GitHttpServer } from '../helpers/gitHttpServer.js';
-import { bareRepo, cleanupTmp, git, tmp } from '../helpers/remoteFixtures.js';
+import { useGitHttpServer } from '../helpers/gitHttpServer.js';
+import { bareRepo, git, tmp } from '../helpers/remoteFixtures.js';
 import { META_BIN } from '../helpers/diskRepo.js';
 
-let server: GitHttpServer;
-let root: string;
-beforeAll(async () => {
-  root = tmp();
-  server = await startGitHttpServer({ root });
-});
-afterAll(async () => {
-  await server.close();
-  cleanupTmp();
-});
+const http = useGitHttpServer();
 
 describe('secret and key writes honour --push', () => {
   it('lands `meta secret set --push` and `meta keys add-recipient --push` on the remote', async () => {
-    const srv = bareRepo(root, 'secrets.git');
+    const srv = bareRepo(http.root, 'secrets.git');
     const prod = await generateAgeIdentity();
     const extra = await generateAgeIdentity();
     const dir = `${tmp()}/m`;
     const repo = await initMeta({ dir, env: {}, actor: 't <t@x>', environments: ['prod'], ageRecipients: { prod: [prod.recipient] } } );
-    addRemote(repo, 'origin', server.url('secrets.git'));
+    addRemote(repo, 'origin', http.server.url('secrets.git'));
     await push(repo);
     const keyFile = `${tmp()}/key.txt`;
     writeFileSync(keyFile, `${prod.identity}\n`);
