@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { fsck as fsckAll } from './remoteFixtures.js';
 
 /** A temporary directory removed by the returned cleanup. */
 export function tempDir(prefix = 'meta-test-'): { dir: string; cleanup: () => void } {
@@ -9,15 +9,11 @@ export function tempDir(prefix = 'meta-test-'): { dir: string; cleanup: () => vo
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Runs real git and returns stdout (throws with stderr on failure). */
-export function git(args: string[], opts: { cwd?: string; input?: string | Buffer } = {}): string {
-  return execFileSync('git', args, { cwd: opts.cwd, input: opts.input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } });
-}
+export { git } from './remoteFixtures.js';
 
-/** `git fsck --strict` on a repository: returns its exit status and output. */
+/** `git fsck --strict` without dangling objects: exit status and output ('' when clean). */
 export function fsck(gitdir: string): { status: number; output: string } {
-  const r = spawnSync('git', ['--git-dir', gitdir, 'fsck', '--strict', '--no-dangling'], { encoding: 'utf8' });
-  return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
+  return fsckAll(gitdir, { dangling: false });
 }
 
 export const REPO_ROOT = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');

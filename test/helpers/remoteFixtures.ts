@@ -13,17 +13,21 @@ export function cleanupTmp(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-export function git(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): string {
+export function git(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string | Buffer } = {}): string {
   return execFileSync('git', args, {
     cwd: opts.cwd, input: opts.input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x', ...opts.env },
   });
 }
 
-/** Runs `git fsck --strict` and returns its exit status and output (0 = clean). */
-export function fsck(gitdir: string): { status: number; output: string } {
+/**
+ * Runs `git fsck --strict` and returns its exit status and output (0 = clean). `dangling: false`
+ * leaves out dangling objects (a lost compare-and-swap attempt leaves some behind, harmlessly).
+ */
+export function fsck(gitdir: string, opts: { dangling?: boolean } = {}): { status: number; output: string } {
   try {
-    const out = execFileSync('git', ['--git-dir', gitdir, 'fsck', '--strict', '--no-progress'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['--git-dir', gitdir, 'fsck', '--strict', '--no-progress', ...(opts.dangling === false ? ['--no-dangling'] : [])];
+    const out = execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return { status: 0, output: out };
   } catch (e) {
     const err = e as { status: number; stdout: string; stderr: string };
