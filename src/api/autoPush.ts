@@ -34,12 +34,11 @@ export function setAutoPush(repo: MetaRepo, policy: PushPolicy | boolean): void 
 export async function autoPushPolicy(repo: MetaRepo): Promise<PushPolicy | undefined> {
   const e = explicit.get(repo);
   if (e !== undefined) return e === false ? undefined : e;
-  const text = repo.store.snapshot().read('meta.yaml');
-  if (!text) return undefined;
-  const source = Buffer.from(text).toString('utf8');
-  if (!/^push\s*:/m.test(source)) return undefined; // skip the yaml import for the common case
-  const { parse } = await import('yaml');
-  const push = (parse(source) as { push?: unknown } | null)?.push;
+  const snap = repo.store.snapshot();
+  const text = snap.read('meta.yaml');
+  if (!text || !/^push\s*:/m.test(Buffer.from(text).toString('utf8'))) return undefined; // skip the yaml import for the common case
+  const { readMetaSettings } = await import('./metaSettings.js');
+  const push = readMetaSettings(snap).push;
   if (!push) return undefined;
   const policy: PushPolicy = {};
   if (typeof push === 'object') {

@@ -200,5 +200,5 @@ function entriesAfter(list: LogEntry[], commit: string, inclusive: boolean): Log
 /** True when `ancestor` is on the first-parent history of `tip` (or equal to it). */
 export function isAncestor(repo: MetaRepo, ancestor: string, tip: string): boolean {
   if (ancestor === tip) return true;
-  return repo.store.log().entries(tip).some((e) => e.commit === ancestor);
+  return repo.store.log().contains(ancestor, tip);
 }

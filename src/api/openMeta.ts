@@ -55,10 +55,14 @@ export function openMeta(opts: OpenOptions = {}): MetaRepo {
 
 /** Turns an opened or created store into a MetaRepo handle. */
 export function wrap(store: Store, opts: OpenOptions, env: Record<string, string | undefined>): MetaRepo {
+  let actor: string | undefined;
   return {
     store,
     reader: new RecordReader(),
-    actor: resolveActor(opts.actor, env, store),
+    // Resolved on first use: read-only commands (resolve, show) never pay for the git config reads.
+    get actor() {
+      return (actor ??= resolveActor(opts.actor, env, store));
+    },
     dir: store.dir,
     env,
     clock: opts.clock ?? (() => new Date()),

@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs';
-import { EXIT_CODES, MetaError } from '../errors/MetaError.js';
+import { MetaError } from '../errors/MetaError.js';
+import { reportError } from './fast.js';
 import type { CommandSpec } from './command.js';
 import { nodeContext, type CliContext, type GlobalArgs } from './context.js';
 import init from './commands/init.js';
@@ -105,13 +106,6 @@ export async function main(argv: string[], ctx: CliContext = nodeContext()): Pro
     return 0;
   } catch (e) {
     pending?.catch(() => undefined);
-    const err = e instanceof MetaError ? e : new MetaError('INTERNAL', `unexpected error: ${(e as Error)?.stack ?? String(e)}`, {});
-    report(ctx, json, err);
-    return EXIT_CODES[err.code] ?? 1;
+    return reportError(ctx, json, e);
   }
-}
-
-function report(ctx: CliContext, json: boolean, e: MetaError): void {
-  if (json) ctx.err(`${JSON.stringify({ error: e.toJSON() })}\n`);
-  else ctx.err(`meta: ${e.message}\n`);
 }

@@ -12,7 +12,6 @@ import type { Platform } from './types.js';
  * - channel records: one folder per 1,000 sequence numbers;
  * - instance reports: 256 shards by host, then one folder per month.
  */
-export const LAYOUT_VERSION = 1;
 export const SEQ_PER_SHARD = 1000;
 
 /** Files that may change in place (every version stays in history); every other path is append-only. */

@@ -153,7 +153,7 @@ export class Store {
     const maxAttempts = opts.maxAttempts ?? 100;
     const ref = this.branchRef;
     for (let attempt = 1; ; attempt++) {
-      const parent = this.tip();
+      const parent = readRef(this.fs, this.gitdir, ref);
       const built = await this.commitOn(parent, plan, opts);
       if (await compareAndSwapRef(this.fs, this.gitdir, ref, parent, built.commit, opts)) {
         return { ...built, attempts: attempt };

@@ -147,5 +147,3 @@ export function personFromActor(actor: string, when: Date): Person {
   return { name, email, timestamp: Math.floor(when.getTime() / 1000), tzOffsetMinutes: 0 };
 }
 
-export const textEncoder = te;
-export const textDecoder = td;
