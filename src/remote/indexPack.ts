@@ -3,6 +3,7 @@ import { createHash, hash } from 'node:crypto';
 import { constants, crc32, Inflate, inflateSync } from 'node:zlib';
 import { MetaError } from '../errors/MetaError.js';
 import { applyDelta } from '../store/packDelta.js';
+import { writeIdx } from '../store/packIdx.js';
 
 /**
  * Our `git index-pack`: indexes a received pack file and writes its v2 `.idx`, without holding
@@ -331,46 +332,6 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
     zlib.close();
     nodeFs.closeSync(fd);
   }
-}
-
-/** Serializes a v2 pack index: fanout, sorted oids, CRC32s, offsets (large ones in a 64-bit table), checksums. */
-export function writeIdx(oids: string[], offsets: ArrayLike<number>, crcs: Uint32Array, packChecksum: Buffer): Buffer {
-  const n = oids.length;
-  // Bucket by first byte (the fanout), then sort each small bucket: half the comparisons of one sort.
-  const buckets: number[][] = Array.from({ length: 256 }, () => []);
-  for (let i = 0; i < n; i++) buckets[Number.parseInt(oids[i]!.slice(0, 2), 16)]!.push(i);
-  const cmp = (a: number, b: number): number => (oids[a]! < oids[b]! ? -1 : oids[a]! > oids[b]! ? 1 : 0);
-  const order = buckets.flatMap((b) => b.sort(cmp));
-  const large = order.filter((i) => offsets[i]! >= 0x80000000).length;
-  const out = Buffer.alloc(8 + 1024 + n * 28 + large * 8 + 40);
-  out.writeUInt32BE(0xff744f63, 0);
-  out.writeUInt32BE(2, 4);
-  let acc = 0;
-  for (let b = 0; b < 256; b++) {
-    acc += buckets[b]!.length;
-    out.writeUInt32BE(acc, 8 + b * 4);
-  }
-  let p = 8 + 1024;
-  const crcAt = p + n * 20;
-  const ofsAt = crcAt + n * 4;
-  let largeAt = ofsAt + n * 4;
-  let largeIdx = 0;
-  for (let j = 0; j < n; j++) {
-    const i = order[j]!;
-    out.write(oids[i]!, p + j * 20, 'hex');
-    out.writeUInt32BE(crcs[i]!, crcAt + j * 4);
-    const off = offsets[i]!;
-    if (off >= 0x80000000) {
-      out.writeUInt32BE((0x80000000 | largeIdx) >>> 0, ofsAt + j * 4);
-      out.writeBigUInt64BE(BigInt(off), largeAt);
-      largeAt += 8;
-      largeIdx++;
-    } else out.writeUInt32BE(off, ofsAt + j * 4);
-  }
-  p = largeAt;
-  packChecksum.copy(out, p);
-  createHash('sha1').update(out.subarray(0, p + 20)).digest().copy(out, p + 20);
-  return out;
 }
 
 /**

@@ -5,10 +5,10 @@ import { compareAndSwapRef, readRef, type RefUpdateOptions } from '../store/RefL
 import type { AppendFile, AppendPlan, AppendResult, Store } from '../store/Store.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import { diffTrees } from '../store/treeDiff.js';
+import { writePack } from '../store/packWriter.js';
 import { chainUntil, isAncestor } from './ancestry.js';
 import { credentialsFor, stripUserinfo } from './credentials.js';
 import { objectsToSend } from './outgoing.js';
-import { writePack } from './packWriter.js';
 import { remoteUrl } from './remoteConfig.js';
 import { advertisedRefs, receivePack, type ReceiveResult, type RemoteTarget } from './smartHttp.js';
 import { fetchBranch } from './transport.js';
