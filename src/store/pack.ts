@@ -1,8 +1,8 @@
-import { inflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { MetaError, isMetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from './fs.js';
 import { applyDelta } from './packDelta.js';
+import { inflateExact, InflateError } from './inflateExact.js';
 
 /**
  * Reads objects out of git packfiles through their `.idx`, with positioned reads.
@@ -63,14 +63,13 @@ const MAX_CHAIN = 10_000;
 /** Block size and count of each pack's read cache (at most 8 MiB per pack). */
 const BLOCK = 64 * 1024;
 const MAX_BLOCKS = 128;
+/** Delta-base cache keys are `pack id * PACK_KEY_SCALE + offset`. */
+const PACK_KEY_SCALE = 2 ** 40;
 /** An idx up to this size is read whole; a larger one through positioned reads. */
 const WHOLE_IDX_MAX = 1 << 20;
 
-let nextPackId = 0;
-
 /** One `.idx`/`.pack` pair, both opened lazily. */
 class Pack {
-  readonly id = nextPackId++;
   /** The whole idx, when it is small enough to read at once. */
   private idx: Buffer | undefined;
   /** Otherwise the idx is read through this descriptor, a slice per fanout bucket. */
@@ -94,6 +93,8 @@ class Pack {
   private readonly blocks = new Map<number, Buffer>();
 
   constructor(
+    /** Small and unique among the set's open packs; keys the delta-base cache. */
+    readonly id: number,
     private readonly fs: SyncFs,
     readonly idxPath: string,
     readonly packPath: string,
@@ -430,7 +431,9 @@ export class PackSet {
   private packs: Pack[] | undefined;
   /** Index (into `packs`) of the pack that answered the last lookup: consecutive reads cluster. */
   private lastHit = 0;
-  private readonly cache = new Map<string, RawObject>();
+  private readonly cache = new Map<number, RawObject>();
+  private nextId = 0;
+  private readonly freeIds: number[] = [];
   private cacheUsed = 0;
   private readonly cacheBytes: number;
   private readonly verifyObjects: boolean;
@@ -466,9 +469,20 @@ export class PackSet {
     const old = new Map((this.packs ?? []).map((p) => [p.idxPath, p]));
     this.packs = undefined;
     const fresh = this.list(old);
-    for (const p of old.values()) if (!fresh.includes(p)) p.close();
+    for (const p of old.values()) if (!fresh.includes(p)) this.drop(p);
     this.lastHit = 0;
-    // Cache keys use per-Pack ids, so entries of closed packs can only be evicted, never hit.
+  }
+
+  /** Closes a vanished pack and frees its id, after purging its cached bases (ids are reused). */
+  private drop(pack: Pack): void {
+    pack.close();
+    for (const [key, obj] of this.cache) {
+      if (Math.floor(key / PACK_KEY_SCALE) === pack.id) {
+        this.cache.delete(key);
+        this.cacheUsed -= obj.data.length;
+      }
+    }
+    this.freeIds.push(pack.id);
   }
 
   private list(reuse?: Map<string, Pack>): Pack[] {
@@ -489,7 +503,7 @@ export class PackSet {
       // git writes the .pack before the .idx, so an idx without its pack is a half-deleted pack.
       if (!present.has(packName)) continue;
       const idxPath = `${dir}/${name}`;
-      packs.push(reuse?.get(idxPath) ?? new Pack(this.fs, idxPath, `${dir}/${packName}`, this.wholeIdxMax));
+      packs.push(reuse?.get(idxPath) ?? new Pack(this.freeIds.pop() ?? this.nextId++, this.fs, idxPath, `${dir}/${packName}`, this.wholeIdxMax));
     }
     this.packs = packs;
     return packs;
@@ -610,6 +624,8 @@ export class PackSet {
     this.lastHit = 0;
     this.cache.clear();
     this.cacheUsed = 0;
+    this.nextId = 0;
+    this.freeIds.length = 0;
   }
 
   /**
@@ -746,32 +762,24 @@ export class PackSet {
         ? hdr.window.subarray(skip)
         : pack.read(hdr.dataStart, want);
     for (;;) {
-      let out: Buffer;
       try {
-        // maxOutputLength: a corrupt header or stream must not balloon memory; one spare byte
-        // lets an overlong stream be reported as a size mismatch rather than a zlib error.
-        // chunkSize: zlib's default 16 KiB output chunk is allocated per call, which costs more
-        // than inflating a typical delta of a few hundred bytes; one chunk of the declared size
-        // (+1, see above) is all a well-formed entry needs.
-        out = inflateSync(input, { maxOutputLength: hdr.size + 1, chunkSize: Math.max(64, hdr.size + 1) });
+        return inflateExact(input, hdr.size).data;
       } catch (e) {
-        if (isErrno(e, 'Z_BUF_ERROR') && !pack.reachesEnd(hdr.dataStart + input.length)) {
+        if (!(e instanceof InflateError)) throw e;
+        if (e.reason === 'truncated' && !pack.reachesEnd(hdr.dataStart + input.length)) {
           want = Math.max(want, input.length) * 2;
           input = pack.read(hdr.dataStart, want);
           continue;
         }
-        const why = isErrno(e, 'ERR_BUFFER_TOO_LARGE') ? 'inflates past its declared size' : `zlib: ${(e as Error).message}`;
-        throw pack.corrupt(offset, why, e);
+        throw pack.corrupt(offset, e.message, e);
       }
-      if (out.length !== hdr.size) {
-        throw pack.corrupt(offset, `inflated to ${out.length} bytes, header declared ${hdr.size}`);
-      }
-      return out;
     }
   }
 
-  private cacheKey(pack: Pack, offset: number): string {
-    return `${pack.id}:${offset}`;
+  private cacheKey(pack: Pack, offset: number): number {
+    // A number, not a string: no allocation per lookup. Ids are recycled, so they stay as small as
+    // the number of packs open at once (< 2^13) and offsets below 2^40 (1 TiB): inside 2^53.
+    return pack.id * PACK_KEY_SCALE + offset;
   }
 
   private cacheGet(pack: Pack, offset: number): RawObject | undefined {
@@ -795,7 +803,7 @@ export class PackSet {
       this.cacheUsed -= old.data.length;
     }
     while (this.cacheUsed + bytes > this.cacheBytes) {
-      const [oldestKey, oldest] = this.cache.entries().next().value as [string, RawObject];
+      const [oldestKey, oldest] = this.cache.entries().next().value as [number, RawObject];
       this.cache.delete(oldestKey);
       this.cacheUsed -= oldest.data.length;
     }
