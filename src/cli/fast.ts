@@ -17,6 +17,8 @@ interface FastSpec {
   words: string[];
   load: () => Promise<{ default: CommandSpec<any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   positionals: string[];
+  /** Trailing positionals that may be left out (`pull [remote]`). */
+  optional?: string[];
   /** Single-value string options (kebab-case, as typed). */
   strings?: string[];
   /** Repeatable string options. */
@@ -39,6 +41,9 @@ const FAST: FastSpec[] = [
   { words: ['channel', 'promote'], load: () => import('./commands/channelPromote.js'), positionals: ['project', 'channel', 'version'], strings: ['expect', 'reason'], booleans: ['require-binaries', 'force'] },
   { words: ['channel', 'show'], load: () => import('./commands/channelShow.js'), positionals: ['project', 'channel'], strings: ['at'] },
   { words: ['channel', 'history'], load: () => import('./commands/channelHistory.js'), positionals: ['project', 'channel'], strings: ['at'] },
+  // Run on every follower poll and CI job; their cost is mostly start-up and the network.
+  { words: ['pull'], load: () => import('./commands/pull.js'), positionals: [], optional: ['remote'], booleans: ['allow-rewrite'] },
+  { words: ['clone'], load: () => import('./commands/clone.js'), positionals: ['url', 'dir'], strings: ['remote'], numbers: ['depth'] },
 ];
 
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -96,8 +101,9 @@ export function parseFast(argv: readonly string[]): { spec: FastSpec; args: Glob
       } else args[key] = value;
     }
   }
-  if (positionals.length !== spec.positionals.length) return undefined;
-  spec.positionals.forEach((p, i) => { args[p] = positionals[i]; });
+  const names = [...spec.positionals, ...(spec.optional ?? [])];
+  if (positionals.length < spec.positionals.length || positionals.length > names.length) return undefined;
+  positionals.forEach((v, i) => { args[names[i]!] = v; });
   for (const r of spec.required ?? []) if (!(camel(r) in args)) return undefined;
   return { spec, args: args as GlobalArgs & Record<string, unknown> };
 }

@@ -1,5 +1,6 @@
 import { MetaError } from '../errors/MetaError.js';
 import { authHeader, scrubSecrets, type Credentials } from './credentials.js';
+import { httpRequest, readBody, type HttpResponse } from './httpRequest.js';
 
 const ZERO = '0000000000000000000000000000000000000000';
 const AGENT = 'boot-meta/0.1';
@@ -27,19 +28,20 @@ async function request(target: RemoteTarget, path: string, init: { method: strin
   // Sent up front: one round trip fewer than waiting for the 401, and only to the configured URL.
   if (target.credentials) headers.Authorization = authHeader(target.credentials);
   const shown = scrubSecrets(target.url, target.credentials);
-  let res: Response;
+  let res: HttpResponse;
+  let body: Buffer;
   try {
-    res = await fetch(endpoint(target.url, path), { method: init.method, headers, body: init.body, redirect: 'follow' });
+    res = await httpRequest(endpoint(target.url, path), { method: init.method, headers, body: init.body });
+    body = await readBody(res.body);
   } catch (e) {
     const why = scrubSecrets(String((e as Error & { cause?: Error }).cause?.message ?? (e as Error).message), target.credentials);
     throw new MetaError('REMOTE', `cannot reach ${shown}: ${why}; check the URL and your network`, { url: shown });
   }
-  const body = Buffer.from(await res.arrayBuffer());
   if (res.status === 401 || res.status === 403) {
     throw new MetaError('AUTH', `${shown} refused ${target.credentials ? 'the credentials' : 'access without credentials'} (HTTP ${res.status}); set $META_GIT_TOKEN, or $META_GIT_USERNAME and $META_GIT_PASSWORD, or $META_GIT_CREDENTIAL_HELPER`, { url: shown, status: res.status });
   }
   if (res.status === 404) throw new MetaError('NOT_FOUND', `no git repository at ${shown} (HTTP 404); check the URL`, { url: shown, status: 404 });
-  if (!res.ok) {
+  if (res.status < 200 || res.status > 299) {
     throw new MetaError('REMOTE', `${shown} answered HTTP ${res.status}: ${scrubSecrets(body.toString('utf8').slice(0, 200).trim(), target.credentials)}`, { url: shown, status: res.status });
   }
   return body;

@@ -66,7 +66,11 @@ function writeTracking(store: Store, h: RemoteHandle, oid: string | undefined): 
 async function remoteTip(store: Store, h: RemoteHandle, service: 'git-upload-pack' | 'git-receive-pack'): Promise<string | undefined> {
   const adv = await advertisedRefs(h.target, service);
   let tip = adv.refs.get(`refs/heads/${h.branch}`);
-  if (tip && !store.objects.has(tip)) tip = (await fetchBranch(store, h.target, { remote: h.name, branch: h.branch })) ?? tip;
+  if (tip && !store.objects.has(tip)) {
+    // The upload-pack advertisement serves the fetch too: one round trip fewer.
+    const advertisement = service === 'git-upload-pack' ? adv : undefined;
+    tip = (await fetchBranch(store, h.target, { remote: h.name, branch: h.branch, advertisement })) ?? tip;
+  }
   return tip;
 }
 

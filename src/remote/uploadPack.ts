@@ -2,6 +2,7 @@ import * as nodeFs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { MetaError } from '../errors/MetaError.js';
 import { authHeader, scrubSecrets } from './credentials.js';
+import { httpRequest, readBody, type HttpResponse } from './httpRequest.js';
 import { installPack } from './indexPack.js';
 import { pktLine, type Advertisement, type RemoteTarget } from './smartHttp.js';
 
@@ -63,23 +64,23 @@ export async function fetchPack(target: RemoteTarget, adv: Advertisement, req: U
     Accept: 'application/x-git-upload-pack-result',
   };
   if (target.credentials) headers.Authorization = authHeader(target.credentials);
-  let res: Response;
+  let res: HttpResponse;
   try {
-    res = await fetch(`${target.url.replace(/\/+$/, '')}/git-upload-pack`, { method: 'POST', headers, body: Buffer.concat(parts), redirect: 'follow' });
+    res = await httpRequest(`${target.url.replace(/\/+$/, '')}/git-upload-pack`, { method: 'POST', headers, body: Buffer.concat(parts) });
   } catch (e) {
     const why = scrubSecrets(String((e as Error & { cause?: Error }).cause?.message ?? (e as Error).message), target.credentials);
     throw new MetaError('REMOTE', `cannot reach ${shown}: ${why}; check the URL and your network`, { url: shown });
   }
   if (res.status === 401 || res.status === 403) {
-    await res.body?.cancel();
+    res.body.resume();
     throw new MetaError('AUTH', `${shown} refused ${target.credentials ? 'the credentials' : 'access without credentials'} (HTTP ${res.status}); set $META_GIT_TOKEN, or $META_GIT_USERNAME and $META_GIT_PASSWORD, or $META_GIT_CREDENTIAL_HELPER`, { url: shown, status: res.status });
   }
   if (res.status === 404) {
-    await res.body?.cancel();
+    res.body.resume();
     throw new MetaError('NOT_FOUND', `no git repository at ${shown} (HTTP 404); check the URL`, { url: shown, status: 404 });
   }
-  if (!res.ok || !res.body) {
-    const text = await res.text().catch(() => '');
+  if (res.status < 200 || res.status > 299) {
+    const text = await readBody(res.body).then((b) => b.toString('utf8'), () => '');
     throw fail(target, `HTTP ${res.status}: ${text.slice(0, 200).trim()}`, { status: res.status });
   }
 
@@ -135,8 +136,8 @@ export async function fetchPack(target: RemoteTarget, adv: Advertisement, req: U
       }
       pending = pending.subarray(i);
     };
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       consume();
       if (fatal) break;
     }

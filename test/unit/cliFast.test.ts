@@ -9,10 +9,12 @@ import binaryRecord from '../../src/cli/commands/binaryRecord.js';
 import channelPromote from '../../src/cli/commands/channelPromote.js';
 import channelShow from '../../src/cli/commands/channelShow.js';
 import channelHistory from '../../src/cli/commands/channelHistory.js';
+import pull from '../../src/cli/commands/pull.js';
+import clone from '../../src/cli/commands/clone.js';
 
 const ctx: CliContext = { out: () => undefined, err: () => undefined, env: {}, cwd: '/nonexistent' };
 const SHA = '1'.repeat(40);
-const specs = [resolveBinary, resolveSource, releaseRecord, binaryRecord, channelPromote, channelShow, channelHistory];
+const specs = [resolveBinary, resolveSource, releaseRecord, binaryRecord, channelPromote, channelShow, channelHistory, pull, clone];
 
 /** What yargs hands the command's `run`: the spec's run is swapped for a spy for one call. */
 async function viaYargs(argv: string[]): Promise<Record<string, unknown> | undefined> {
@@ -36,6 +38,10 @@ const ACCEPTED: string[][] = [
   ['channel', 'promote', 'app', 'stable', '1.0', '--expect', 'none', '--require-binaries', '--reason', 'go'],
   ['channel', 'show', 'app', 'stable', '--at', 'main'],
   ['channel', 'history', 'app', 'stable', '--json'],
+  ['pull'],
+  ['pull', 'upstream', '--allow-rewrite', '--json', '--repo', '/srv/meta'],
+  ['clone', 'http://127.0.0.1:1/meta.git', 'dir'],
+  ['clone', 'https://git.example.com/m.git', '/srv/meta', '--depth', '1', '--remote', 'up', '--json'],
 ];
 
 const REFUSED: string[][] = [
@@ -50,6 +56,11 @@ const REFUSED: string[][] = [
   ['binary', 'record', 'acme/app', '1.0', '--platform', 'p', '--size', '1e3', '--url', 'u'],
   ['project', 'add', 'acme/app', '--repo-url', 'u'],
   ['resolve', 'binary', '-h'],
+  ['pull', 'a', 'b'],
+  ['pull', '--allow-rewrite=false'],
+  ['clone', 'http://x/m.git'],
+  ['clone', 'http://x/m.git', 'd', '--depth', 'two'],
+  ['clone', 'http://x/m.git', 'd', '--depth', '-1'],
 ];
 
 describe('the CLI fast path', () => {
