@@ -6,11 +6,20 @@ import { hashObject, parseCommit, parseTree, type Commit, type ObjectType, type 
 import { PackSet } from './pack.js';
 import { LruCache } from '../util/LruCache.js';
 import { TreeCache } from './TreeCache.js';
+import { OwnPacks } from './OwnPacks.js';
+import { buildPack } from './packWriter.js';
 
 export interface ObjectStoreOptions {
   /** fsync every object file before it is renamed into place (survives power loss, costs a sync per object). */
   fsyncObjects?: boolean;
+  /** A batch of at least this many new objects is written as one pack instead of loose objects (default 16). */
+  packMinObjects?: number;
+  /** Merge our own packs once there are more than this many (default 50, git's gc.autoPackLimit). */
+  packLimit?: number;
 }
+
+/** Default `packMinObjects`: see `ObjectStore.batch`. */
+export const PACK_MIN_OBJECTS = 16;
 
 /**
  * Reads and writes git objects directly in the git formats: loose objects (deflate + sha-1 + temp
@@ -27,11 +36,18 @@ export class ObjectStore {
   private readonly known = new Set<string>();
   private readonly fsyncObjects: boolean;
   private readonly madeDirs = new Set<string>();
+  private readonly packMinObjects: number;
+  /** Objects written inside `batch`, in write order, until it ends. */
+  private pending: Map<string, { type: ObjectType; data: Uint8Array }> | undefined;
+  private warnedConsolidation = false;
+  readonly ownPacks: OwnPacks;
 
   constructor(fs: SyncFs, gitdir: string, options: ObjectStoreOptions = {}) {
     this.fs = fs;
     this.gitdir = gitdir;
     this.fsyncObjects = options.fsyncObjects ?? false;
+    this.packMinObjects = options.packMinObjects ?? PACK_MIN_OBJECTS;
+    this.ownPacks = new OwnPacks(fs, gitdir, { fsync: this.fsyncObjects, limit: options.packLimit });
     this.packs = new PackSet(fs, gitdir, { resolveExternal: (oid: string) => this.readLoose(oid) });
   }
 
@@ -62,6 +78,8 @@ export class ObjectStore {
 
   /** Reads an object by id, or returns undefined when the repository does not have it. */
   tryRead(oid: string): RawObject | undefined {
+    const p = this.pending?.get(oid);
+    if (p) return { type: p.type, data: p.data };
     // Packs first, as git does: a lookup in an idx is a binary search in memory, while a missing
     // loose file costs a failed open() and an exception (1 s of a 10k-commit log-index build).
     const packed = this.packs.read(oid);
@@ -81,7 +99,7 @@ export class ObjectStore {
   }
 
   has(oid: string): boolean {
-    if (this.known.has(oid)) return true;
+    if (this.known.has(oid) || this.pending?.has(oid)) return true;
     if (this.packs.has(oid) || this.fs.existsSync(this.loosePath(oid))) {
       this.known.add(oid);
       return true;
@@ -108,14 +126,89 @@ export class ObjectStore {
   }
 
   /**
-   * Writes one object as a loose object unless it already exists; returns its id. The temp file +
-   * rename means a reader (or a kill) never sees a half-written object under its final name.
+   * Writes one object unless it already exists; returns its id. Outside `batch`, as a loose object
+   * (the temp file + rename means a reader, or a kill, never sees a half-written object under its
+   * final name); inside, it is kept until the batch ends.
    */
   write(type: ObjectType, data: Uint8Array): string {
     const { oid, raw } = hashObject(type, data);
-    // Ask the disk, not the `known` cache: `git gc --prune` may have removed an unreachable copy
-    // we wrote earlier (a lost CAS attempt), and skipping the write would leave a dangling reference.
-    if (this.fs.existsSync(this.loosePath(oid)) || this.packs.has(oid)) return oid;
+    if (this.pending) {
+      if (this.pending.has(oid) || this.onDisk(oid)) return oid;
+      this.pending.set(oid, { type, data });
+      if (type === 'tree') this.trees.set(oid, parseTree(data));
+      return oid;
+    }
+    if (this.onDisk(oid)) return oid;
+    this.writeLoose(oid, type, data, raw);
+    return oid;
+  }
+
+  /**
+   * Runs `fn` (synchronous: no other write may interleave) with its `write`s collected, then
+   * stores the new objects: as ONE pack + idx when there are at least `packMinObjects` of them
+   * (one fsync each instead of one per object, as git fast-import and receive-pack write what
+   * they receive), else loose. Nothing is written when `fn` throws. Our packs are merged once
+   * there are too many (see OwnPacks).
+   *
+   * @example
+   * const commit = objects.batch(() => objects.write('commit', encodeCommit({ tree: objects.write('tree', encodeTree([])), parents: [], author, committer: author, message: 'empty' })));
+   */
+  batch<T>(fn: () => T): T {
+    if (this.pending) return fn();
+    this.pending = new Map();
+    let objects: Map<string, { type: ObjectType; data: Uint8Array }>;
+    try {
+      const result = fn();
+      objects = this.pending;
+      this.pending = undefined;
+      this.store(objects);
+      return result;
+    } finally {
+      this.pending = undefined;
+    }
+  }
+
+  private store(objects: Map<string, { type: ObjectType; data: Uint8Array }>): void {
+    if (objects.size < this.packMinObjects) {
+      for (const [oid, o] of objects) this.writeLoose(oid, o.type, o.data, hashObject(o.type, o.data).raw);
+      return;
+    }
+    // git's order: commits, then trees, then blobs.
+    const rank = { commit: 0, tag: 1, tree: 2, blob: 3 } as const;
+    const list = [...objects].map(([oid, o]) => ({ oid, ...o })).sort((a, b) => rank[a.type] - rank[b.type]);
+    this.ownPacks.install(buildPack(list));
+    this.packs.refresh();
+    for (const oid of objects.keys()) this.known.add(oid);
+    if (this.ownPacks.needsConsolidation()) this.consolidate();
+  }
+
+  /**
+   * Merges our small packs into one now (`all`: every pack we wrote). Called on its own after a
+   * pack write pushes the count past the limit; a failure there is reported, not thrown: the
+   * objects are already safe in the new pack.
+   */
+  consolidate(opts: { all?: boolean; throwOnError?: boolean } = {}): ReturnType<OwnPacks['consolidate']> {
+    try {
+      return this.ownPacks.consolidate({ all: opts.all });
+    } catch (e) {
+      if (opts.throwOnError) throw e;
+      if (!this.warnedConsolidation) {
+        this.warnedConsolidation = true;
+        process.emitWarning(`merging boot-meta's packs in ${this.gitdir}/objects/pack failed (${(e as Error).message}); reads slow down as packs accumulate: run 'git gc'`);
+      }
+      return undefined;
+    } finally {
+      this.packs.refresh();
+    }
+  }
+
+  /** Asks the disk, not the `known` cache: `git gc --prune` may have removed an unreachable copy
+   * we wrote earlier (a lost CAS attempt), and skipping the write would leave a dangling reference. */
+  private onDisk(oid: string): boolean {
+    return this.fs.existsSync(this.loosePath(oid)) || this.packs.has(oid);
+  }
+
+  private writeLoose(oid: string, type: ObjectType, data: Uint8Array, raw: Buffer): void {
     const dir = `${this.gitdir}/objects/${oid.slice(0, 2)}`;
     if (!this.madeDirs.has(dir)) {
       this.fs.mkdirSync(dir, { recursive: true });
@@ -145,7 +238,6 @@ export class ObjectStore {
     }
     this.known.add(oid);
     if (type === 'tree') this.trees.set(oid, parseTree(data));
-    return oid;
   }
 
   /** Every pack's object ids (verify and benchmarks enumerate with it). */

@@ -45,6 +45,10 @@ export interface StoreOptions {
   dir: string;
   /** fsync objects as well as the ref (power-loss durability); the ref is always fsynced. */
   fsyncObjects?: boolean;
+  /** An append of at least this many new objects is written as one pack (default 16; see ObjectStore.batch). */
+  packMinObjects?: number;
+  /** Merge the packs boot-meta wrote once there are more than this many (default 50). */
+  packLimit?: number;
 }
 
 const SEGMENT_BAD = /[\0-\x1f\x7f\\]/;
@@ -77,11 +81,11 @@ export class Store {
   readonly objects: ObjectStore;
   private logIndex?: LogIndex;
 
-  private constructor(fs: SyncFs, dir: string, gitdir: string, fsyncObjects: boolean) {
+  private constructor(fs: SyncFs, dir: string, gitdir: string, opts: StoreOptions) {
     this.fs = fs;
     this.dir = dir;
     this.gitdir = gitdir;
-    this.objects = new ObjectStore(fs, gitdir, { fsyncObjects });
+    this.objects = new ObjectStore(fs, gitdir, { fsyncObjects: opts.fsyncObjects ?? false, packMinObjects: opts.packMinObjects, packLimit: opts.packLimit });
   }
 
   /** Opens an existing repository (bare, or with a `.git` directory). */
@@ -89,7 +93,7 @@ export class Store {
     const { fs, dir } = opts;
     const dirClean = dir.replace(/\/+$/, '') || '/';
     for (const gitdir of [dirClean, `${dirClean}/.git`]) {
-      if (fs.existsSync(`${gitdir}/HEAD`) && fs.existsSync(`${gitdir}/objects`)) return new Store(fs, dirClean, gitdir, opts.fsyncObjects ?? false);
+      if (fs.existsSync(`${gitdir}/HEAD`) && fs.existsSync(`${gitdir}/objects`)) return new Store(fs, dirClean, gitdir, opts);
     }
     throw new MetaError('NOT_A_META_REPO', `no meta repository at ${dirClean}: run 'meta init ${dirClean}', or pass --repo <dir> (or set META_REPO)`, { dir: dirClean });
   }
@@ -111,7 +115,7 @@ export class Store {
     fs.writeFileSync(`${dir}/HEAD`, `ref: refs/heads/${branch}\n`);
     fs.writeFileSync(`${dir}/config`, '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n');
     fs.writeFileSync(`${dir}/description`, 'boot-meta repository\n');
-    return new Store(fs, dir, dir, opts.fsyncObjects ?? false);
+    return new Store(fs, dir, dir, opts);
   }
 
   /** The branch ref writes go to (what HEAD points at). */
@@ -179,12 +183,16 @@ export class Store {
       if (seen.has(f.path)) throw new MetaError('INVALID_ARGUMENT', `${f.path} is given twice in one append`, { path: f.path });
       seen.add(f.path);
     }
-    const files = p.files.map((f) => ({ ...f, oid: this.objects.write('blob', f.data), parts: assertRepoPath(f.path) }));
-    const tree = this.writeTreeWith(snap.tree, files.map((f) => ({ parts: f.parts, oid: f.oid, replace: f.replace === true, path: f.path, mode: (f.executable ? '100755' : '100644') as TreeMode })));
-    const when = typeof opts.time === 'function' ? opts.time() : opts.time ?? new Date();
-    const person = personFromActor(opts.actor, when);
-    const commit = this.objects.write('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: person, committer: person, message: p.message }));
-    return { commit, parent, files: files.map((f) => ({ path: f.path, oid: f.oid })), plan: p };
+    // One batch: a group commit's objects land as one pack (one fsync, not one per object), and
+    // nothing is written when the plan clashes with the tree.
+    return this.objects.batch(() => {
+      const files = p.files.map((f) => ({ ...f, oid: this.objects.write('blob', f.data), parts: assertRepoPath(f.path) }));
+      const tree = this.writeTreeWith(snap.tree, files.map((f) => ({ parts: f.parts, oid: f.oid, replace: f.replace === true, path: f.path, mode: (f.executable ? '100755' : '100644') as TreeMode })));
+      const when = typeof opts.time === 'function' ? opts.time() : opts.time ?? new Date();
+      const person = personFromActor(opts.actor, when);
+      const commit = this.objects.write('commit', encodeCommit({ tree, parents: parent ? [parent] : [], author: person, committer: person, message: p.message }));
+      return { commit, parent, files: files.map((f) => ({ path: f.path, oid: f.oid })), plan: p };
+    });
   }
 
   /** Writes the trees along the changed paths only; every untouched subtree is reused by id. */

@@ -1,0 +1,259 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { isErrno, type SyncFs } from './fs.js';
+import { readIdx, writeIdx } from './packIdx.js';
+import type { BuiltPack } from './packWriter.js';
+
+export interface OwnPacksOptions {
+  /** fsync a new pack and its idx before they are renamed into place. */
+  fsync?: boolean;
+  /** Consolidate once more than this many of our packs exist (git's gc.autoPackLimit: 50). */
+  limit?: number;
+}
+
+/** What `consolidate` did. */
+export interface Consolidation {
+  /** The new pack's id. */
+  id: string;
+  /** How many packs went into it (and were deleted). */
+  merged: number;
+  objects: number;
+}
+
+const HOST = hostname();
+/** A consolidation lock older than this is a crashed consolidation (one takes seconds at most). */
+const STALE_LOCK_MS = 10 * 60_000;
+
+/**
+ * The packs boot-meta writes itself (group commits), and their consolidation.
+ *
+ * Installing follows git (fast-import, index-pack): pack and idx are written under temp names in
+ * `objects/pack`, fsynced, then renamed `.pack` first and `.idx` last, so a reader that lists an
+ * idx always finds its pack. Each pack we install gets a marker file
+ * `<gitdir>/meta-cache/packs/pack-<id>`: consolidation merges and deletes only marked packs, never
+ * one that `git gc`, a fetch or anyone else wrote.
+ *
+ * Many small packs slow every lookup (each one probes each idx), so once more than `limit` of
+ * ours exist they are merged, git `repack --geometric=2` style: packs at least twice the size of
+ * all smaller ones together stay, the rest become one pack. Our entries are never deltas, so the
+ * merge copies compressed entries as they are (no inflate, no deflate). The old packs are deleted
+ * only after the merged one is durable and in place, `.idx` before `.pack` as git does; a reader
+ * in another process that loses a pack under it re-lists the directory (PackSet's retry) and finds
+ * the objects in the merged pack.
+ *
+ * @example
+ * const own = new OwnPacks(fs, gitdir, { fsync: true });
+ * own.install(buildPack(objects));
+ * if (own.needsConsolidation()) own.consolidate();
+ */
+export class OwnPacks {
+  private readonly packDir: string;
+  private readonly markDir: string;
+  private readonly lockPath: string;
+  private readonly fsync: boolean;
+  readonly limit: number;
+
+  constructor(private readonly fs: SyncFs, gitdir: string, opts: OwnPacksOptions = {}) {
+    this.packDir = `${gitdir}/objects/pack`;
+    this.markDir = `${gitdir}/meta-cache/packs`;
+    this.lockPath = `${gitdir}/meta-cache/packs.lock`;
+    this.fsync = opts.fsync ?? false;
+    this.limit = Math.max(2, opts.limit ?? 50);
+  }
+
+  /** Writes a built pack and its idx into `objects/pack` (see the class comment); returns its id. */
+  install(built: BuiltPack): string {
+    const id = built.checksum.toString('hex');
+    const base = `${this.packDir}/pack-${id}`;
+    if (!(this.fs.existsSync(`${base}.pack`) && this.fs.existsSync(`${base}.idx`))) {
+      this.fs.mkdirSync(this.packDir, { recursive: true });
+      this.writeInPlace(base, [built.pack], writeIdx(built.oids, built.offsets, built.crcs, built.checksum), this.fsync);
+    }
+    // Marked only once in place: a consolidation that saw a marker without its pack would drop it.
+    this.mark(id);
+    return id;
+  }
+
+  /** Ids of our packs present on disk; markers of packs that vanished (`git gc`) are removed. */
+  list(): string[] {
+    let names: string[];
+    try {
+      names = this.fs.readdirSync(this.markDir).map(String);
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return [];
+      throw e;
+    }
+    const ids: string[] = [];
+    for (const name of names) {
+      const m = /^pack-([0-9a-f]{40})$/.exec(name);
+      if (!m) continue;
+      const base = `${this.packDir}/${name}`;
+      if (this.fs.existsSync(`${base}.idx`) && this.fs.existsSync(`${base}.pack`)) ids.push(m[1]!);
+      else if (!this.fs.existsSync(`${base}.pack`)) this.unlink(`${this.markDir}/${name}`);
+    }
+    return ids;
+  }
+
+  needsConsolidation(): boolean {
+    return this.list().length > this.limit;
+  }
+
+  /**
+   * Merges our small packs into one (see the class comment). Returns undefined when there was
+   * nothing to do or another process holds the consolidation lock (it is doing the same work).
+   */
+  consolidate(opts: { all?: boolean } = {}): Consolidation | undefined {
+    if (!this.lock()) return undefined;
+    try {
+      const ids = this.list();
+      if (!opts.all && ids.length <= this.limit) return undefined;
+      const pick = opts.all ? ids : this.pickGeometric(ids);
+      if (pick.length < 2) return undefined;
+      return this.merge(pick);
+    } finally {
+      this.unlock();
+    }
+  }
+
+  /** The smallest packs, up to the first one at least twice the size of all smaller ones together. */
+  private pickGeometric(ids: string[]): string[] {
+    const sized = ids.map((id) => ({ id, size: this.fs.statSync(`${this.packDir}/pack-${id}.pack`).size })).sort((a, b) => a.size - b.size);
+    const prefix: number[] = [0];
+    for (const p of sized) prefix.push(prefix[prefix.length - 1]! + p.size);
+    let keepFrom = sized.length;
+    while (keepFrom > 0 && sized[keepFrom - 1]!.size >= 2 * prefix[keepFrom - 1]!) keepFrom--;
+    return sized.slice(0, keepFrom).map((p) => p.id);
+  }
+
+  private merge(ids: string[]): Consolidation {
+    const seen = new Set<string>();
+    const oids: string[] = [];
+    const offsets: number[] = [];
+    const crcs: number[] = [];
+    const chunks: Buffer[] = [];
+    const used: string[] = [];
+    let pos = 12;
+    for (const id of ids) {
+      const base = `${this.packDir}/pack-${id}`;
+      const idx = readIdx(Buffer.from(this.fs.readFileSync(`${base}.idx`)));
+      const pack = Buffer.from(this.fs.readFileSync(`${base}.pack`));
+      if (!pack.subarray(pack.length - 20).equals(idx.packChecksum)) continue;
+      const order = Array.from(idx.oids.keys()).sort((a, b) => idx.offsets[a]! - idx.offsets[b]!);
+      const slices: { k: number; start: number; end: number }[] = [];
+      let deltas = false;
+      for (let j = 0; j < order.length; j++) {
+        const k = order[j]!;
+        const start = idx.offsets[k]!;
+        const end = j + 1 < order.length ? idx.offsets[order[j + 1]!]! : pack.length - 20;
+        const type = (pack[start]! >> 4) & 7;
+        // A delta's base reference depends on where it sits: only whole objects copy as they are.
+        if (type < 1 || type > 4) deltas = true;
+        slices.push({ k, start, end });
+      }
+      if (deltas) continue;
+      used.push(id);
+      for (const s of slices) {
+        const oid = idx.oids[s.k]!;
+        if (seen.has(oid)) continue;
+        seen.add(oid);
+        oids.push(oid);
+        offsets.push(pos);
+        crcs.push(idx.crcs[s.k]!);
+        chunks.push(pack.subarray(s.start, s.end));
+        pos += s.end - s.start;
+      }
+    }
+    const header = Buffer.alloc(12);
+    header.write('PACK', 0, 'latin1');
+    header.writeUInt32BE(2, 4);
+    header.writeUInt32BE(oids.length, 8);
+    const h = createHash('sha1').update(header);
+    for (const c of chunks) h.update(c);
+    const checksum = h.digest();
+    const id = checksum.toString('hex');
+    // Always durable, whatever fsyncObjects says: the packs it replaces are about to be deleted.
+    this.writeInPlace(`${this.packDir}/pack-${id}`, [header, ...chunks, checksum], writeIdx(oids, offsets, crcs, checksum), true);
+    this.mark(id);
+    for (const old of used) {
+      if (old === id) continue;
+      const base = `${this.packDir}/pack-${old}`;
+      this.unlink(`${base}.idx`);
+      this.unlink(`${base}.pack`);
+      this.unlink(`${this.markDir}/pack-${old}`);
+    }
+    return { id, merged: used.length, objects: oids.length };
+  }
+
+  /** Temp files, fsync, then `.pack` and `.idx` renamed into place in that order. */
+  private writeInPlace(base: string, pack: Buffer[], idx: Buffer, fsync: boolean): void {
+    const rnd = `${process.pid}_${randomBytes(6).toString('hex')}`;
+    const tmpPack = `${this.packDir}/tmp_pack_meta_${rnd}`;
+    const tmpIdx = `${this.packDir}/tmp_idx_meta_${rnd}`;
+    try {
+      this.writeFile(tmpPack, pack, fsync);
+      this.writeFile(tmpIdx, [idx], fsync);
+      this.fs.renameSync(tmpPack, `${base}.pack`);
+      this.fs.renameSync(tmpIdx, `${base}.idx`);
+    } catch (e) {
+      this.unlink(tmpPack);
+      this.unlink(tmpIdx);
+      throw e;
+    }
+  }
+
+  private writeFile(path: string, chunks: Buffer[], fsync: boolean): void {
+    // Read-only, as git leaves pack files.
+    const fd = this.fs.openSync(path, 'wx', 0o444);
+    try {
+      for (const c of chunks) {
+        for (let off = 0; off < c.length; ) off += this.fs.writeSync(fd, off === 0 ? c : c.subarray(off));
+      }
+      if (fsync) this.fs.fsyncSync(fd);
+    } finally {
+      this.fs.closeSync(fd);
+    }
+  }
+
+  private mark(id: string): void {
+    this.fs.mkdirSync(this.markDir, { recursive: true });
+    this.fs.writeFileSync(`${this.markDir}/pack-${id}`, '');
+  }
+
+  private lock(): boolean {
+    this.fs.mkdirSync(this.markDir, { recursive: true });
+    for (let tries = 0; tries < 2; tries++) {
+      try {
+        const fd = this.fs.openSync(this.lockPath, 'wx', 0o644);
+        try {
+          this.fs.writeSync(fd, `meta-lock ${process.pid}@${HOST}\n`);
+        } finally {
+          this.fs.closeSync(fd);
+        }
+        return true;
+      } catch (e) {
+        if (!isErrno(e, 'EEXIST')) throw e;
+        let age: number;
+        try {
+          age = Date.now() - this.fs.statSync(this.lockPath).mtimeMs;
+        } catch {
+          continue;
+        }
+        if (age < STALE_LOCK_MS) return false;
+        this.unlink(this.lockPath);
+      }
+    }
+    return false;
+  }
+
+  private unlock(): void {
+    this.unlink(this.lockPath);
+  }
+
+  private unlink(path: string): void {
+    try {
+      this.fs.unlinkSync(path);
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e;
+    }
+  }
+}
