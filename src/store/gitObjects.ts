@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { MetaError } from '../errors/MetaError.js';
 
 /** The four git object types. */
@@ -45,9 +45,30 @@ export function hashObject(type: ObjectType, data: Uint8Array): { oid: string; r
   return { oid: createHash('sha1').update(raw).digest('hex'), raw };
 }
 
+/** Header and payload are hashed from one reused buffer up to this size; larger ones stream. */
+const SCRATCH_MAX = 64 * 1024;
+let scratch: Buffer | undefined;
+
+/**
+ * The git object id (sha-1 hex) of `data` as an object of `type`, without keeping the bytes. Small
+ * objects (every record) go through one-shot `crypto.hash` on a reused buffer: a Hash object per
+ * call was most of the cost of checking every object a history walk reads.
+ *
+ * @example
+ * objectId('blob', new Uint8Array()); // 'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391'
+ */
+export function objectId(type: ObjectType, data: Uint8Array): string {
+  const header = `${type} ${data.length}\0`;
+  if (data.length + 32 > SCRATCH_MAX) return createHash('sha1').update(header).update(data).digest('hex');
+  scratch ??= Buffer.allocUnsafe(SCRATCH_MAX);
+  const n = scratch.write(header, 0, 'latin1');
+  scratch.set(data, n);
+  return hash('sha1', scratch.subarray(0, n + data.length));
+}
+
 /** The blob hash ("githash") of some bytes, as `git hash-object` computes it. */
 export function blobHash(data: Uint8Array): string {
-  return createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
+  return objectId('blob', data);
 }
 
 /** Git orders tree entries by name, comparing a directory as if its name ended in '/'. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { objectId } from './gitObjects.js';
 import { MetaError, isMetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from './fs.js';
 import { applyDelta } from './packDelta.js';
@@ -245,15 +245,39 @@ class Pack {
   find(key: Buffer): number {
     this.loadIdx();
     const { lo: first, hi: end, buf, base } = this.bucket(key[0]!);
+    // Compared as five big-endian words in JS: a native Buffer#compare per probe cost more than the
+    // comparison itself, and a history walk looks up every object it reads.
+    const k0 = key.readUInt32BE(0);
+    const k1 = key.readUInt32BE(4);
+    const k2 = key.readUInt32BE(8);
+    const k3 = key.readUInt32BE(12);
+    const k4 = key.readUInt32BE(16);
+    const stride = this.oidStride;
     let lo = first;
     let hi = end;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const at = base + (mid - first) * this.oidStride;
-      const c = buf.compare(key, 0, HASH_LEN, at, at + HASH_LEN);
-      if (c === 0) return mid;
-      // `buf.compare(key)` orders the idx slice relative to the key.
-      if (c < 0) lo = mid + 1;
+      const at = base + (mid - first) * stride;
+      let a = buf.readUInt32BE(at);
+      let b = k0;
+      if (a === b) {
+        a = buf.readUInt32BE(at + 4);
+        b = k1;
+        if (a === b) {
+          a = buf.readUInt32BE(at + 8);
+          b = k2;
+          if (a === b) {
+            a = buf.readUInt32BE(at + 12);
+            b = k3;
+            if (a === b) {
+              a = buf.readUInt32BE(at + 16);
+              b = k4;
+              if (a === b) return mid;
+            }
+          }
+        }
+      }
+      if (a < b) lo = mid + 1;
       else hi = mid;
     }
     return -1;
@@ -575,7 +599,7 @@ export class PackSet {
         throw e;
       }
       if (this.verifyObjects) {
-        const actual = hashObject(obj);
+        const actual = objectId(obj.type, obj.data);
         if (actual !== norm) {
           throw new MetaError(
             'INTEGRITY',
@@ -820,6 +844,4 @@ function normalizeOid(oid: string): string {
   return norm;
 }
 
-function hashObject(obj: RawObject): string {
-  return createHash('sha1').update(`${obj.type} ${obj.data.length}\0`).update(obj.data).digest('hex');
-}
+
