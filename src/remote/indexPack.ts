@@ -3,7 +3,6 @@ import { createHash, hash } from 'node:crypto';
 import { constants, crc32, Inflate, inflateSync } from 'node:zlib';
 import { MetaError } from '../errors/MetaError.js';
 import { applyDelta } from '../store/packDelta.js';
-import { writeIdx } from '../store/packIdx.js';
 
 /**
  * Our `git index-pack`: indexes a received pack file and writes its v2 `.idx`, without holding
@@ -19,16 +18,17 @@ import { writeIdx } from '../store/packIdx.js';
 const TYPES = ['', 'commit', 'tree', 'blob', 'tag'] as const;
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
-const WINDOW = 4 << 20;
+const WINDOW = 1 << 20;
 /** Inflated deltas kept from pass 1 up to this many bytes; beyond, pass 2 inflates them again. */
 const DELTA_BUDGET = 64 << 20;
-const DELTA_CHUNK = 8 << 20;
+const DELTA_CHUNK = 1 << 20;
 
 export interface IndexedPack {
   /** Hex SHA-1 of the pack (its trailer): the `pack-<id>.pack` name. */
   id: string;
-  /** Object ids in pack order, with their offsets and CRC32s. */
-  oids: string[];
+  count: number;
+  /** Object ids in pack order (20 bytes each), with their offsets and CRC32s. */
+  oids: Buffer;
   offsets: Float64Array;
   crcs: Uint32Array;
   /** The `.idx` file contents (v2). */
@@ -39,10 +39,16 @@ function corrupt(path: string, why: string, data: Record<string, unknown> = {}):
   return new MetaError('REMOTE', `received pack ${path} is corrupt: ${why}; fetch again`, { path, ...data });
 }
 
-/** Sequential reader over the file with a window that moves forward only. */
+/**
+ * Sequential reader over the file with a window that moves forward only. It refills one buffer in
+ * place (grown only for an entry larger than the window): a fresh buffer per move left megabytes
+ * of garbage for the collector to find late, which showed up as peak RSS. Views it returns are
+ * valid until the next call.
+ */
 class Window {
   buf = Buffer.alloc(0);
   start = 0;
+  private store = Buffer.allocUnsafe(WINDOW);
   private hashedTo = 0;
   constructor(private readonly fd: number, readonly size: number, private readonly hash: ReturnType<typeof createHash>) {}
 
@@ -51,7 +57,8 @@ class Window {
     const end = Math.min(this.size, pos + len);
     if (pos < this.start || end > this.start + this.buf.length) {
       const n = Math.min(this.size - pos, Math.max(WINDOW, len));
-      const b = Buffer.allocUnsafe(n);
+      if (n > this.store.length) this.store = Buffer.allocUnsafe(n);
+      const b = this.store;
       let got = 0;
       while (got < n) {
         const r = nodeFs.readSync(this.fd, b, got, n - got, pos + got);
@@ -77,8 +84,17 @@ class Window {
   }
 }
 
-function readFull(fd: number, pos: number, len: number): Buffer {
-  const b = Buffer.allocUnsafe(len);
+/** A buffer reused for short-lived data, grown on demand. */
+class Scratch {
+  private buf = Buffer.allocUnsafe(64 << 10);
+  get(len: number): Buffer {
+    if (len > this.buf.length) this.buf = Buffer.allocUnsafe(Math.max(len, this.buf.length * 2));
+    return this.buf.subarray(0, len);
+  }
+}
+
+function readFull(fd: number, pos: number, len: number, into?: Scratch): Buffer {
+  const b = into ? into.get(len) : Buffer.allocUnsafe(len);
   let got = 0;
   while (got < len) {
     const r = nodeFs.readSync(fd, b, got, len - got, pos + got);
@@ -121,13 +137,16 @@ class Inflater {
     }
   }
 
-  /** Inflates an object of `size` bytes; throws on a damaged or truncated stream. */
-  inflate(buf: Uint8Array, size: number): { data: Buffer; used: number } {
+  /**
+   * Inflates an object of `size` bytes; throws on a damaged or truncated stream. With `into`, the
+   * data lands in that reused buffer and is valid until its next use.
+   */
+  inflate(buf: Uint8Array, size: number, into?: Scratch): { data: Buffer; used: number } {
     if (!this.handle || !this.state) {
       const r = inflateSync(buf, { info: true, chunkSize: Math.max(64, size + 1) } as never) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
       return { data: r.buffer, used: r.engine.bytesWritten };
     }
-    const out = Buffer.allocUnsafe(size + 1);
+    const out = into ? into.get(size + 1) : Buffer.allocUnsafe(size + 1);
     this.error = undefined;
     this.handle.writeSync(constants.Z_FINISH, buf, 0, buf.length, out, 0, out.length);
     const availOut = this.state[0]!;
@@ -174,13 +193,14 @@ function parseHeader(b: Buffer, pos: number, path: string): { type: number; size
   return { type, size, hlen: i };
 }
 
-function objectId(type: number, data: Uint8Array): string {
-  // One-shot hashing of header + data is cheaper than a Hash object per object.
+/** Hashes an object into slot `k` of the binary id table. */
+function objectId(type: number, data: Uint8Array, scratch: Scratch, oids: Buffer, k: number): void {
+  // One-shot hashing of header + data (in a reused buffer) is cheaper than a Hash object per object.
   const head = `${TYPES[type]} ${data.length}\0`;
-  const buf = Buffer.allocUnsafe(head.length + data.length);
+  const buf = scratch.get(head.length + data.length);
   buf.write(head, 0, 'latin1');
   buf.set(data, head.length);
-  return hash('sha1', buf, 'hex');
+  hash('sha1', buf, 'buffer').copy(oids, k * 20);
 }
 
 /**
@@ -192,6 +212,10 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
   const budget = opts.deltaBudget ?? DELTA_BUDGET;
   const fd = nodeFs.openSync(packPath, 'r');
   const zlib = new Inflater();
+  // Short-lived data (inflated entries before hashing, compressed input, hash input) in reused buffers.
+  const outScratch = new Scratch();
+  const inScratch = new Scratch();
+  const hashScratch = new Scratch();
   try {
     const size = nodeFs.fstatSync(fd).size;
     if (size < 32) throw corrupt(packPath, `only ${size} bytes`);
@@ -206,7 +230,10 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
     const types = new Uint8Array(n);
     const sizes = new Float64Array(n);
     const crcs = new Uint32Array(n);
-    const oids: string[] = new Array(n);
+    // Ids as 20 bytes each, not 40-character strings: ~1M long-lived strings grew the heap by tens of MB.
+    const oids = Buffer.alloc(n * 20);
+    const known = new Uint8Array(n);
+    const hex = (k: number): string => oids.toString('hex', k * 20, k * 20 + 20);
     const refChildren = new Map<string, number[]>();
     // Inflated deltas are copied into large chunks (no per-delta Buffer object), up to the budget.
     const chunks: Buffer[] = [];
@@ -224,7 +251,7 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
       // Guess the window the compressed entry needs; grow it if zlib runs out of input.
       for (let want = Math.max(h.size + 64, 4096); ; want *= 2) {
         try {
-          inflated = zlib.inflate(win.at(dataStart, want).subarray(0, Math.min(end, win.start + win.buf.length) - dataStart), h.size);
+          inflated = zlib.inflate(win.at(dataStart, want).subarray(0, Math.min(end, win.start + win.buf.length) - dataStart), h.size, outScratch);
           break;
         } catch (e) {
           if (win.start + win.buf.length >= end) throw corrupt(packPath, `entry at offset ${pos}: ${(e as Error).message}`);
@@ -260,7 +287,8 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
           }
         }
       } else {
-        oids[k] = objectId(h.type, inflated.data);
+        objectId(h.type, inflated.data, hashScratch, oids, k);
+        known[k] = 1;
       }
       pos = next;
     }
@@ -298,13 +326,15 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
     for (let k = 0; k < n; k++) if (baseIdx[k]! >= 0) kidsOf[fill[baseIdx[k]!]!++] = k;
 
     // Pass 2: resolve deltas from each whole object, depth-first.
-    const inflateEntry = (k: number): Buffer => zlib.inflate(readFull(fd, dataStarts[k]!, offsets[k + 1]! - dataStarts[k]!), sizes[k]!).data;
-    const deltaOf = (k: number): Uint8Array => (deltaChunk[k]! >= 0 ? chunks[deltaChunk[k]!]!.subarray(deltaAt[k]!, deltaAt[k]! + sizes[k]!) : inflateEntry(k));
+    // A base stays alive while its chain resolves, so it gets its own buffer; a delta is used once.
+    const inflateEntry = (k: number, into?: Scratch): Buffer => zlib.inflate(readFull(fd, dataStarts[k]!, offsets[k + 1]! - dataStarts[k]!, inScratch), sizes[k]!, into).data;
+    const deltaOf = (k: number): Uint8Array => (deltaChunk[k]! >= 0 ? chunks[deltaChunk[k]!]!.subarray(deltaAt[k]!, deltaAt[k]! + sizes[k]!) : inflateEntry(k, outScratch));
     const resolveChildren = (k: number, type: number, data: Uint8Array): void => {
       const kids = [...kidsOf.subarray(first[k]!, first[k + 1]!)];
       if (refChildren.size) {
-        kids.push(...(refChildren.get(oids[k]!) ?? []));
-        refChildren.delete(oids[k]!);
+        const id = hex(k);
+        kids.push(...(refChildren.get(id) ?? []));
+        refChildren.delete(id);
       }
       for (const c of kids) {
         let out: Uint8Array;
@@ -313,25 +343,86 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
         } catch (e) {
           throw corrupt(packPath, `delta at offset ${offsets[c]}: ${(e as Error).message}`);
         }
-        oids[c] = objectId(type, out);
+        objectId(type, out, hashScratch, oids, c);
+        known[c] = 1;
         resolveChildren(c, type, out);
       }
     };
     for (let k = 0; k < n; k++) {
       const t = types[k]!;
       if (t === OFS_DELTA || t === REF_DELTA) continue;
-      if (first[k] === first[k + 1] && !refChildren.has(oids[k]!)) continue;
+      if (first[k] === first[k + 1] && !(refChildren.size && refChildren.has(hex(k)))) continue;
       resolveChildren(k, t, inflateEntry(k));
     }
     for (let k = 0; k < n; k++) {
-      if (oids[k] === undefined) throw corrupt(packPath, `the delta at offset ${offsets[k]} has no base in the pack (a thin pack?)`);
+      if (!known[k]) throw corrupt(packPath, `the delta at offset ${offsets[k]} has no base in the pack (a thin pack?)`);
     }
     const entryOffsets = offsets.subarray(0, n);
-    return { id: trailer.toString('hex'), oids, offsets: entryOffsets, crcs, idx: writeIdx(oids, entryOffsets, crcs, trailer) };
+    return { id: trailer.toString('hex'), count: n, oids, offsets: entryOffsets, crcs, idx: idxOf(oids, entryOffsets, crcs, trailer) };
   } finally {
     zlib.close();
     nodeFs.closeSync(fd);
   }
+}
+
+/**
+ * Serializes the v2 `.idx` (fanout, sorted ids, CRC32s, offsets with a 64-bit table for large
+ * ones, checksums) from binary ids: the same bytes as store/packIdx's `writeIdx` and as
+ * `git index-pack`, without making a string per object. Sorts by the first four bytes packed with
+ * the entry number into one exact double (2^32 · 2^21 ≤ 2^53), then orders the rare runs that
+ * share those bytes by the whole id.
+ */
+function idxOf(oids: Buffer, offsets: ArrayLike<number>, crcs: Uint32Array, packChecksum: Buffer): Buffer {
+  const n = oids.length / 20;
+  const order = new Uint32Array(n);
+  const cmpFull = (a: number, b: number): number => oids.compare(oids, b * 20, b * 20 + 20, a * 20, a * 20 + 20);
+  if (n < 1 << 21) {
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = oids.readUInt32BE(i * 20) * 2097152 + i;
+    keys.sort();
+    for (let j = 0; j < n; j++) order[j] = keys[j]! % 2097152;
+    for (let j = 0; j < n; ) {
+      let e = j + 1;
+      const prefix = oids.readUInt32BE(order[j]! * 20);
+      while (e < n && oids.readUInt32BE(order[e]! * 20) === prefix) e++;
+      if (e - j > 1) order.set(Array.from(order.subarray(j, e)).sort(cmpFull), j);
+      j = e;
+    }
+  } else {
+    order.set(Array.from({ length: n }, (_, i) => i).sort(cmpFull));
+  }
+  let large = 0;
+  for (let i = 0; i < n; i++) if (offsets[i]! >= 0x80000000) large++;
+  const out = Buffer.alloc(8 + 1024 + n * 28 + large * 8 + 40);
+  out.writeUInt32BE(0xff744f63, 0);
+  out.writeUInt32BE(2, 4);
+  const fan = new Uint32Array(256);
+  for (let i = 0; i < n; i++) fan[oids[i * 20]!]!++;
+  let acc = 0;
+  for (let b = 0; b < 256; b++) {
+    acc += fan[b]!;
+    out.writeUInt32BE(acc, 8 + b * 4);
+  }
+  const oidAt = 8 + 1024;
+  const crcAt = oidAt + n * 20;
+  const ofsAt = crcAt + n * 4;
+  let largeAt = ofsAt + n * 4;
+  let largeIdx = 0;
+  for (let j = 0; j < n; j++) {
+    const i = order[j]!;
+    oids.copy(out, oidAt + j * 20, i * 20, i * 20 + 20);
+    out.writeUInt32BE(crcs[i]! >>> 0, crcAt + j * 4);
+    const off = offsets[i]!;
+    if (off >= 0x80000000) {
+      out.writeUInt32BE((0x80000000 | largeIdx) >>> 0, ofsAt + j * 4);
+      out.writeBigUInt64BE(BigInt(off), largeAt);
+      largeAt += 8;
+      largeIdx++;
+    } else out.writeUInt32BE(off, ofsAt + j * 4);
+  }
+  packChecksum.copy(out, largeAt);
+  createHash('sha1').update(out.subarray(0, largeAt + 20)).digest().copy(out, largeAt + 20);
+  return out;
 }
 
 /**
@@ -351,5 +442,5 @@ export function installPack(packDir: string, tmpPack: string): { id: string; obj
     nodeFs.rmSync(tmpIdx, { force: true });
     throw e;
   }
-  return { id: indexed.id, objects: indexed.oids.length };
+  return { id: indexed.id, objects: indexed.count };
 }

@@ -101,6 +101,14 @@ export async function fetchPack(target: RemoteTarget, adv: Advertisement, req: U
       while (off < b.length) off += nodeFs.writeSync(fd, b, off, b.length - off);
       written += b.length;
     };
+    // Band 1 is pack data, band 3 a fatal error; band 2 is progress text, which we asked the server not to send.
+    const band1or3 = (b: number, data: Buffer): void => {
+      if (b === 1) write(data);
+      else if (b === 3) fatal += data.toString('utf8');
+    };
+    // Bytes still due of a side-band payload that began in an earlier chunk, and its band.
+    let carry = 0;
+    let carryBand = 0;
     const consume = (): void => {
       let i = 0;
       while (phase !== 'end') {
@@ -117,7 +125,16 @@ export async function fetchPack(target: RemoteTarget, adv: Advertisement, req: U
           if (phase === 'band') phase = 'end';
           continue;
         }
-        if (i + len > pending.length) break;
+        if (i + len > pending.length) {
+          // A side-band payload running past this chunk goes straight through, not into `pending`:
+          // concatenating every 64 KiB chunk onto the last doubled the garbage a clone leaves.
+          if (phase !== 'band' || i + 5 > pending.length) break;
+          carryBand = pending[i + 4]!;
+          band1or3(carryBand, pending.subarray(i + 5));
+          carry = i + len - pending.length;
+          i = pending.length;
+          break;
+        }
         const line = pending.subarray(i + 4, i + len);
         i += len;
         if (phase === 'nego') {
@@ -128,18 +145,23 @@ export async function fetchPack(target: RemoteTarget, adv: Advertisement, req: U
           else if (text === 'NAK' || text.startsWith('ACK ')) phase = band ? 'band' : 'raw';
           else throw fail(target, `unexpected reply '${text.slice(0, 80)}'`);
         } else {
-          const b = line[0];
-          if (b === 1) write(line.subarray(1));
-          else if (b === 3) fatal += line.subarray(1).toString('utf8');
-          // band 2 is progress text, which we asked the server not to send
+          band1or3(line[0]!, line.subarray(1));
         }
       }
       pending = pending.subarray(i);
     };
     for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let rest = chunk;
+      if (carry > 0) {
+        const take = Math.min(carry, rest.length);
+        band1or3(carryBand, rest.subarray(0, take));
+        carry -= take;
+        rest = rest.subarray(take);
+        if (carry > 0 || rest.length === 0) continue;
+      }
+      pending = pending.length ? Buffer.concat([pending, rest]) : rest;
       consume();
-      if (fatal) break;
+      if (fatal && carry === 0) break;
     }
     nodeFs.closeSync(fd);
     closed = true;
