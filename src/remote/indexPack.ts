@@ -19,8 +19,8 @@ const TYPES = ['', 'commit', 'tree', 'blob', 'tag'] as const;
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
 const WINDOW = 1 << 20;
-/** Inflated deltas kept from pass 1 up to this many bytes; beyond, pass 2 inflates them again. */
-const DELTA_BUDGET = 64 << 20;
+/** Inflated deltas kept from pass 1 up to this many bytes; beyond, pass 2 inflates them again (cheap with the reused zlib handle, and peak RSS is what a clone is short of). */
+const DELTA_BUDGET = 8 << 20;
 const DELTA_CHUNK = 1 << 20;
 
 export interface IndexedPack {
@@ -206,7 +206,7 @@ function objectId(type: number, data: Uint8Array, scratch: Scratch, oids: Buffer
 /**
  * Indexes the pack at `packPath` and returns its id, entries and `.idx` bytes (nothing written).
  * Every delta must have its base in the pack (we never ask for thin packs). `deltaBudget` bounds
- * the inflated deltas kept between the passes (default 64 MiB); the rest are inflated again.
+ * the inflated deltas kept between the passes (default 8 MiB); the rest are inflated again.
  */
 export function indexPack(packPath: string, opts: { deltaBudget?: number } = {}): IndexedPack {
   const budget = opts.deltaBudget ?? DELTA_BUDGET;
