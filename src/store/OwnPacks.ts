@@ -202,8 +202,7 @@ export class OwnPacks {
   }
 
   private writeFile(path: string, chunks: Buffer[], fsync: boolean): void {
-    // Read-only, as git leaves pack files.
-    const fd = this.fs.openSync(path, 'wx', 0o444);
+    const fd = this.fs.openSync(path, 'wx', 0o644);
     try {
       for (const c of chunks) {
         for (let off = 0; off < c.length; ) off += this.fs.writeSync(fd, off === 0 ? c : c.subarray(off));
@@ -212,6 +211,8 @@ export class OwnPacks {
     } finally {
       this.fs.closeSync(fd);
     }
+    // Read-only, as git leaves pack files (after writing: memfs refuses writes to a 0444 file).
+    (this.fs as { chmodSync?: (p: string, mode: number) => void }).chmodSync?.(path, 0o444);
   }
 
   private mark(id: string): void {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { buildSync } from 'esbuild';
+import { Volume, createFsFromVolume } from 'memfs';
 import { Store } from '../../src/store/Store.js';
 import { GroupCommitter } from '../../src/serve/GroupCommitter.js';
 import { fsck, git, tempDir } from '../helpers/diskRepo.js';
@@ -61,6 +62,15 @@ describe('group commits written as packs', () => {
     // The same process reads its own new objects (the pack listing was refreshed).
     expect(Buffer.from(store.snapshot().read('g0/r7.pb')!)).toEqual(record(0, 7));
     store.close();
+  });
+
+  it('packs and merges on memfs too (the fs the unit tests use)', async () => {
+    const mem = createFsFromVolume(new Volume()) as unknown as typeof fs;
+    const store = Store.init({ fs: mem, dir: '/r', packLimit: 2 });
+    for (let k = 0; k < 3; k++) await store.append(() => ({ files: Array.from({ length: 20 }, (_, i) => ({ path: `g${k}/r${i}.pb`, data: record(k, i) })), message: `group ${k}` }), { actor: ACTOR });
+    expect(mem.readdirSync('/r/objects/pack').filter((n) => n.endsWith('.pack'))).toHaveLength(1);
+    const fresh = Store.open({ fs: mem, dir: '/r' });
+    for (let k = 0; k < 3; k++) expect(Buffer.from(fresh.snapshot().read(`g${k}/r19.pb`)!)).toEqual(record(k, 19));
   });
 
   it('keeps a small append loose', async () => {
