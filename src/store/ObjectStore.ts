@@ -18,6 +18,13 @@ export interface ObjectStoreOptions {
   packLimit?: number;
 }
 
+interface PendingObject {
+  type: ObjectType;
+  data: Uint8Array;
+  /** Header + data, what a loose object deflates. */
+  raw: Buffer;
+}
+
 /** Default `packMinObjects`: see `ObjectStore.batch`. */
 export const PACK_MIN_OBJECTS = 16;
 
@@ -38,7 +45,7 @@ export class ObjectStore {
   private readonly madeDirs = new Set<string>();
   private readonly packMinObjects: number;
   /** Objects written inside `batch`, in write order, until it ends. */
-  private pending: Map<string, { type: ObjectType; data: Uint8Array }> | undefined;
+  private pending: Map<string, PendingObject> | undefined;
   private warnedConsolidation = false;
   readonly ownPacks: OwnPacks;
 
@@ -134,7 +141,7 @@ export class ObjectStore {
     const { oid, raw } = hashObject(type, data);
     if (this.pending) {
       if (this.pending.has(oid) || this.onDisk(oid)) return oid;
-      this.pending.set(oid, { type, data });
+      this.pending.set(oid, { type, data, raw });
       if (type === 'tree') this.trees.set(oid, parseTree(data));
       return oid;
     }
@@ -156,7 +163,7 @@ export class ObjectStore {
   batch<T>(fn: () => T): T {
     if (this.pending) return fn();
     this.pending = new Map();
-    let objects: Map<string, { type: ObjectType; data: Uint8Array }>;
+    let objects: Map<string, PendingObject>;
     try {
       const result = fn();
       objects = this.pending;
@@ -168,14 +175,14 @@ export class ObjectStore {
     }
   }
 
-  private store(objects: Map<string, { type: ObjectType; data: Uint8Array }>): void {
+  private store(objects: Map<string, PendingObject>): void {
     if (objects.size < this.packMinObjects) {
-      for (const [oid, o] of objects) this.writeLoose(oid, o.type, o.data, hashObject(o.type, o.data).raw);
+      for (const [oid, o] of objects) this.writeLoose(oid, o.type, o.data, o.raw);
       return;
     }
     // git's order: commits, then trees, then blobs.
     const rank = { commit: 0, tag: 1, tree: 2, blob: 3 } as const;
-    const list = [...objects].map(([oid, o]) => ({ oid, ...o })).sort((a, b) => rank[a.type] - rank[b.type]);
+    const list = [...objects].map(([oid, o]) => ({ oid, type: o.type, data: o.data })).sort((a, b) => rank[a.type] - rank[b.type]);
     this.ownPacks.install(buildPack(list));
     this.packs.refresh();
     for (const oid of objects.keys()) this.known.add(oid);

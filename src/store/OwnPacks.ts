@@ -94,8 +94,14 @@ export class OwnPacks {
     return ids;
   }
 
+  /** Counts markers only (one readdir after each pack we write); `consolidate` checks each pack. */
   needsConsolidation(): boolean {
-    return this.list().length > this.limit;
+    try {
+      return this.fs.readdirSync(this.markDir).length > this.limit;
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return false;
+      throw e;
+    }
   }
 
   /**
