@@ -203,13 +203,28 @@ function objectId(type: number, data: Uint8Array, scratch: Scratch, oids: Buffer
   hash('sha1', buf, 'buffer').copy(oids, k * 20);
 }
 
+/** The entry among the first `k` that starts at `ofs` (a delta's base precedes it), or -1. */
+function entryBefore(offsets: Float64Array, k: number, ofs: number): number {
+  let lo = 0;
+  let hi = k - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = offsets[mid]!;
+    if (v === ofs) return mid;
+    if (v < ofs) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /**
  * Indexes the pack at `packPath` and returns its id, entries and `.idx` bytes (nothing written).
  * Every delta must have its base in the pack (we never ask for thin packs). `deltaBudget` bounds
  * the inflated deltas kept between the passes (default 8 MiB); the rest are inflated again.
  */
 export function indexPack(packPath: string, opts: { deltaBudget?: number } = {}): IndexedPack {
-  const budget = opts.deltaBudget ?? DELTA_BUDGET;
+  // Kept deltas are addressed by an int32 (chunk number · chunk size + offset): at most 1 GiB.
+  const budget = Math.min(opts.deltaBudget ?? DELTA_BUDGET, 1 << 30);
   const fd = nodeFs.openSync(packPath, 'r');
   const zlib = new Inflater();
   // Short-lived data (inflated entries before hashing, compressed input, hash input) in reused buffers.
@@ -223,12 +238,13 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
     const head = win.at(0, 12);
     if (head.toString('latin1', 0, 4) !== 'PACK' || (head.readUInt32BE(4) !== 2 && head.readUInt32BE(4) !== 3)) throw corrupt(packPath, 'no PACK v2/v3 header');
     const n = head.readUInt32BE(8);
-    // Typed arrays, not maps and arrays of objects: a 100k-record pack has ~1M entries.
+    // Typed arrays, as narrow as the values allow, not maps and arrays of objects: a 100k-record
+    // pack has ~1M entries, and these tables are most of a clone's peak memory.
     const offsets = new Float64Array(n + 1); // offsets[n] is the trailer: entry k ends at offsets[k + 1]
-    const dataStarts = new Float64Array(n);
-    const baseOfs = new Float64Array(n).fill(-1);
+    const hlens = new Uint8Array(n); // entry header length: the data starts at offsets[k] + hlens[k]
+    const baseIdx = new Int32Array(n).fill(-1); // an ofs-delta's base entry
     const types = new Uint8Array(n);
-    const sizes = new Float64Array(n);
+    const sizes = new Uint32Array(n);
     const crcs = new Uint32Array(n);
     // Ids as 20 bytes each, not 40-character strings: ~1M long-lived strings grew the heap by tens of MB.
     const oids = Buffer.alloc(n * 20);
@@ -237,8 +253,7 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
     const refChildren = new Map<string, number[]>();
     // Inflated deltas are copied into large chunks (no per-delta Buffer object), up to the budget.
     const chunks: Buffer[] = [];
-    const deltaChunk = new Int32Array(n).fill(-1);
-    const deltaAt = new Float64Array(n);
+    const keptAt = new Int32Array(n).fill(-1); // chunk number * DELTA_CHUNK + offset in it
     let chunkUsed = DELTA_CHUNK;
     let kept = 0;
     let pos = 12;
@@ -246,6 +261,7 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
     for (let k = 0; k < n; k++) {
       if (pos >= end) throw corrupt(packPath, `header says ${n} objects, data ends after ${k}`);
       const h = parseHeader(win.at(pos, 32), pos, packPath);
+      if (h.size > 0xffffffff) throw corrupt(packPath, `the object at offset ${pos} is ${h.size} bytes; objects over 4 GiB are not supported`);
       const dataStart = pos + h.hlen;
       let inflated: { data: Buffer; used: number } | undefined;
       // Guess the window the compressed entry needs; grow it if zlib runs out of input.
@@ -261,12 +277,15 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
       const next = dataStart + inflated.used;
       crcs[k] = crc32(win.at(pos, next - pos).subarray(0, next - pos));
       offsets[k] = pos;
-      dataStarts[k] = dataStart;
+      hlens[k] = h.hlen;
       types[k] = h.type;
       sizes[k] = h.size;
       if (h.type === OFS_DELTA || h.type === REF_DELTA) {
-        if (h.baseOfs !== undefined) baseOfs[k] = h.baseOfs;
-        else {
+        if (h.baseOfs !== undefined) {
+          const b = entryBefore(offsets, k, h.baseOfs);
+          if (b < 0) throw corrupt(packPath, `the delta at offset ${pos} names a base at ${h.baseOfs}, where no entry starts`);
+          baseIdx[k] = b;
+        } else {
           const list = refChildren.get(h.baseOid!);
           if (list) list.push(k);
           else refChildren.set(h.baseOid!, [k]);
@@ -280,8 +299,7 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
           const chunk = chunks[chunks.length - 1]!;
           if (chunkUsed + len <= chunk.length) {
             inflated.data.copy(chunk, chunkUsed);
-            deltaChunk[k] = chunks.length - 1;
-            deltaAt[k] = chunkUsed;
+            keptAt[k] = (chunks.length - 1) * DELTA_CHUNK + chunkUsed;
             chunkUsed += len;
             kept += len;
           }
@@ -298,37 +316,29 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
     const trailer = readFull(fd, end, 20);
     if (!digest.equals(trailer)) throw corrupt(packPath, 'checksum mismatch');
 
-    // Children of each entry by offset, as one sorted list with start indexes (entries are in offset order).
-    const entryAt = (ofs: number): number => {
-      let lo = 0;
-      let hi = n - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const v = offsets[mid]!;
-        if (v === ofs) return mid;
-        if (v < ofs) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      return -1;
-    };
+    // Children of each entry, as one list grouped by base with start indexes (entries are in offset order).
     const first = new Int32Array(n + 1);
-    const baseIdx = new Int32Array(n).fill(-1);
-    for (let k = 0; k < n; k++) {
-      if (baseOfs[k]! < 0) continue;
-      const b = entryAt(baseOfs[k]!);
-      if (b < 0) throw corrupt(packPath, `the delta at offset ${offsets[k]} names a base at ${baseOfs[k]}, where no entry starts`);
-      baseIdx[k] = b;
-      first[b + 1]!++;
-    }
+    for (let k = 0; k < n; k++) if (baseIdx[k]! >= 0) first[baseIdx[k]! + 1]!++;
     for (let k = 0; k < n; k++) first[k + 1]! += first[k]!;
     const kidsOf = new Int32Array(first[n]!);
-    const fill = first.slice(0, n);
-    for (let k = 0; k < n; k++) if (baseIdx[k]! >= 0) kidsOf[fill[baseIdx[k]!]!++] = k;
+    {
+      const fill = first.slice(0, n);
+      for (let k = 0; k < n; k++) if (baseIdx[k]! >= 0) kidsOf[fill[baseIdx[k]!]!++] = k;
+    }
 
     // Pass 2: resolve deltas from each whole object, depth-first.
     // A base stays alive while its chain resolves, so it gets its own buffer; a delta is used once.
-    const inflateEntry = (k: number, into?: Scratch): Buffer => zlib.inflate(readFull(fd, dataStarts[k]!, offsets[k + 1]! - dataStarts[k]!, inScratch), sizes[k]!, into).data;
-    const deltaOf = (k: number): Uint8Array => (deltaChunk[k]! >= 0 ? chunks[deltaChunk[k]!]!.subarray(deltaAt[k]!, deltaAt[k]! + sizes[k]!) : inflateEntry(k, outScratch));
+    const inflateEntry = (k: number, into?: Scratch): Buffer => {
+      const start = offsets[k]! + hlens[k]!;
+      return zlib.inflate(readFull(fd, start, offsets[k + 1]! - start, inScratch), sizes[k]!, into).data;
+    };
+    const deltaOf = (k: number): Uint8Array => {
+      const at = keptAt[k]!;
+      if (at < 0) return inflateEntry(k, outScratch);
+      const c = Math.floor(at / DELTA_CHUNK);
+      const o = at - c * DELTA_CHUNK;
+      return chunks[c]!.subarray(o, o + sizes[k]!);
+    };
     const resolveChildren = (k: number, type: number, data: Uint8Array): void => {
       const kids = [...kidsOf.subarray(first[k]!, first[k + 1]!)];
       if (refChildren.size) {
