@@ -141,8 +141,16 @@ export class OwnPacks {
     let pos = 12;
     for (const id of ids) {
       const base = `${this.packDir}/pack-${id}`;
-      const idx = readIdx(Buffer.from(this.fs.readFileSync(`${base}.idx`)));
-      const pack = Buffer.from(this.fs.readFileSync(`${base}.pack`));
+      let idx: ReturnType<typeof readIdx>;
+      let pack: Buffer;
+      try {
+        idx = readIdx(Buffer.from(this.fs.readFileSync(`${base}.idx`)));
+        pack = Buffer.from(this.fs.readFileSync(`${base}.pack`));
+      } catch (e) {
+        // A concurrent `git gc`/`repack` took it: its objects are in git's new pack.
+        if (isErrno(e, 'ENOENT')) continue;
+        throw e;
+      }
       if (!pack.subarray(pack.length - 20).equals(idx.packChecksum)) continue;
       const order = Array.from(idx.oids.keys()).sort((a, b) => idx.offsets[a]! - idx.offsets[b]!);
       const slices: { k: number; start: number; end: number }[] = [];
