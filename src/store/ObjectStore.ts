@@ -5,7 +5,6 @@ import { isErrno, type SyncFs } from './fs.js';
 import { hashObject, parseCommit, parseTree, type Commit, type ObjectType, type RawObject, type TreeEntry } from './gitObjects.js';
 import { PackSet } from './pack.js';
 import { LruCache } from '../util/LruCache.js';
-import { TreeCache } from './TreeCache.js';
 import { OwnPacks } from './OwnPacks.js';
 import { buildPack } from './packWriter.js';
 
@@ -38,7 +37,9 @@ export class ObjectStore {
   readonly fs: SyncFs;
   readonly gitdir: string;
   private readonly packs: PackSet;
-  private readonly trees = new TreeCache(250_000);
+  // Bounded by tree entries rather than trees: a shard folder has hundreds of entries and the root
+  // a handful, so a count bound let a log-index build over 10k commits hold ~370 MB of trees.
+  private readonly trees = new LruCache<string, TreeEntry[]>(250_000, (t) => t.length + 1);
   private readonly commits = new LruCache<string, Commit>(20_000);
   private readonly known = new Set<string>();
   private readonly fsyncObjects: boolean;
@@ -83,19 +84,22 @@ export class ObjectStore {
     return { type: type as ObjectType, data };
   }
 
-  /** Reads an object by id, or returns undefined when the repository does not have it. */
+  /**
+   * Reads an object by id, or returns undefined when the repository does not have it. The bytes
+   * may be shared with the pack reader's cache (objects are immutable): read them, never write.
+   */
   tryRead(oid: string): RawObject | undefined {
     const p = this.pending?.get(oid);
     if (p) return { type: p.type, data: p.data };
     // Packs first, as git does: a lookup in an idx is a binary search in memory, while a missing
     // loose file costs a failed open() and an exception (1 s of a 10k-commit log-index build).
-    const packed = this.packs.read(oid);
+    const packed = this.packs.readShared(oid);
     if (packed) return packed as RawObject;
     const loose = this.readLoose(oid);
     if (loose) return loose;
     // Another process (a fetch, a gc) may have packed it since we listed the packs.
     this.packs.refresh();
-    return this.packs.read(oid) as RawObject | undefined;
+    return this.packs.readShared(oid) as RawObject | undefined;
   }
 
   read(oid: string, expected?: ObjectType): RawObject {

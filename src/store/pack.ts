@@ -3,6 +3,7 @@ import { MetaError, isMetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from './fs.js';
 import { applyDelta } from './packDelta.js';
 import { inflateExact, InflateError } from './inflateExact.js';
+import { LruCache } from '../util/LruCache.js';
 
 /**
  * Reads objects out of git packfiles through their `.idx`, with positioned reads.
@@ -455,11 +456,9 @@ export class PackSet {
   private packs: Pack[] | undefined;
   /** Index (into `packs`) of the pack that answered the last lookup: consecutive reads cluster. */
   private lastHit = 0;
-  private readonly cache = new Map<number, RawObject>();
+  private readonly cache: LruCache<number, RawObject>;
   private nextId = 0;
   private readonly freeIds: number[] = [];
-  private cacheUsed = 0;
-  private readonly cacheBytes: number;
   private readonly verifyObjects: boolean;
   private readonly wholeIdxMax: number;
   private readonly resolveExternal: ((oid: string) => RawObject | undefined) | undefined;
@@ -475,7 +474,7 @@ export class PackSet {
     private readonly gitdir: string,
     options: PackSetOptions = {},
   ) {
-    this.cacheBytes = options.cacheBytes ?? 16 * 1024 * 1024;
+    this.cache = new LruCache(options.cacheBytes ?? 16 * 1024 * 1024, (o) => o.data.length);
     this.verifyObjects = options.verifyObjects ?? true;
     this.wholeIdxMax = options.wholeIdxMax ?? WHOLE_IDX_MAX;
     this.resolveExternal = options.resolveExternal;
@@ -500,12 +499,7 @@ export class PackSet {
   /** Closes a vanished pack and frees its id, after purging its cached bases (ids are reused). */
   private drop(pack: Pack): void {
     pack.close();
-    for (const [key, obj] of this.cache) {
-      if (Math.floor(key / PACK_KEY_SCALE) === pack.id) {
-        this.cache.delete(key);
-        this.cacheUsed -= obj.data.length;
-      }
-    }
+    this.cache.deleteWhere((key) => Math.floor(key / PACK_KEY_SCALE) === pack.id);
     this.freeIds.push(pack.id);
   }
 
@@ -586,6 +580,23 @@ export class PackSet {
    * if (commit?.type === 'commit') console.log(new TextDecoder().decode(commit.data));
    */
   read(oid: string): RawObject | undefined {
+    return this.lookup(oid, false);
+  }
+
+  /**
+   * Like {@link read}, but `data` may be the delta-base cache's own buffer, so the caller must
+   * never modify it. Objects are immutable, and a history walk asks for the very objects it just
+   * cached as bases (a tree's newer version is the base of the older one): copying them on every
+   * hit cost more than everything else in a 100k-commit log-index build.
+   *
+   * @example
+   * const tree = packs.readShared(treeOid); // read it, never write to tree.data
+   */
+  readShared(oid: string): RawObject | undefined {
+    return this.lookup(oid, true);
+  }
+
+  private lookup(oid: string, shared: boolean): RawObject | undefined {
     const norm = normalizeOid(oid);
     return this.withRetry(() => {
       let where: { pack: Pack; offset: number } | undefined;
@@ -593,7 +604,7 @@ export class PackSet {
       try {
         where = this.locate(norm);
         if (!where) return undefined;
-        obj = this.resolve(where.pack, where.offset);
+        obj = this.resolve(where.pack, where.offset, shared);
       } catch (e) {
         if (isMetaError(e) && e.data.oid === undefined) e.data.oid = norm;
         throw e;
@@ -647,7 +658,6 @@ export class PackSet {
     this.packs = undefined;
     this.lastHit = 0;
     this.cache.clear();
-    this.cacheUsed = 0;
     this.nextId = 0;
     this.freeIds.length = 0;
   }
@@ -658,7 +668,7 @@ export class PackSet {
    * intermediate result since it is the base of the next one. Iterative, not recursive: a
    * REF_DELTA base in another pack just moves the walk there, so no chain depth blows the stack.
    */
-  private resolve(pack: Pack, offset: number): RawObject {
+  private resolve(pack: Pack, offset: number, shared: boolean): RawObject {
     const deltas: PendingDelta[] = [];
     let curPack = pack;
     let curOff = offset;
@@ -666,8 +676,8 @@ export class PackSet {
     for (;;) {
       const cached = this.cacheGet(curPack, curOff);
       if (cached) {
-        // A hit on the requested object itself must be copied: the cache keeps its buffer.
-        base = deltas.length === 0 ? { type: cached.type, data: cached.data.slice() } : cached;
+        // A hit on the requested object itself is copied unless the caller promised not to write.
+        base = deltas.length === 0 && !shared ? { type: cached.type, data: cached.data.slice() } : cached;
         break;
       }
       if (deltas.length > MAX_CHAIN) throw curPack.corrupt(curOff, 'delta chain too long (cycle?)');
@@ -807,32 +817,11 @@ export class PackSet {
   }
 
   private cacheGet(pack: Pack, offset: number): RawObject | undefined {
-    const key = this.cacheKey(pack, offset);
-    const hit = this.cache.get(key);
-    if (hit) {
-      // Map iteration order is insertion order: re-inserting makes this the most recent.
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-    }
-    return hit;
+    return this.cache.get(this.cacheKey(pack, offset));
   }
 
   private cachePut(pack: Pack, offset: number, obj: RawObject): void {
-    const bytes = obj.data.length;
-    if (bytes > this.cacheBytes) return;
-    const key = this.cacheKey(pack, offset);
-    const old = this.cache.get(key);
-    if (old) {
-      this.cache.delete(key);
-      this.cacheUsed -= old.data.length;
-    }
-    while (this.cacheUsed + bytes > this.cacheBytes) {
-      const [oldestKey, oldest] = this.cache.entries().next().value as [number, RawObject];
-      this.cache.delete(oldestKey);
-      this.cacheUsed -= oldest.data.length;
-    }
-    this.cache.set(key, obj);
-    this.cacheUsed += bytes;
+    this.cache.set(this.cacheKey(pack, offset), obj);
   }
 }
 
