@@ -47,7 +47,7 @@ export async function cloneRepository(opts: CloneOptions): Promise<{ store: Stor
   const store = Store.init({ fs, dir, branch });
   try {
     addRemote(fs, store.gitdir, remote, clean.url, branch);
-    const tip = await fetchBranch(store, target, { remote, branch, depth: opts.depth });
+    const tip = await fetchBranch(store, target, { remote, branch, depth: opts.depth, advertisement: adv });
     if (!tip) throw new MetaError('REMOTE', `${clean.url} lost branch ${branch} while cloning; try again`, { url: clean.url });
     await compareAndSwapRef(fs, store.gitdir, store.branchRef, undefined, tip);
     return { store, branch, commit: tip, remote, url: clean.url };

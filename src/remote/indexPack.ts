@@ -340,13 +340,18 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
       return chunks[c]!.subarray(o, o + sizes[k]!);
     };
     const resolveChildren = (k: number, type: number, data: Uint8Array): void => {
-      const kids = [...kidsOf.subarray(first[k]!, first[k + 1]!)];
+      // Straight from the shared child list (no array per entry), then any ref-delta children.
+      const from = first[k]!;
+      const to = first[k + 1]!;
+      let byRef: number[] | undefined;
       if (refChildren.size) {
         const id = hex(k);
-        kids.push(...(refChildren.get(id) ?? []));
+        byRef = refChildren.get(id);
         refChildren.delete(id);
       }
-      for (const c of kids) {
+      const count = to - from + (byRef?.length ?? 0);
+      for (let i = 0; i < count; i++) {
+        const c = from + i < to ? kidsOf[from + i]! : byRef![from + i - to]!;
         let out: Uint8Array;
         try {
           out = applyDelta(data, deltaOf(c));
