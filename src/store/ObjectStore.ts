@@ -150,7 +150,8 @@ export class ObjectStore {
       return oid;
     }
     if (this.onDisk(oid)) return oid;
-    this.writeLoose(oid, type, data, raw);
+    this.writeLoose(oid, raw);
+    if (type === 'tree') this.trees.set(oid, parseTree(data));
     return oid;
   }
 
@@ -181,7 +182,8 @@ export class ObjectStore {
 
   private store(objects: Map<string, PendingObject>): void {
     if (objects.size < this.packMinObjects) {
-      for (const [oid, o] of objects) this.writeLoose(oid, o.type, o.data, o.raw);
+      // Trees were cached as they were written into the batch.
+      for (const [oid, o] of objects) this.writeLoose(oid, o.raw);
       return;
     }
     // git's order: commits, then trees, then blobs.
@@ -219,7 +221,7 @@ export class ObjectStore {
     return this.fs.existsSync(this.loosePath(oid)) || this.packs.has(oid);
   }
 
-  private writeLoose(oid: string, type: ObjectType, data: Uint8Array, raw: Buffer): void {
+  private writeLoose(oid: string, raw: Buffer): void {
     const dir = `${this.gitdir}/objects/${oid.slice(0, 2)}`;
     if (!this.madeDirs.has(dir)) {
       this.fs.mkdirSync(dir, { recursive: true });
@@ -248,7 +250,6 @@ export class ObjectStore {
       if (!this.fs.existsSync(this.loosePath(oid))) throw e;
     }
     this.known.add(oid);
-    if (type === 'tree') this.trees.set(oid, parseTree(data));
   }
 
   /** Every pack's object ids (verify and benchmarks enumerate with it). */
