@@ -61,9 +61,14 @@ const OID_RE = /^[0-9a-f]{40}$/;
 const FIRST_READ = 4096;
 /** Longer chains than git ever writes (its default max depth is 50, `--depth` caps at 4095). */
 const MAX_CHAIN = 10_000;
-/** Block size and count of each pack's read cache (at most 8 MiB per pack). */
-const BLOCK = 64 * 1024;
-const MAX_BLOCKS = 128;
+/**
+ * Block size and count of each pack's read cache (at most 8 MiB per pack). 16 KiB: a first read
+ * walks a delta chain whose links lie far apart in the pack, so most of a larger block is copied
+ * for nothing, while a history walk, reading the pack front to back, barely notices the extra
+ * read calls.
+ */
+const BLOCK = 16 * 1024;
+const MAX_BLOCKS = 512;
 /** Delta-base cache keys are `pack id * PACK_KEY_SCALE + offset`. */
 const PACK_KEY_SCALE = 2 ** 40;
 /** An idx up to this size is read whole; a larger one through positioned reads. */
@@ -90,8 +95,8 @@ class Pack {
   private fd: number | undefined;
   /** End of entry data: the pack's size minus its 20-byte trailing checksum. */
   private dataEnd = 0;
-  /** Recently read blocks of the pack by block number, least recently used first. */
-  private readonly blocks = new Map<number, Buffer>();
+  /** Recently read blocks of the pack by block number. */
+  private readonly blocks = new LruCache<number, Buffer>(MAX_BLOCKS);
 
   constructor(
     /** Small and unique among the set's open packs; keys the delta-base cache. */
@@ -365,27 +370,31 @@ class Pack {
   }
 
   /**
-   * Up to `len` bytes of entry data at `pos`, never past the trailing checksum. Small reads are
-   * served from cached 64 KiB blocks: neighbouring entries (a delta chain, the trees of one
+   * Up to `len` bytes of entry data at `pos`, never past the trailing checksum. Reads of up to a
+   * block are served from cached blocks: neighbouring entries (a delta chain, the trees of one
    * commit) usually share a block, so a warm reader makes one `readSync` per block instead of
-   * one per entry. The result may be a view into a cached block: callers only read it.
+   * one per entry; a read across a block boundary joins the two. The result may be a view into a
+   * cached block: callers only read it.
    */
   read(pos: number, len: number): Buffer {
     const fd = this.open();
     const n = Math.max(0, Math.min(len, this.dataEnd - pos));
+    if (n === 0 || n > BLOCK) return this.readFd(fd, pos, n);
     const first = Math.floor(pos / BLOCK);
-    if (n === 0 || first !== Math.floor((pos + n - 1) / BLOCK)) return this.readFd(fd, pos, n);
-    const start = first * BLOCK;
-    let block = this.blocks.get(first);
-    if (block) {
-      this.blocks.delete(first);
-      this.blocks.set(first, block);
-    } else {
+    const at = pos - first * BLOCK;
+    const block = this.block(fd, first);
+    if (at + n <= block.length) return block.subarray(at, at + n);
+    return Buffer.concat([block.subarray(at), this.block(fd, first + 1).subarray(0, at + n - block.length)]);
+  }
+
+  private block(fd: number, k: number): Buffer {
+    let block = this.blocks.get(k);
+    if (!block) {
+      const start = k * BLOCK;
       block = this.readFd(fd, start, Math.min(BLOCK, this.dataEnd - start));
-      this.blocks.set(first, block);
-      if (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as number);
+      this.blocks.set(k, block);
     }
-    return block.subarray(pos - start, pos - start + n);
+    return block;
   }
 
   /** Whether a read window ending at `end` already reaches the end of the pack's entry data. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { deflateSync, crc32 } from 'node:zlib';
 import { Volume, createFsFromVolume } from 'memfs';
 import { applyDelta } from '../../src/store/packDelta.js';
@@ -270,6 +270,19 @@ describe('PackSet on handcrafted packs (memfs)', () => {
     got.data.fill(0);
     expectSame(packs.read(mid), b.objects.get(mid)!);
     expectSame(packs.read(b.oids[26]!), b.objects.get(b.oids[26]!)!);
+    packs.close();
+  });
+
+  it('reads entries that straddle its read blocks, in any order, from cold and from cached blocks', () => {
+    const { fs, put } = memRepo();
+    // Incompressible blobs of uneven sizes: entries land across every 16 KiB block boundary.
+    const entries: Entry[] = Array.from({ length: 700 }, (_, i) => ({ kind: 'full', type: 'blob', data: randomBytes(1000 + ((i * 977) % 5000)) }));
+    const b = buildPack(entries);
+    put('big', b);
+    const packs = new PackSet(fs, '/repo/.git');
+    const order = [...b.oids].reverse();
+    for (let k = 0; k < 700; k += 2) order.push(order[k]!); // revisit half from cached blocks
+    for (const oid of order) expectSame(packs.read(oid), b.objects.get(oid)!);
     packs.close();
   });
 
