@@ -1,8 +1,9 @@
 import * as nodeFs from 'node:fs';
 import { createHash, hash } from 'node:crypto';
-import { constants, crc32, Inflate, inflateSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import { MetaError } from '../errors/MetaError.js';
 import { applyDelta } from '../store/packDelta.js';
+import { inflateExact, InflateError, type Inflated } from '../store/inflateExact.js';
 
 /**
  * Our `git index-pack`: indexes a received pack file and writes its v2 `.idx`, without holding
@@ -104,64 +105,6 @@ function readFull(fd: number, pos: number, len: number, into?: Scratch): Buffer 
   return b.subarray(0, got);
 }
 
-interface ZlibHandle {
-  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
-  reset(): void;
-  onerror: (message: string, errno: number) => void;
-}
-
-/**
- * Inflates one zlib stream at a time from the start of a buffer and says how many compressed
- * bytes it used. `inflateSync` builds a zlib stream object per call, which was a third of the
- * indexing time (a pack holds ~10 objects per record); this reuses one native handle, resetting
- * it between objects, through node's internal but long-stable `_handle.writeSync` (the same call
- * `inflateSync` makes), and falls back to `inflateSync` where that is missing.
- *
- * The output is sized from the entry header, plus one byte: zlib must have room left to reach the
- * end of the stream, and a stream longer than its header says fills it and is refused.
- */
-class Inflater {
-  private readonly engine = new Inflate();
-  private readonly handle: ZlibHandle | undefined;
-  private readonly state: Uint32Array | undefined;
-  private error: string | undefined;
-
-  constructor() {
-    const e = this.engine as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
-    if (typeof e._handle?.writeSync === 'function' && typeof e._handle.reset === 'function' && e._writeState instanceof Uint32Array) {
-      this.handle = e._handle;
-      this.state = e._writeState;
-      this.handle.onerror = (message) => {
-        this.error = message;
-      };
-    }
-  }
-
-  /**
-   * Inflates an object of `size` bytes; throws on a damaged or truncated stream. With `into`, the
-   * data lands in that reused buffer and is valid until its next use.
-   */
-  inflate(buf: Uint8Array, size: number, into?: Scratch): { data: Buffer; used: number } {
-    if (!this.handle || !this.state) {
-      const r = inflateSync(buf, { info: true, chunkSize: Math.max(64, size + 1) } as never) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
-      return { data: r.buffer, used: r.engine.bytesWritten };
-    }
-    const out = into ? into.get(size + 1) : Buffer.allocUnsafe(size + 1);
-    this.error = undefined;
-    this.handle.writeSync(constants.Z_FINISH, buf, 0, buf.length, out, 0, out.length);
-    const availOut = this.state[0]!;
-    const availIn = this.state[1]!;
-    this.handle.reset();
-    if (this.error) throw new Error(this.error);
-    if (availOut !== 1) throw new Error(`inflates to ${availOut === 0 ? 'more' : size + 1 - availOut} bytes, header says ${size}`);
-    return { data: out.subarray(0, size), used: buf.length - availIn };
-  }
-
-  close(): void {
-    this.engine.close();
-  }
-}
-
 /** Parses an entry header at `b[0..]`: type, size, header length, and the delta base reference. */
 function parseHeader(b: Buffer, pos: number, path: string): { type: number; size: number; hlen: number; baseOfs?: number; baseOid?: string } {
   let i = 0;
@@ -226,7 +169,6 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
   // Kept deltas are addressed by an int32 (chunk number · chunk size + offset): at most 1 GiB.
   const budget = Math.min(opts.deltaBudget ?? DELTA_BUDGET, 1 << 30);
   const fd = nodeFs.openSync(packPath, 'r');
-  const zlib = new Inflater();
   // Short-lived data (inflated entries before hashing, compressed input, hash input) in reused buffers.
   const outScratch = new Scratch();
   const inScratch = new Scratch();
@@ -263,17 +205,17 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
       const h = parseHeader(win.at(pos, 32), pos, packPath);
       if (h.size > 0xffffffff) throw corrupt(packPath, `the object at offset ${pos} is ${h.size} bytes; objects over 4 GiB are not supported`);
       const dataStart = pos + h.hlen;
-      let inflated: { data: Buffer; used: number } | undefined;
+      let inflated: Inflated | undefined;
       // Guess the window the compressed entry needs; grow it if zlib runs out of input.
       for (let want = Math.max(h.size + 64, 4096); ; want *= 2) {
         try {
-          inflated = zlib.inflate(win.at(dataStart, want).subarray(0, Math.min(end, win.start + win.buf.length) - dataStart), h.size, outScratch);
+          inflated = inflateExact(win.at(dataStart, want).subarray(0, Math.min(end, win.start + win.buf.length) - dataStart), h.size, { out: outScratch.get(h.size + 1) });
           break;
         } catch (e) {
-          if (win.start + win.buf.length >= end) throw corrupt(packPath, `entry at offset ${pos}: ${(e as Error).message}`);
+          if (!(e instanceof InflateError)) throw e;
+          if (e.reason !== 'truncated' || win.start + win.buf.length >= end) throw corrupt(packPath, `entry at offset ${pos}: ${e.message}`);
         }
       }
-      if (inflated.data.length !== h.size) throw corrupt(packPath, `entry at offset ${pos} inflates to ${inflated.data.length} bytes, header says ${h.size}`);
       const next = dataStart + inflated.used;
       crcs[k] = crc32(win.at(pos, next - pos).subarray(0, next - pos));
       offsets[k] = pos;
@@ -330,7 +272,13 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
     // A base stays alive while its chain resolves, so it gets its own buffer; a delta is used once.
     const inflateEntry = (k: number, into?: Scratch): Buffer => {
       const start = offsets[k]! + hlens[k]!;
-      return zlib.inflate(readFull(fd, start, offsets[k + 1]! - start, inScratch), sizes[k]!, into).data;
+      const size = sizes[k]!;
+      try {
+        return inflateExact(readFull(fd, start, offsets[k + 1]! - start, inScratch), size, { out: into?.get(size + 1) }).data;
+      } catch (e) {
+        if (e instanceof InflateError) throw corrupt(packPath, `entry at offset ${offsets[k]}: ${e.message}`);
+        throw e;
+      }
     };
     const deltaOf = (k: number): Uint8Array => {
       const at = keptAt[k]!;
@@ -375,7 +323,6 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
     const entryOffsets = offsets.subarray(0, n);
     return { id: trailer.toString('hex'), count: n, oids, offsets: entryOffsets, crcs, idx: idxOf(oids, entryOffsets, crcs, trailer) };
   } finally {
-    zlib.close();
     nodeFs.closeSync(fd);
   }
 }

@@ -72,6 +72,17 @@ function openHandle(): boolean {
 /** The engine {@link inflateExact} uses on this runtime. */
 export const inflateEngine: InflateEngine = openHandle() ? 'handle' : 'inflateSync';
 
+/** Options of {@link inflateExact}. */
+export interface InflateOptions {
+  /**
+   * Where the output goes (at least `size + 1` bytes): a reused scratch buffer, for a reader that
+   * consumes each object before inflating the next. Default: a new buffer per call.
+   */
+  out?: Buffer;
+  /** Which implementation (tests run both); default {@link inflateEngine}. */
+  engine?: InflateEngine;
+}
+
 /**
  * Inflates the zlib stream at the start of `input` (trailing bytes after the stream's end are
  * ignored) and checks that it inflates to exactly `size` bytes.
@@ -85,15 +96,17 @@ export const inflateEngine: InflateEngine = openHandle() ? 'handle' : 'inflateSy
  * const packed = zlib.deflateSync(Buffer.from('hello'));
  * inflateExact(packed, 5).data.toString(); // 'hello'
  */
-export function inflateExact(input: Uint8Array, size: number, engine: InflateEngine = inflateEngine): Inflated {
-  return engine === 'handle' && openHandle() ? viaHandle(input, size) : viaInflateSync(input, size);
+export function inflateExact(input: Uint8Array, size: number, opts: InflateOptions = {}): Inflated {
+  const engine = opts.engine ?? inflateEngine;
+  if (opts.out && opts.out.length < size + 1) throw new RangeError(`output buffer of ${opts.out.length} bytes for ${size} + 1`);
+  return engine === 'handle' && openHandle() ? viaHandle(input, size, opts.out) : viaInflateSync(input, size);
 }
 
-function viaHandle(input: Uint8Array, size: number): Inflated {
+function viaHandle(input: Uint8Array, size: number, into: Buffer | undefined): Inflated {
   const h = handle!;
   // One spare byte: a stream that keeps going past `size` fills it, which tells "overlong" apart
   // from "exactly right" without a second call.
-  const out = Buffer.allocUnsafe(size + 1);
+  const out = into ?? Buffer.allocUnsafe(size + 1);
   handleError = undefined;
   h.reset();
   h.writeSync(zlib.constants.Z_FINISH, input, 0, input.length, out, 0, size + 1);

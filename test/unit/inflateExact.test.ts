@@ -26,7 +26,7 @@ describe.each<InflateEngine>(['handle', 'inflateSync'])('inflateExact (%s)', (en
       const plain = Buffer.concat([randomBytes(size >> 1), Buffer.alloc(size - (size >> 1), 'ab')]);
       const packed = deflateSync(plain);
       const next = Buffer.from('NEXT ENTRY');
-      const r = inflateExact(Buffer.concat([packed, next]), plain.length, engine);
+      const r = inflateExact(Buffer.concat([packed, next]), plain.length, { engine });
       expect(r.data.equals(plain)).toBe(true);
       expect(r.used).toBe(packed.length);
     }
@@ -35,22 +35,32 @@ describe.each<InflateEngine>(['handle', 'inflateSync'])('inflateExact (%s)', (en
   it('keeps working after each kind of failure', () => {
     const plain = Buffer.from('x'.repeat(1000) + 'tail');
     const packed = deflateSync(plain);
-    expect(failure(() => inflateExact(packed.subarray(0, packed.length >> 1), plain.length, engine)).reason).toBe('truncated');
-    expect(failure(() => inflateExact(packed, plain.length - 1, engine)).reason).toBe('overlong');
-    expect(failure(() => inflateExact(packed, plain.length + 5, engine)).reason).toBe('short');
+    expect(failure(() => inflateExact(packed.subarray(0, packed.length >> 1), plain.length, { engine })).reason).toBe('truncated');
+    expect(failure(() => inflateExact(packed, plain.length - 1, { engine })).reason).toBe('overlong');
+    expect(failure(() => inflateExact(packed, plain.length + 5, { engine })).reason).toBe('short');
     const bad = Buffer.from(packed);
     bad[0] = 0x00; // not a zlib header
-    expect(failure(() => inflateExact(bad, plain.length, engine)).reason).toBe('corrupt');
+    expect(failure(() => inflateExact(bad, plain.length, { engine })).reason).toBe('corrupt');
     const flipped = Buffer.from(packed);
     flipped[flipped.length - 1]! ^= 0xff; // Adler-32 checksum no longer matches
-    expect(failure(() => inflateExact(flipped, plain.length, engine)).reason).toBe('corrupt');
+    expect(failure(() => inflateExact(flipped, plain.length, { engine })).reason).toBe('corrupt');
     // The shared handle must not carry state from the failures into the next stream.
-    expect(inflateExact(packed, plain.length, engine).data.equals(plain)).toBe(true);
+    expect(inflateExact(packed, plain.length, { engine }).data.equals(plain)).toBe(true);
+  });
+
+  it('inflates into a caller-supplied scratch buffer, one object after another', () => {
+    const out = Buffer.alloc(2000);
+    for (const text of ['first object', 'the second, longer object', 'x']) {
+      const r = inflateExact(deflateSync(Buffer.from(text)), text.length, { engine, out });
+      expect(r.data.toString()).toBe(text);
+      if (engine === 'handle') expect(r.data.buffer).toBe(out.buffer);
+    }
+    expect(() => inflateExact(deflateSync(Buffer.from('abc')), 3, { engine, out: Buffer.alloc(3) })).toThrow(RangeError);
   });
 
   it('never allocates beyond the declared size for a stream that lies about its size', () => {
     const bomb = deflateSync(Buffer.alloc(50 * 1024 * 1024));
-    const e = failure(() => inflateExact(bomb, 100, engine));
+    const e = failure(() => inflateExact(bomb, 100, { engine }));
     expect(e.reason).toBe('overlong');
   });
 });
