@@ -11,10 +11,11 @@ import channelShow from '../../src/cli/commands/channelShow.js';
 import channelHistory from '../../src/cli/commands/channelHistory.js';
 import pull from '../../src/cli/commands/pull.js';
 import clone from '../../src/cli/commands/clone.js';
+import verify from '../../src/cli/commands/verify.js';
 
 const ctx: CliContext = { out: () => undefined, err: () => undefined, env: {}, cwd: '/nonexistent' };
 const SHA = '1'.repeat(40);
-const specs = [resolveBinary, resolveSource, releaseRecord, binaryRecord, channelPromote, channelShow, channelHistory, pull, clone];
+const specs = [resolveBinary, resolveSource, releaseRecord, binaryRecord, channelPromote, channelShow, channelHistory, pull, clone, verify];
 
 /** What yargs hands the command's `run`: the spec's run is swapped for a spy for one call. */
 async function viaYargs(argv: string[]): Promise<Record<string, unknown> | undefined> {
@@ -42,6 +43,8 @@ const ACCEPTED: string[][] = [
   ['pull', 'upstream', '--allow-rewrite', '--json', '--repo', '/srv/meta'],
   ['clone', 'http://127.0.0.1:1/meta.git', 'dir'],
   ['clone', 'https://git.example.com/m.git', '/srv/meta', '--depth', '1', '--remote', 'up', '--json'],
+  ['verify'],
+  ['verify', '--from', SHA, '--to', 'HEAD', '--json', '--repo', '/srv/meta'],
 ];
 
 const REFUSED: string[][] = [
@@ -61,6 +64,8 @@ const REFUSED: string[][] = [
   ['clone', 'http://x/m.git'],
   ['clone', 'http://x/m.git', 'd', '--depth', 'two'],
   ['clone', 'http://x/m.git', 'd', '--depth', '-1'],
+  ['verify', 'extra'],
+  ['verify', '--from'],
 ];
 
 describe('the CLI fast path', () => {
