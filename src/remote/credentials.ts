@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { MetaError } from '../errors/MetaError.js';
 
 /** HTTP basic credentials for one remote. */
@@ -53,6 +53,8 @@ export function credentialsFor(url: string, env: Record<string, string | undefin
 function fromHelper(command: string, url: string, env: Record<string, string | undefined>): Credentials | undefined {
   const u = new URL(url);
   const input = `protocol=${u.protocol.slice(0, -1)}\nhost=${u.host}\npath=${u.pathname.replace(/^\//, '')}\n\n`;
+  // Loaded here, not at the top: every hot CLI command bundles this module, few use a helper.
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   const r = spawnSync('/bin/sh', ['-c', `${command} get`], { input, encoding: 'utf8', env: env as NodeJS.ProcessEnv, timeout: 30_000 });
   if (r.status !== 0) {
     throw new MetaError('AUTH', `the credential helper ($META_GIT_CREDENTIAL_HELPER) failed with status ${r.status ?? r.signal}; run it by hand with 'get' to see why`, { status: r.status });
