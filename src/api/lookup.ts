@@ -1,5 +1,5 @@
 import { MetaError } from '../errors/MetaError.js';
-import { checkChannel, checkProjectName, checkVersion } from '../records/names.js';
+import { checkChannel, checkProjectName, checkVersion, RESERVED } from '../records/names.js';
 import { binariesDir, channelsDir, projectPath, releasePath } from '../records/layout.js';
 import type { Project, Release } from '../records/types.js';
 import type { Snapshot } from '../store/Snapshot.js';
@@ -15,7 +15,8 @@ export function listProjectNames(snap: Snapshot): string[] {
   const out: string[] = [];
   const walk = (dir: string, depth: number): void => {
     for (const e of snap.list(dir)) {
-      if (e.mode === '40000' && depth < 8 && !['releases', 'channels', 'instances'].includes(e.name)) walk(`${dir}/${e.name}`, depth + 1);
+      // A project's own layout folders never hold nested projects (names.ts forbids those segments).
+      if (e.mode === '40000' && depth < 8 && !RESERVED.has(e.name)) walk(`${dir}/${e.name}`, depth + 1);
       else if (e.name === 'project.pb' && dir !== 'projects') out.push(dir.slice('projects/'.length));
     }
   };

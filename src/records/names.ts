@@ -7,8 +7,8 @@ import type { Platform } from './types.js';
  * shell tool would read as an option).
  */
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
-/** Folder names the project layout uses itself; a project path segment may not take them. */
-const RESERVED = new Set(['releases', 'channels', 'instances', 'binaries', 'project.pb']);
+/** Names the project layout uses itself; a project path segment may not take them. */
+export const RESERVED: ReadonlySet<string> = new Set(['releases', 'channels', 'instances', 'binaries', 'project.pb']);
 
 function bad(what: string, value: string, rule: string, data: Record<string, unknown> = {}): MetaError {
   const shown = JSON.stringify(value);
