@@ -7,6 +7,8 @@ import type { Platform } from './types.js';
  * shell tool would read as an option).
  */
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
+/** Names of configured things outside records (remotes, webhooks): a short, shell-safe word. */
+export const SIMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Names the project layout uses itself; a project path segment may not take them. */
 export const RESERVED: ReadonlySet<string> = new Set(['releases', 'channels', 'instances', 'binaries', 'project.pb']);
 

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { MetaError } from '../errors/MetaError.js';
 import type { SyncFs } from '../store/fs.js';
 import { stripUserinfo } from './credentials.js';
+import { SIMPLE_NAME as NAME } from '../records/names.js';
 
 export interface RemoteEntry {
   name: string;
   url: string;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 function readConfig(fs: SyncFs, gitdir: string): string {
   try {

@@ -1,5 +1,6 @@
 import { MetaError } from '../errors/MetaError.js';
 import { checkEventTypes } from '../api/events.js';
+import { SIMPLE_NAME as NAME } from '../records/names.js';
 
 /** One webhook subscription from meta.yaml's `webhooks:` list. */
 export interface WebhookSpec {
@@ -16,7 +17,6 @@ export interface WebhookSpec {
   timeoutMs: number;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const KNOWN = new Set(['name', 'url', 'events', 'projects', 'secret_env', 'timeout_seconds']);
 
 /**
