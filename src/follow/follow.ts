@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { MetaError, isMetaError } from '../errors/MetaError.js';
 import type { ResolvedBinary } from '../api/resolveBinary.js';
 import { checkChannel, checkEnvironment, checkHost, parsePlatform } from '../records/names.js';
-import { pause } from '../watch/sseClient.js';
+import { backoffMs, pause } from '../util/pause.js';
 import type { FollowSource } from './followSources.js';
 import { currentTarget, installRelease, runHook, switchCurrent } from './installRelease.js';
 
@@ -137,7 +137,7 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
     } catch (e) {
       if (!isMetaError(e)) throw e;
       if (e.code === 'REMOTE' || e.code === 'IO' || e.code === 'LOCK_TIMEOUT') {
-        const ms = Math.min((opts.backoffMs ?? 1000) * 2 ** failures++, 60_000);
+        const ms = backoffMs(++failures, { baseMs: opts.backoffMs ?? 1000, capMs: 60_000 });
         log(`${e.message}; retrying in ${ms} ms`);
         if (opts.once && failures > 5) throw e;
         await pause(ms, opts.signal);
@@ -175,7 +175,7 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
         await report(r, attempt.ok, attempt.ok ? `installed ${r.release.version}${attempt.reused ? ' (already downloaded)' : ''}` : `${attempt.reason}; still running ${state.version ?? 'nothing'}`);
       }
       if (attempt.reason?.startsWith('download:')) {
-        const ms = Math.min((opts.backoffMs ?? 1000) * 2 ** failures++, 60_000);
+        const ms = backoffMs(++failures, { baseMs: opts.backoffMs ?? 1000, capMs: 60_000 });
         if (!opts.once && !(opts.maxIterations && attempts.length >= opts.maxIterations)) {
           log(`retrying the download in ${ms} ms`);
           await pause(ms, opts.signal);

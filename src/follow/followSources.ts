@@ -3,7 +3,8 @@ import type { MetaRepo } from '../api/openMeta.js';
 import type { ResolvedBinary } from '../api/resolveBinary.js';
 import type { ReportInstanceOptions } from '../api/reportInstance.js';
 import { RefWatcher } from '../watch/RefWatcher.js';
-import { pause, sseStream } from '../watch/sseClient.js';
+import { sseStream } from '../watch/sseClient.js';
+import { pause } from '../util/pause.js';
 
 /** Where a follower learns what to run, and where it reports. */
 export interface FollowSource {

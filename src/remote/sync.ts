@@ -12,6 +12,7 @@ import { objectsToSend } from './outgoing.js';
 import { remoteUrl } from './remoteConfig.js';
 import { advertisedRefs, receivePack, type ReceiveResult, type RemoteTarget } from './smartHttp.js';
 import { fetchBranch } from './transport.js';
+import { backoffMs, pause } from '../util/pause.js';
 
 /** A configured remote, resolved: URL without credentials, credentials from the environment. */
 export interface RemoteHandle {
@@ -193,11 +194,8 @@ export interface PushOutcome extends SyncResult {
   messages: string[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function backoff(attempt: number, opts: SyncOptions): Promise<unknown> {
-  const cap = Math.min(2000, (opts.backoffMs ?? 50) * 2 ** (attempt - 1));
-  return sleep(Math.random() * cap);
+function backoff(attempt: number, opts: SyncOptions): Promise<void> {
+  return pause(backoffMs(attempt, { baseMs: opts.backoffMs ?? 50, capMs: 2000, jitter: true }));
 }
 
 /** After a rejected update: retry when the remote moved meanwhile, else the rejection is final. */

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { MetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from './fs.js';
+import { pause } from '../util/pause.js';
 
 export interface RefUpdateOptions {
   /** How long to wait for a live lock held by another writer before giving up (LOCK_TIMEOUT). */
@@ -51,9 +52,6 @@ export function headTarget(fs: SyncFs, gitdir: string): string {
   return v.startsWith('ref: ') ? v.slice(5) : 'HEAD';
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 function pidAlive(pid: number): boolean {
   try {
@@ -93,7 +91,7 @@ export async function compareAndSwapRef(fs: SyncFs, gitdir: string, ref: string,
       if (Date.now() - start > timeout) {
         throw new MetaError('LOCK_TIMEOUT', `${lockPath} is held by another writer for over ${timeout} ms; if no meta or git process is running, remove that file`, { lockPath, timeoutMs: timeout });
       }
-      await sleep(delay + Math.random() * delay);
+      await pause(delay + Math.random() * delay);
       delay = Math.min(delay * 2, 50);
     }
   }

@@ -6,6 +6,7 @@ import { compareAndSwapRef, headTarget, readRef, type RefUpdateOptions } from '.
 import { encodeCommit, encodeTree, personFromActor, type TreeEntry, type TreeMode } from './gitObjects.js';
 import { LogIndex } from './LogIndex.js';
 import { resolveAtSpec } from './resolveAt.js';
+import { backoffMs, pause } from '../util/pause.js';
 
 export interface AppendFile {
   /** Slash-separated path inside the repository. */
@@ -165,7 +166,7 @@ export class Store {
       if (attempt >= maxAttempts) {
         throw new MetaError('CONFLICT', `the branch kept moving under ${attempt} attempts to append; try again`, { attempts: attempt });
       }
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+      await pause(backoffMs(attempt + 1, { baseMs: 1, capMs: 50, jitter: true }));
     }
   }
 

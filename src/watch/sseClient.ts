@@ -1,4 +1,5 @@
 import { MetaError } from '../errors/MetaError.js';
+import { backoffMs, pause } from '../util/pause.js';
 
 export interface SseMessage {
   id?: string;
@@ -36,7 +37,7 @@ export async function* sseStream(url: string, opts: SseOptions = {}): AsyncGener
     } catch (e) {
       if (opts.signal?.aborted) return;
       opts.onError?.(e as Error);
-      await pause(backoff(opts.backoffMs, ++failures), opts.signal);
+      await pause(backoffMs(++failures, { baseMs: opts.backoffMs ?? 250, capMs: 30_000 }), opts.signal);
       continue;
     }
     if (!res.ok || !res.body) {
@@ -45,7 +46,7 @@ export async function* sseStream(url: string, opts: SseOptions = {}): AsyncGener
         throw new MetaError('REMOTE', `${url} answered ${res.status}: ${text.slice(0, 300)}`, { url, status: res.status });
       }
       opts.onError?.(new Error(`${url} answered ${res.status}`));
-      await pause(backoff(opts.backoffMs, ++failures), opts.signal);
+      await pause(backoffMs(++failures, { baseMs: opts.backoffMs ?? 250, capMs: 30_000 }), opts.signal);
       continue;
     }
     failures = 0;
@@ -82,24 +83,6 @@ export async function* sseStream(url: string, opts: SseOptions = {}): AsyncGener
       opts.onError?.(e as Error);
     }
     if (opts.signal?.aborted) return;
-    await pause(backoff(opts.backoffMs, ++failures), opts.signal);
+    await pause(backoffMs(++failures, { baseMs: opts.backoffMs ?? 250, capMs: 30_000 }), opts.signal);
   }
-}
-
-function backoff(base = 250, n: number): number {
-  return Math.min(base * 2 ** (n - 1), 30_000);
-}
-
-/** Sleeps `ms`, or less when `signal` aborts. */
-export function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
