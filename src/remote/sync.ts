@@ -4,7 +4,8 @@ import { MUTABLE_SETTINGS } from '../records/layout.js';
 import { compareAndSwapRef, readRef, type RefUpdateOptions } from '../store/RefLock.js';
 import type { AppendFile, AppendPlan, AppendResult, Store } from '../store/Store.js';
 import type { Snapshot } from '../store/Snapshot.js';
-import { diffTrees } from '../store/treeDiff.js';
+import { diffRawTrees, RawTrees } from '../store/rawTreeDiff.js';
+import type { Change } from '../store/treeDiff.js';
 import { writePack } from '../store/packWriter.js';
 import { chainUntil, isAncestor } from './ancestry.js';
 import { credentialsFor, stripUserinfo } from './credentials.js';
@@ -138,11 +139,13 @@ function writeRefFile(store: Store, ref: string, oid: string): void {
  */
 async function replay(store: Store, commits: string[], base: string): Promise<string> {
   const o = store.objects;
+  const trees = new RawTrees(o);
   let tip = base;
   for (const c of commits) {
     const commit = o.readCommit(c);
     const parent = commit.parents[0];
-    const changes = diffTrees(o, parent ? o.readCommit(parent).tree : undefined, commit.tree);
+    const changes: Change[] = [];
+    diffRawTrees(trees, parent ? o.readCommit(parent).tree : undefined, commit.tree, '', changes);
     const at = store.snapshot(c);
     const onto = store.snapshot(tip);
     const files: AppendFile[] = [];
