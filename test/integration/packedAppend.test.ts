@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { buildSync } from 'esbuild';
 import { Volume, createFsFromVolume } from 'memfs';
 import { Store } from '../../src/store/Store.js';
+import { readIdx } from '../../src/store/packIdx.js';
 import { GroupCommitter } from '../../src/serve/GroupCommitter.js';
 import { fsck, git, tempDir } from '../helpers/diskRepo.js';
 
@@ -139,6 +140,30 @@ describe('group commits written as packs', () => {
     git(['--git-dir', dir, 'repack', '-a', '-d', '-q']);
     expectAllReadable(dir, groups);
     store.close();
+  });
+
+  it('a reader whose pack listing predates a consolidation re-lists and finds the merged pack', async () => {
+    const dir = `${tmp.dir}/stale`;
+    const writer = Store.init({ fs, dir, packLimit: 3 });
+    const gc = new GroupCommitter(writer, { actor: ACTOR });
+    for (let k = 0; k < 3; k++) await groupCommit(gc, k, 20);
+    const old = packsIn(dir).map((p) => `${dir}/objects/pack/${p.slice(0, -5)}`);
+    expect(old).toHaveLength(3);
+    const firstOf = (base: string) => readIdx(fs.readFileSync(`${base}.idx`)).oids[0]!;
+    const reader = Store.open({ fs, dir });
+    // Found in the last pack: every idx is loaded on the way, only the last pack is opened.
+    expect(reader.objects.tryRead(firstOf(old[2]!))).toBeDefined();
+    const firstOid = firstOf(old[0]!);
+    await groupCommit(gc, 3, 20);
+    expect(packsIn(dir)).toHaveLength(1);
+    for (const base of old) expect(fs.existsSync(`${base}.pack`)).toBe(false);
+    // Its idx is in memory but the pack file is gone: ENOENT on open, re-list, merged pack (the
+    // reader checks each object's hash, so the right type is the right object).
+    expect(reader.objects.read(firstOid).type).toBe(git(['--git-dir', dir, 'cat-file', '-t', firstOid]).trim());
+    // Written after the reader listed the packs: found after a refresh.
+    expect(Buffer.from(reader.snapshot(writer.tip()).read('g3/r5.pb')!)).toEqual(record(3, 5));
+    reader.close();
+    writer.close();
   });
 
   it('a reader in another process keeps reading through consolidations', async () => {
