@@ -9,7 +9,7 @@ import { OwnPacks } from './OwnPacks.js';
 import { buildPack } from './packWriter.js';
 
 export interface ObjectStoreOptions {
-  /** fsync every object file before it is renamed into place (survives power loss, costs a sync per object). */
+  /** fsync object files before they are renamed into place (survives power loss): one sync per loose object, two per pack. */
   fsyncObjects?: boolean;
   /** A batch of at least this many new objects is written as one pack instead of loose objects (default 16). */
   packMinObjects?: number;
@@ -167,17 +167,16 @@ export class ObjectStore {
    */
   batch<T>(fn: () => T): T {
     if (this.pending) return fn();
-    this.pending = new Map();
-    let objects: Map<string, PendingObject>;
+    const objects = new Map<string, PendingObject>();
+    this.pending = objects;
+    let result: T;
     try {
-      const result = fn();
-      objects = this.pending;
-      this.pending = undefined;
-      this.store(objects);
-      return result;
+      result = fn();
     } finally {
       this.pending = undefined;
     }
+    this.store(objects);
+    return result;
   }
 
   private store(objects: Map<string, PendingObject>): void {
