@@ -4,6 +4,7 @@ import { crc32 } from 'node:zlib';
 import { MetaError } from '../errors/MetaError.js';
 import { applyDelta } from '../store/packDelta.js';
 import { inflateExact, InflateError, type Inflated } from '../store/inflateExact.js';
+import { writeIdx } from '../store/packIdx.js';
 
 /**
  * Our `git index-pack`: indexes a received pack file and writes its v2 `.idx`, without holding
@@ -321,70 +322,10 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
       if (!known[k]) throw corrupt(packPath, `the delta at offset ${offsets[k]} has no base in the pack (a thin pack?)`);
     }
     const entryOffsets = offsets.subarray(0, n);
-    return { id: trailer.toString('hex'), count: n, oids, offsets: entryOffsets, crcs, idx: idxOf(oids, entryOffsets, crcs, trailer) };
+    return { id: trailer.toString('hex'), count: n, oids, offsets: entryOffsets, crcs, idx: writeIdx(oids, entryOffsets, crcs, trailer) };
   } finally {
     nodeFs.closeSync(fd);
   }
-}
-
-/**
- * Serializes the v2 `.idx` (fanout, sorted ids, CRC32s, offsets with a 64-bit table for large
- * ones, checksums) from binary ids: the same bytes as store/packIdx's `writeIdx` and as
- * `git index-pack`, without making a string per object. Sorts by the first four bytes packed with
- * the entry number into one exact double (2^32 · 2^21 ≤ 2^53), then orders the rare runs that
- * share those bytes by the whole id.
- */
-function idxOf(oids: Buffer, offsets: ArrayLike<number>, crcs: Uint32Array, packChecksum: Buffer): Buffer {
-  const n = oids.length / 20;
-  const order = new Uint32Array(n);
-  const cmpFull = (a: number, b: number): number => oids.compare(oids, b * 20, b * 20 + 20, a * 20, a * 20 + 20);
-  if (n < 1 << 21) {
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = oids.readUInt32BE(i * 20) * 2097152 + i;
-    keys.sort();
-    for (let j = 0; j < n; j++) order[j] = keys[j]! % 2097152;
-    for (let j = 0; j < n; ) {
-      let e = j + 1;
-      const prefix = oids.readUInt32BE(order[j]! * 20);
-      while (e < n && oids.readUInt32BE(order[e]! * 20) === prefix) e++;
-      if (e - j > 1) order.set(Array.from(order.subarray(j, e)).sort(cmpFull), j);
-      j = e;
-    }
-  } else {
-    order.set(Array.from({ length: n }, (_, i) => i).sort(cmpFull));
-  }
-  let large = 0;
-  for (let i = 0; i < n; i++) if (offsets[i]! >= 0x80000000) large++;
-  const out = Buffer.alloc(8 + 1024 + n * 28 + large * 8 + 40);
-  out.writeUInt32BE(0xff744f63, 0);
-  out.writeUInt32BE(2, 4);
-  const fan = new Uint32Array(256);
-  for (let i = 0; i < n; i++) fan[oids[i * 20]!]!++;
-  let acc = 0;
-  for (let b = 0; b < 256; b++) {
-    acc += fan[b]!;
-    out.writeUInt32BE(acc, 8 + b * 4);
-  }
-  const oidAt = 8 + 1024;
-  const crcAt = oidAt + n * 20;
-  const ofsAt = crcAt + n * 4;
-  let largeAt = ofsAt + n * 4;
-  let largeIdx = 0;
-  for (let j = 0; j < n; j++) {
-    const i = order[j]!;
-    oids.copy(out, oidAt + j * 20, i * 20, i * 20 + 20);
-    out.writeUInt32BE(crcs[i]! >>> 0, crcAt + j * 4);
-    const off = offsets[i]!;
-    if (off >= 0x80000000) {
-      out.writeUInt32BE((0x80000000 | largeIdx) >>> 0, ofsAt + j * 4);
-      out.writeBigUInt64BE(BigInt(off), largeAt);
-      largeAt += 8;
-      largeIdx++;
-    } else out.writeUInt32BE(off, ofsAt + j * 4);
-  }
-  packChecksum.copy(out, largeAt);
-  createHash('sha1').update(out.subarray(0, largeAt + 20)).digest().copy(out, largeAt + 20);
-  return out;
 }
 
 /**
