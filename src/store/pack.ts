@@ -57,12 +57,8 @@ const TYPE_NAMES: Record<number, RawObject['type']> = {
 const IDX_MAGIC = 0xff744f63; // "\377tOc"
 const HASH_LEN = 20; // SHA-1 repositories only; SHA-256 packs are not supported.
 const OID_RE = /^[0-9a-f]{40}$/;
-/**
- * First read at an entry: the header and, for a typical record or delta (a few hundred bytes
- * compressed), the whole body; a bigger entry's body is read on demand. Small, so that it rarely
- * crosses a block boundary (which costs a copy to join the two blocks).
- */
-const FIRST_READ = 1024;
+/** First read at an entry: covers the header and, for small records, the whole compressed body. */
+const FIRST_READ = 4096;
 /** Longer chains than git ever writes (its default max depth is 50, `--depth` caps at 4095). */
 const MAX_CHAIN = 10_000;
 /**
