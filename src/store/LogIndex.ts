@@ -183,6 +183,7 @@ export class LogIndex {
     let ids = Buffer.allocUnsafe(64 * ROW); // id + time per new row, newest first
     const addedPaths: string[] = [];
     const addedStep: number[] = [];
+    const recent: Row[] = [];
     let base = -1;
     const last = this.count > 0 ? this.oidAt(this.count - 1) : undefined;
     // One read per commit: each commit's parent is read for the diff and is the next step's commit.
@@ -208,6 +209,8 @@ export class LogIndex {
         addedPaths.push(path);
         addedStep.push(steps);
       }
+      // The usual append adds a row or two: those stay parsed and go straight into their chunk.
+      if (steps < CHUNK) recent.push(row);
       texts.push(JSON.stringify(row));
       next = parentCommit;
       c = parent;
@@ -222,22 +225,37 @@ export class LogIndex {
     this.rows.copy(rows, 0, 0, start * ROW);
     for (let j = 0; j < n; j++) ids.copy(rows, (start + j) * ROW, (n - 1 - j) * ROW, (n - j) * ROW);
     // Row `start + j` is step `n - 1 - j` of the walk.
-    const textAt = (i: number) => texts[n - 1 - (i - start)]!;
     const chunkTexts = new Map<number, string>();
-    for (let k = Math.floor(start / CHUNK); n > 0 && k * CHUNK < start + n; k++) {
-      const from = k * CHUNK;
-      const to = Math.min(from + CHUNK, start + n);
-      const parts: string[] = [];
-      if (from < start) {
-        const kept = this.chunk(k);
-        for (let i = from; i < start; i++) parts.push(JSON.stringify(kept[i - from]));
+    const small = n <= CHUNK;
+    if (small) {
+      // Into the cached chunks (loaded against the old rows), then each touched chunk written once.
+      for (let j = 0; j < n; j++) {
+        const i = start + j;
+        const k = Math.floor(i / CHUNK);
+        this.chunk(k)[i % CHUNK] = recent[n - 1 - j]!;
+        chunkTexts.set(k, '');
       }
-      for (let i = Math.max(from, start); i < to; i++) parts.push(textAt(i));
-      chunkTexts.set(k, `[${parts.join(',')}]`);
+      for (const k of chunkTexts.keys()) chunkTexts.set(k, JSON.stringify(this.chunks.get(k)));
+    } else {
+      const textAt = (i: number) => texts[n - 1 - (i - start)]!;
+      for (let k = Math.floor(start / CHUNK); k * CHUNK < start + n; k++) {
+        const from = k * CHUNK;
+        const to = Math.min(from + CHUNK, start + n);
+        const parts: string[] = [];
+        if (from < start) {
+          const kept = this.chunk(k);
+          for (let i = from; i < start; i++) parts.push(JSON.stringify(kept[i - from]));
+        }
+        for (let i = Math.max(from, start); i < to; i++) parts.push(textAt(i));
+        chunkTexts.set(k, `[${parts.join(',')}]`);
+        // A long build is read back from its chunk files when a query needs it.
+        this.chunks.delete(k);
+      }
     }
-    // Buckets are loaded (and caught up) against the old rows, before the new ones are in place.
+    // Buckets are loaded (and caught up) against the old rows, before the new ones are in place;
+    // oldest step first, so a path added again (a settings file, a rewrite) names its newest commit.
     const touchedBuckets = new Set<number>();
-    for (let q = 0; q < addedPaths.length; q++) {
+    for (let q = addedPaths.length - 1; q >= 0; q--) {
       const path = addedPaths[q]!;
       const step = addedStep[q]!;
       const b = bucketOf(path);
@@ -250,15 +268,9 @@ export class LogIndex {
     this.all = undefined;
     this.viewTip = tip;
     this.viewLen = this.count;
-    for (const [k, text] of chunkTexts) {
-      // A few new rows (the usual append) stay parsed in memory; a long build is read back from
-      // its chunk files when a query needs it.
-      if (n < CHUNK || this.chunks.has(k)) this.chunks.set(k, JSON.parse(text) as Row[]);
-      else this.chunks.delete(k);
-    }
-    if (n > 0 && !this.write(chunkTexts, touchedBuckets)) {
+    if (n > 0 && !this.write(chunkTexts, touchedBuckets) && !small) {
       // Nothing on disk to read back (a read-only repository): keep every chunk in memory.
-      for (const [k, text] of chunkTexts) if (!this.chunks.has(k)) this.chunks.set(k, JSON.parse(text) as Row[]);
+      for (const [k, text] of chunkTexts) this.chunks.set(k, JSON.parse(text) as Row[]);
     }
   }
 
