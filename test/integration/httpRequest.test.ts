@@ -79,4 +79,21 @@ describe('httpRequest (the smart-HTTP client transport)', () => {
     await new Promise((ok) => servers.pop()!.close(ok));
     await expect(httpRequest(`${dead}/x`, { method: 'GET', headers: {} })).rejects.toThrow(/ECONNREFUSED/);
   });
+
+  it('fails a request whose server goes silent, before the headers or in the middle of the body', async () => {
+    const silent = createServer((req, res) => {
+      if (req.url === '/half') {
+        res.writeHead(200);
+        res.write('first part');
+      } // '/none': never answers
+    });
+    servers.push(silent);
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    await expect(httpRequest(`${url}/none`, { method: 'GET', headers: {}, timeoutMs: 200 })).rejects.toThrow(/no data from 127\.0\.0\.1:\d+ for 0 s/);
+    const res = await httpRequest(`${url}/half`, { method: 'GET', headers: {}, timeoutMs: 200 });
+    expect(res.status).toBe(200);
+    await expect(readBody(res.body)).rejects.toThrow();
+    silent.closeAllConnections();
+  });
 });
