@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { isErrno, type SyncFs } from './fs.js';
+import { fsyncDir, isErrno, type SyncFs } from './fs.js';
 import { readIdx, writeIdx } from './packIdx.js';
-import type { BuiltPack } from './packWriter.js';
+import { packHeader, type BuiltPack } from './packWriter.js';
+import { clearStaleLock } from './RefLock.js';
 
 export interface OwnPacksOptions {
   /** fsync a new pack and its idx before they are renamed into place. */
@@ -108,12 +109,12 @@ export class OwnPacks {
    * Merges our small packs into one (see the class comment). Returns undefined when there was
    * nothing to do or another process holds the consolidation lock (it is doing the same work).
    */
-  consolidate(opts: { all?: boolean } = {}): Consolidation | undefined {
+  consolidate(): Consolidation | undefined {
     if (!this.lock()) return undefined;
     try {
       const ids = this.list();
-      if (!opts.all && ids.length <= this.limit) return undefined;
-      const pick = opts.all ? ids : this.pickGeometric(ids);
+      if (ids.length <= this.limit) return undefined;
+      const pick = this.pickGeometric(ids);
       if (pick.length < 2) return undefined;
       return this.merge(pick);
     } finally {
@@ -123,7 +124,16 @@ export class OwnPacks {
 
   /** The smallest packs, up to the first one at least twice the size of all smaller ones together. */
   private pickGeometric(ids: string[]): string[] {
-    const sized = ids.map((id) => ({ id, size: this.fs.statSync(`${this.packDir}/pack-${id}.pack`).size })).sort((a, b) => a.size - b.size);
+    const sized: { id: string; size: number }[] = [];
+    for (const id of ids) {
+      try {
+        sized.push({ id, size: this.fs.statSync(`${this.packDir}/pack-${id}.pack`).size });
+      } catch (e) {
+        // A concurrent `git gc`/`repack` took it since we listed the markers.
+        if (!isErrno(e, 'ENOENT')) throw e;
+      }
+    }
+    sized.sort((a, b) => a.size - b.size);
     const prefix: number[] = [0];
     for (const p of sized) prefix.push(prefix[prefix.length - 1]! + p.size);
     let keepFrom = sized.length;
@@ -131,7 +141,7 @@ export class OwnPacks {
     return sized.slice(0, keepFrom).map((p) => p.id);
   }
 
-  private merge(ids: string[]): Consolidation {
+  private merge(ids: string[]): Consolidation | undefined {
     const seen = new Set<string>();
     const oids: string[] = [];
     const offsets: number[] = [];
@@ -177,10 +187,9 @@ export class OwnPacks {
         pos += s.end - s.start;
       }
     }
-    const header = Buffer.alloc(12);
-    header.write('PACK', 0, 'latin1');
-    header.writeUInt32BE(2, 4);
-    header.writeUInt32BE(oids.length, 8);
+    // Packs that vanished or could not be copied leave fewer than two: nothing to merge.
+    if (used.length < 2) return undefined;
+    const header = packHeader(oids.length);
     const h = createHash('sha1').update(header);
     for (const c of chunks) h.update(c);
     const checksum = h.digest();
@@ -188,6 +197,8 @@ export class OwnPacks {
     // Always durable, whatever fsyncObjects says: the packs it replaces are about to be deleted.
     this.writeInPlace(`${this.packDir}/pack-${id}`, [header, ...chunks, checksum], writeIdx(oids, offsets, crcs, checksum), true);
     this.mark(id);
+    // The merged pack's names must be on disk before the only other copies are deleted.
+    fsyncDir(this.fs, this.packDir);
     for (const old of used) {
       if (old === id) continue;
       const base = `${this.packDir}/pack-${old}`;
@@ -226,7 +237,7 @@ export class OwnPacks {
       this.fs.closeSync(fd);
     }
     // Read-only, as git leaves pack files (after writing: memfs refuses writes to a 0444 file).
-    (this.fs as { chmodSync?: (p: string, mode: number) => void }).chmodSync?.(path, 0o444);
+    this.fs.chmodSync?.(path, 0o444);
   }
 
   private mark(id: string): void {
@@ -247,14 +258,8 @@ export class OwnPacks {
         return true;
       } catch (e) {
         if (!isErrno(e, 'EEXIST')) throw e;
-        let age: number;
-        try {
-          age = Date.now() - this.fs.statSync(this.lockPath).mtimeMs;
-        } catch {
-          continue;
-        }
-        if (age < STALE_LOCK_MS) return false;
-        this.unlink(this.lockPath);
+        // A lock of a killed merge is cleared at once (its owner is dead), a foreign one when old.
+        if (!clearStaleLock(this.fs, this.lockPath, STALE_LOCK_MS)) return false;
       }
     }
     return false;

@@ -52,7 +52,6 @@ export function headTarget(fs: SyncFs, gitdir: string): string {
   return v.startsWith('ref: ') ? v.slice(5) : 'HEAD';
 }
 
-
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -87,7 +86,7 @@ export async function compareAndSwapRef(fs: SyncFs, gitdir: string, ref: string,
       fd = fs.openSync(lockPath, 'wx', 0o644);
     } catch (e) {
       if (!isErrno(e, 'EEXIST')) throw e;
-      if (clearIfStale(fs, lockPath, stale, opts)) continue;
+      if (clearStaleLock(fs, lockPath, stale, opts)) continue;
       if (Date.now() - start > timeout) {
         throw new MetaError('LOCK_TIMEOUT', `${lockPath} is held by another writer for over ${timeout} ms; if no meta or git process is running, remove that file`, { lockPath, timeoutMs: timeout });
       }
@@ -120,8 +119,15 @@ export async function compareAndSwapRef(fs: SyncFs, gitdir: string, ref: string,
   }
 }
 
-/** Removes a lock whose owner is a dead local process, or that is older than `staleMs`. */
-function clearIfStale(fs: SyncFs, lockPath: string, staleMs: number, opts: RefUpdateOptions): boolean {
+/**
+ * Removes a lock file (`meta-lock <pid>@<host>` as its first line) whose owner is a dead local
+ * process, or that is older than `staleMs` (an ownerless one after at most 5 s). Returns whether
+ * the lock is gone. Any boot-meta lock file uses this, so a killed process never blocks the next.
+ *
+ * @example
+ * if (!tryCreate(lockPath) && clearStaleLock(fs, lockPath, 30_000)) tryCreate(lockPath);
+ */
+export function clearStaleLock(fs: SyncFs, lockPath: string, staleMs: number, opts: Pick<RefUpdateOptions, 'onStaleLock'> = {}): boolean {
   let content: string;
   let mtime: number;
   try {

@@ -24,6 +24,8 @@ export interface SyncFs {
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): number;
   fsyncSync(fd: number): void;
   fstatSync?(fd: number): { size: number };
+  /** Present on node's fs and memfs; pack files are made read-only, as git leaves them. */
+  chmodSync?(path: string, mode: number): void;
   /** Present on node's fs and memfs; isomorphic-git and the remote code need it. */
   promises?: typeof nodeFs.promises;
 }
@@ -31,4 +33,28 @@ export interface SyncFs {
 /** `ENOENT`-style check that works for node and memfs errors alike. */
 export function isErrno(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
+}
+
+/**
+ * Makes the renames and unlinks already done in `dir` durable (fsync of the directory itself), for
+ * a caller about to delete the only other copy of what it just renamed in. A file system that
+ * cannot open or sync a directory (memfs, some network mounts) is left as it is.
+ *
+ * @example
+ * fs.renameSync(tmp, `${packDir}/pack-${id}.pack`); fsyncDir(fs, packDir); fs.unlinkSync(oldPack);
+ */
+export function fsyncDir(fs: SyncFs, dir: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    fs.fsyncSync(fd);
+  } catch {
+    // EINVAL/EISDIR where directories cannot be synced: nothing more can be done from here.
+  } finally {
+    fs.closeSync(fd);
+  }
 }

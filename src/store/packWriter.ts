@@ -40,6 +40,15 @@ export function entryHeader(type: ObjectType, size: number): Buffer {
  * const built = buildPack([{ type: 'blob', data: Buffer.from('hi\n') }]);
  * writeIdx(built.oids, built.offsets, built.crcs, built.checksum); // the matching .idx
  */
+/** The 12-byte pack header: `PACK`, version 2, the object count. */
+export function packHeader(count: number): Buffer {
+  const header = Buffer.alloc(12);
+  header.write('PACK', 0, 'latin1');
+  header.writeUInt32BE(2, 4);
+  header.writeUInt32BE(count, 8);
+  return header;
+}
+
 export function buildPack(objects: Iterable<{ type: ObjectType; data: Uint8Array; oid?: string }>): BuiltPack {
   const parts: Buffer[] = [Buffer.alloc(12)];
   const oids: string[] = [];
@@ -55,10 +64,7 @@ export function buildPack(objects: Iterable<{ type: ObjectType; data: Uint8Array
     parts.push(head, body);
     pos += head.length + body.length;
   }
-  const header = parts[0]!;
-  header.write('PACK', 0, 'latin1');
-  header.writeUInt32BE(2, 4);
-  header.writeUInt32BE(oids.length, 8);
+  parts[0] = packHeader(oids.length);
   const checksum = createHash('sha1');
   for (const p of parts) checksum.update(p);
   const trailer = checksum.digest();
