@@ -49,7 +49,7 @@ export function openMeta(opts: OpenOptions = {}): MetaRepo {
   const env = opts.env ?? process.env;
   const fs = opts.fs ?? (nodeFs as unknown as SyncFs);
   const dir = repoDir(opts.dir, env, fs);
-  const store = Store.open({ fs, dir, fsyncObjects: opts.fsyncObjects });
+  const store = Store.open({ fs, dir, fsyncObjects: opts.fsyncObjects, warn: opts.warn });
   return wrap(store, opts, env);
 }
 

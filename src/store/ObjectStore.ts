@@ -15,6 +15,8 @@ export interface ObjectStoreOptions {
   packMinObjects?: number;
   /** Merge our own packs once there are more than this many (default 50, git's gc.autoPackLimit). */
   packLimit?: number;
+  /** Receives what is worth saying but not failing for (default: `process.emitWarning`). */
+  warn?: (message: string) => void;
 }
 
 interface PendingObject {
@@ -48,6 +50,7 @@ export class ObjectStore {
   /** Objects written inside `batch`, in write order, until it ends. */
   private pending: Map<string, PendingObject> | undefined;
   private warnedConsolidation = false;
+  private readonly warn: (message: string) => void;
   readonly ownPacks: OwnPacks;
 
   constructor(fs: SyncFs, gitdir: string, options: ObjectStoreOptions = {}) {
@@ -56,6 +59,7 @@ export class ObjectStore {
     this.fsyncObjects = options.fsyncObjects ?? false;
     this.packMinObjects = options.packMinObjects ?? PACK_MIN_OBJECTS;
     this.ownPacks = new OwnPacks(fs, gitdir, { fsync: this.fsyncObjects, limit: options.packLimit });
+    this.warn = options.warn ?? ((m) => process.emitWarning(m, { code: 'META_WARNING' }));
     this.packs = new PackSet(fs, gitdir, { resolveExternal: (oid: string) => this.readLoose(oid) });
   }
 
@@ -145,7 +149,8 @@ export class ObjectStore {
     const { oid, raw } = hashObject(type, data);
     if (this.pending) {
       if (this.pending.has(oid) || this.onDisk(oid)) return oid;
-      this.pending.set(oid, { type, data, raw });
+      // The batch keeps its own copy (`raw` is header + data): a caller may reuse its buffer.
+      this.pending.set(oid, { type, data: raw.subarray(raw.length - data.length), raw });
       if (type === 'tree') this.trees.set(oid, parseTree(data));
       return oid;
     }
@@ -191,26 +196,29 @@ export class ObjectStore {
     this.ownPacks.install(buildPack(list));
     this.packs.refresh();
     for (const oid of objects.keys()) this.known.add(oid);
-    if (this.ownPacks.needsConsolidation()) this.consolidate();
   }
 
   /**
-   * Merges our small packs into one now (`all`: every pack we wrote). Called on its own after a
-   * pack write pushes the count past the limit; a failure there is reported, not thrown: the
-   * objects are already safe in the new pack.
+   * Housekeeping after a write has landed: merges our small packs once there are more than the
+   * limit (see OwnPacks). Called after the ref moved, not while an append holds a tip it is about
+   * to swap, so a merge never widens a compare-and-swap race. A failure is reported once through
+   * `warn`, never thrown: the objects are already safe in the packs it would have merged.
+   *
+   * @example
+   * if (await compareAndSwapRef(fs, gitdir, ref, parent, commit)) objects.maintain();
    */
-  consolidate(opts: { all?: boolean; throwOnError?: boolean } = {}): ReturnType<OwnPacks['consolidate']> {
+  maintain(): ReturnType<OwnPacks['consolidate']> {
     try {
-      return this.ownPacks.consolidate({ all: opts.all });
+      if (!this.ownPacks.needsConsolidation()) return undefined;
+      const merged = this.ownPacks.consolidate();
+      this.packs.refresh();
+      return merged;
     } catch (e) {
-      if (opts.throwOnError) throw e;
       if (!this.warnedConsolidation) {
         this.warnedConsolidation = true;
-        process.emitWarning(`merging boot-meta's packs in ${this.gitdir}/objects/pack failed (${(e as Error).message}); reads slow down as packs accumulate: run 'git gc'`);
+        this.warn(`merging boot-meta's packs in ${this.gitdir}/objects/pack failed (${(e as Error).message}); reads slow down as packs accumulate: run 'git gc'`);
       }
       return undefined;
-    } finally {
-      this.packs.refresh();
     }
   }
 

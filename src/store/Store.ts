@@ -50,6 +50,8 @@ export interface StoreOptions {
   packMinObjects?: number;
   /** Merge the packs boot-meta wrote once there are more than this many (default 50). */
   packLimit?: number;
+  /** Receives warnings (a failed pack merge); default `process.emitWarning`. */
+  warn?: (message: string) => void;
 }
 
 const SEGMENT_BAD = /[\0-\x1f\x7f\\]/;
@@ -86,7 +88,7 @@ export class Store {
     this.fs = fs;
     this.dir = dir;
     this.gitdir = gitdir;
-    this.objects = new ObjectStore(fs, gitdir, { fsyncObjects: opts.fsyncObjects ?? false, packMinObjects: opts.packMinObjects, packLimit: opts.packLimit });
+    this.objects = new ObjectStore(fs, gitdir, { fsyncObjects: opts.fsyncObjects ?? false, packMinObjects: opts.packMinObjects, packLimit: opts.packLimit, warn: opts.warn });
   }
 
   /** Opens an existing repository (bare, or with a `.git` directory). */
@@ -161,6 +163,7 @@ export class Store {
       const parent = readRef(this.fs, this.gitdir, ref);
       const built = await this.commitOn(parent, plan, opts);
       if (await compareAndSwapRef(this.fs, this.gitdir, ref, parent, built.commit, opts)) {
+        this.objects.maintain();
         return { ...built, attempts: attempt };
       }
       if (attempt >= maxAttempts) {
