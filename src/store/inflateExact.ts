@@ -69,8 +69,13 @@ function openHandle(): boolean {
   }
 }
 
-/** The engine {@link inflateExact} uses on this runtime. */
-export const inflateEngine: InflateEngine = openHandle() ? 'handle' : 'inflateSync';
+/**
+ * The engine {@link inflateExact} uses on this runtime. The handle is made on first use, not at
+ * import: every command imports the store, few read a pack.
+ */
+export function inflateEngine(): InflateEngine {
+  return openHandle() ? 'handle' : 'inflateSync';
+}
 
 /** Options of {@link inflateExact}. */
 export interface InflateOptions {
@@ -79,7 +84,7 @@ export interface InflateOptions {
    * consumes each object before inflating the next. Default: a new buffer per call.
    */
   out?: Buffer;
-  /** Which implementation (tests run both); default {@link inflateEngine}. */
+  /** Which implementation (tests run both); default the handle, where this runtime has one. */
   engine?: InflateEngine;
 }
 
@@ -97,7 +102,7 @@ export interface InflateOptions {
  * inflateExact(packed, 5).data.toString(); // 'hello'
  */
 export function inflateExact(input: Uint8Array, size: number, opts: InflateOptions = {}): Inflated {
-  const engine = opts.engine ?? inflateEngine;
+  const engine = opts.engine ?? 'handle';
   if (opts.out && opts.out.length < size + 1) throw new RangeError(`output buffer of ${opts.out.length} bytes for ${size} + 1`);
   return engine === 'handle' && openHandle() ? viaHandle(input, size, opts.out) : viaInflateSync(input, size);
 }

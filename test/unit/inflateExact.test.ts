@@ -16,7 +16,7 @@ function failure(fn: () => unknown): InflateError {
 // Node 20 has the internal handle shape the fast engine needs; if a Node upgrade removes it the
 // fallback takes over silently, and this line says so loudly instead.
 it('uses the reused zlib handle on this Node', () => {
-  expect(inflateEngine).toBe('handle');
+  expect(inflateEngine()).toBe('handle');
 });
 
 describe.each<InflateEngine>(['handle', 'inflateSync'])('inflateExact (%s)', (engine) => {
