@@ -5,6 +5,7 @@ import { MetaError } from '../errors/MetaError.js';
 import { applyDelta } from '../store/packDelta.js';
 import { inflateExact, InflateError, type Inflated } from '../store/inflateExact.js';
 import { writeIdx } from '../store/packIdx.js';
+import { fsyncDir, type SyncFs } from '../store/fs.js';
 
 /**
  * Our `git index-pack`: indexes a received pack file and writes its v2 `.idx`, without holding
@@ -328,6 +329,15 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
   }
 }
 
+function syncFile(path: string): void {
+  const fd = nodeFs.openSync(path, 'r');
+  try {
+    nodeFs.fsyncSync(fd);
+  } finally {
+    nodeFs.closeSync(fd);
+  }
+}
+
 /**
  * Indexes `tmpPack` (a file in `packDir`) and moves it into place as `pack-<id>.pack` with its
  * `.idx`, the idx last, as git does: a reader listing `*.idx` never sees a pack without its data.
@@ -338,9 +348,14 @@ export function installPack(packDir: string, tmpPack: string): { id: string; obj
   const tmpIdx = `${packDir}/tmp_idx_${process.pid}_${indexed.id.slice(0, 12)}`;
   try {
     nodeFs.writeFileSync(tmpIdx, indexed.idx, { mode: 0o444 });
+    // Durable before any ref can point into it (git's core.fsync default does the same for packs):
+    // the ref update that follows is fsynced, and must never name objects a power cut could lose.
+    syncFile(tmpPack);
+    syncFile(tmpIdx);
     nodeFs.chmodSync(tmpPack, 0o444);
     nodeFs.renameSync(tmpPack, `${packDir}/pack-${indexed.id}.pack`);
     nodeFs.renameSync(tmpIdx, `${packDir}/pack-${indexed.id}.idx`);
+    fsyncDir(nodeFs as unknown as SyncFs, packDir);
   } catch (e) {
     nodeFs.rmSync(tmpIdx, { force: true });
     throw e;
