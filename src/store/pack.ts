@@ -501,15 +501,19 @@ export class PackSet {
     const old = new Map((this.packs ?? []).map((p) => [p.idxPath, p]));
     this.packs = undefined;
     const fresh = this.list(old);
-    for (const p of old.values()) if (!fresh.includes(p)) this.drop(p);
+    // Vanished packs are closed and their ids freed for reuse, after one pass purging their cached
+    // bases (a merge of fifty packs drops fifty at once).
+    const gone = new Set<number>();
+    for (const p of old.values()) {
+      if (fresh.includes(p)) continue;
+      p.close();
+      gone.add(p.id);
+    }
+    if (gone.size > 0) {
+      this.cache.deleteWhere((key) => gone.has(Math.floor(key / PACK_KEY_SCALE)));
+      this.freeIds.push(...gone);
+    }
     this.lastHit = 0;
-  }
-
-  /** Closes a vanished pack and frees its id, after purging its cached bases (ids are reused). */
-  private drop(pack: Pack): void {
-    pack.close();
-    this.cache.deleteWhere((key) => Math.floor(key / PACK_KEY_SCALE) === pack.id);
-    this.freeIds.push(pack.id);
   }
 
   private list(reuse?: Map<string, Pack>): Pack[] {
