@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { fsyncDir, type SyncFs } from '../store/fs.js';
 import { spawn } from 'node:child_process';
 import { MetaError } from '../errors/MetaError.js';
 import type { ResolvedBinary } from '../api/resolveBinary.js';
@@ -42,15 +44,6 @@ export async function switchCurrent(installDir: string, target: string | undefin
   const tmp = `${installDir}/.current-${randomBytes(4).toString('hex')}`;
   await fsp.symlink(target, tmp);
   await fsp.rename(tmp, `${installDir}/current`);
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
-  try {
-    await fh.sync();
-  } catch { /* some file systems refuse directory fsync */ } finally {
-    await fh.close();
-  }
 }
 
 /**
@@ -96,14 +89,14 @@ export async function installRelease(r: ResolvedBinary, opts: InstallOptions): P
     await fsp.mkdir(stage);
     await fsp.rename(tmp, `${stage}/${name}`);
     await fsp.chmod(`${stage}/${name}`, 0o755);
-    await fsyncDir(stage);
+    fsyncDir(nodeFs as unknown as SyncFs, stage);
     // A leftover release directory without a verified binary is moved aside, never trusted.
     await fsp.rm(relDir, { recursive: true, force: true });
     await fsp.rename(stage, relDir);
-    await fsyncDir(`${dir}/releases`);
+    fsyncDir(nodeFs as unknown as SyncFs, `${dir}/releases`);
   }
   await switchCurrent(dir, `releases/${version}`);
-  await fsyncDir(dir);
+  fsyncDir(nodeFs as unknown as SyncFs, dir);
   return { version, path: final, previousTarget, reused };
 }
 

@@ -27,7 +27,7 @@ interface PendingObject {
 }
 
 /** Default `packMinObjects`: see `ObjectStore.batch`. */
-export const PACK_MIN_OBJECTS = 16;
+const PACK_MIN_OBJECTS = 16;
 
 /**
  * Reads and writes git objects directly in the git formats: loose objects (deflate + sha-1 + temp
@@ -51,7 +51,7 @@ export class ObjectStore {
   private pending: Map<string, PendingObject> | undefined;
   private warnedConsolidation = false;
   private readonly warn: (message: string) => void;
-  readonly ownPacks: OwnPacks;
+  private readonly ownPacks: OwnPacks;
 
   constructor(fs: SyncFs, gitdir: string, options: ObjectStoreOptions = {}) {
     this.fs = fs;

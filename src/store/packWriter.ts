@@ -17,7 +17,7 @@ export interface BuiltPack {
 }
 
 /** The variable-length entry header of a whole object: type and inflated size. */
-export function entryHeader(type: ObjectType, size: number): Buffer {
+function entryHeader(type: ObjectType, size: number): Buffer {
   const head: number[] = [];
   let byte = (TYPE_NUM[type] << 4) | (size & 0x0f);
   let rest = Math.floor(size / 16);
