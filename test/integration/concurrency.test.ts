@@ -40,7 +40,9 @@ async function serverWithClones(name: string, n: number): Promise<{ srv: string;
 
 const releasesOn = (srv: string) => git(['--git-dir', srv, 'ls-tree', '-r', '--name-only', 'main']).split('\n').filter((p) => p.endsWith('/release.pb'));
 
-describe('concurrent writers through one smart-HTTP remote', () => {
+// Eight writer processes race through one remote; on 2 busy cores that takes minutes, not seconds.
+// The timeout only bounds a hang: nothing here asserts how fast it goes.
+describe('concurrent writers through one smart-HTTP remote', { timeout: 300_000 }, () => {
   it('8 processes x 25 records, each pushing: all 200 on the remote, meta verify and git fsck --strict clean', async () => {
     const { srv, clones } = await serverWithClones('conc.git', 8);
     const pushesBefore = http.server.requests.filter((r) => r.startsWith('POST /conc.git/git-receive-pack')).length;

@@ -21,6 +21,11 @@ const ENV = {
   GIT_COMMITTER_EMAIL: 'test@example.com',
   GIT_CONFIG_NOSYSTEM: '1',
   GIT_CONFIG_GLOBAL: '/dev/null',
+  // git's threaded delta search splits the object list between threads, so the chains it finds
+  // (and the depths the tests assert) depend on timing; one thread makes them the same every run.
+  GIT_CONFIG_COUNT: '1',
+  GIT_CONFIG_KEY_0: 'pack.threads',
+  GIT_CONFIG_VALUE_0: '1',
 };
 
 function git(cwd: string, args: string[], input?: string | Buffer): Buffer {

@@ -4,8 +4,8 @@ import { expect } from 'vitest';
 import { MetaError } from '../../../src/errors/MetaError.js';
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-/** CI clones main with shared/ beside it, so this relative path holds there too. */
-export const vectorsDir = path.resolve(repoRoot, '../shared/vectors/sops');
+/** Files written by the real `sops` binary (see test/fixtures/sops/README.md), kept in the repository. */
+export const vectorsDir = path.resolve(repoRoot, 'test/fixtures/sops');
 
 /** Awaits `p` and asserts it rejects with a MetaError of `code`; returns the error. */
 export async function expectMetaError(p: Promise<unknown>, code: string): Promise<MetaError> {
