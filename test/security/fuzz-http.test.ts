@@ -1,0 +1,157 @@
+// A bounded, seeded fuzz pass over every route of a real `meta serve` process: hostile paths,
+// query values, methods, headers and bodies, with and without tokens. Whatever comes in, the
+// server answers a JSON error with a documented 4xx status (never a 5xx for bad input), leaks no
+// host path, stack trace or file content, and keeps serving.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request as httpRequest, Agent } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { promote } from '../../src/index.js';
+import { hashToken } from '../../src/serve/serveTokens.js';
+import { tempDir } from '../helpers/diskRepo.js';
+import { diskRepo, releaseWithBinary, setSettings } from '../helpers/serveFixtures.js';
+import { startMetaServe } from '../helpers/metaProcess.js';
+import { mulberry32, pick, HOSTILE_STRINGS } from './fuzzValues.js';
+
+const TOKEN = 'fuzz-records-token';
+const REPORTS = 'fuzz-reports-token';
+const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+
+interface Res { status: number; type: string; text: string }
+
+function send(base: string, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Res> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const r = httpRequest({ host: u.hostname, port: u.port, method, path, headers, agent, timeout: 15_000 }, (res) => {
+      const type = String(res.headers['content-type'] ?? '');
+      // A stream (SSE) that opened is a success for this pass: read what came first and close it.
+      if (type.startsWith('text/event-stream')) {
+        res.once('data', () => res.destroy());
+        setTimeout(() => res.destroy(), 200);
+        res.on('close', () => resolve({ status: res.statusCode!, type, text: '' }));
+        res.on('error', () => undefined);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, type, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    r.on('timeout', () => r.destroy(new Error(`no answer to ${method} ${path} within 15 s`)));
+    r.on('error', reject);
+    if (body) r.write(body);
+    r.end();
+  });
+}
+
+/** One random request; the generator sees every route, good and bad values mixed. */
+function makeRequest(rnd: () => number, commit: string): { method: string; path: string; headers: Record<string, string>; body?: Buffer } {
+  const v = () => {
+    const x = pick(rnd, HOSTILE_STRINGS);
+    try {
+      return encodeURIComponent(x);
+    } catch {
+      return '%ED%A0%80'; // a lone surrogate cannot be percent-encoded as UTF-8: send its CESU-8 bytes
+    }
+  };
+  const raw = () => pick(rnd, ['%00', '%zz', '%', '%2e%2e', '..', '.', '', '%2F', '%ED%A0%80', '%F0%9F%92%A9', 'a'.repeat(3000), '%C0%AE%C0%AE']);
+  const seg = () => (rnd() < 0.5 ? v() : raw());
+  const project = () => pick(rnd, ['acme%2Fapp', 'acme/app', 'app', 'nope%2Fnone', seg(), `${seg()}/${seg()}`]);
+  const channel = () => pick(rnd, ['stable', 'beta', seg()]);
+  const q = (names: string[]) => names.filter(() => rnd() < 0.6).map((n) => `${n}=${pick(rnd, [v(), raw(), 'linux/amd64', commit, commit.slice(0, 7), '1', '0', '-1', '1e9'])}`).join('&');
+  const routes = [
+    () => `/v1/projects/${project()}/channels/${channel()}/resolve?${q(['platform', 'at', 'wait', 'after'])}`,
+    () => `/v1/projects/${project()}/channels/${channel()}/download?${q(['platform', 'at', 'location', 'region'])}`,
+    () => `/v1/projects/${project()}/instances?${q(['env', 'at', 'channel'])}`,
+    () => `/v1/events?${q(['project', 'channel', 'types', 'since'])}`,
+    () => '/v1/records',
+    () => `/v1/projects/${project()}/instances/${seg()}/report`,
+    () => pick(rnd, ['/healthz', '/metrics', '/', '/v1', '/v1/', '/v1/projects', `/${seg()}`, `/v1/projects/${project()}`, `//v1/records`, `/v1/records?${q(['x'])}`]),
+  ];
+  const path = pick(rnd, routes)();
+  const method = rnd() < 0.8 ? (path.includes('/report') || path.startsWith('/v1/records') ? 'POST' : 'GET') : pick(rnd, ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE']);
+  const headers: Record<string, string> = {};
+  const auth = rnd();
+  if (auth < 0.45) headers.authorization = `Bearer ${path.includes('/report') ? REPORTS : TOKEN}`;
+  else if (auth < 0.6) headers.authorization = pick(rnd, ['Bearer ', 'Bearer x', 'Basic Zm9vOmJhcg==', `Bearer ${'t'.repeat(5000)}`, 'bearer fuzz-records-token']);
+  if (rnd() < 0.2) headers['if-none-match'] = pick(rnd, [`"${commit}"`, '*', '"', 'W/"x"', v()]);
+  if (rnd() < 0.1) headers['last-event-id'] = pick(rnd, [commit, 'nonsense', '', '../../etc/passwd']);
+  let body: Buffer | undefined;
+  if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+    headers['content-type'] = rnd() < 0.85 ? 'application/json' : pick(rnd, ['text/plain', 'application/json; charset=latin1', 'multipart/form-data', '']);
+    body = Buffer.from(makeBody(rnd));
+  }
+  return { method, path, headers, body };
+}
+
+function makeBody(rnd: () => number): string {
+  const s = () => pick(rnd, HOSTILE_STRINGS);
+  const val = (): unknown => pick(rnd, [s(), 1, -1, 2 ** 53 + 1, 1e309, null, true, [], {}, [s()], { a: s() }, 'linux/amd64', 'sha256:' + 'a'.repeat(64)]);
+  const kinds = ['project', 'release', 'binary', 'promotion', 'rollback', 'hold', 'unhold', 'yank', 'event', 'approval', 'verification', s()];
+  const fields = ['kind', 'name', 'project', 'version', 'channel', 'platform', 'digest', 'size', 'urls', 'sources', 'imports', 'notes', 'labels', 'reason', 'actor', 'repoUrl', 'env', 'status', 'host', 'metaCommit', 'message', '__proto__', 'constructor', 'prototype'];
+  const r = rnd();
+  if (r < 0.08) return pick(rnd, ['', '{', '{"kind":', '[]', 'null', '"x"', '1', '{"a":1}{"b":2}', '\u0000', '{"kind":"release","notes":"\\ud800"}', '{"kind":"release","notes":"\\udfff\\ud800"}']);
+  if (r < 0.12) return `${'['.repeat(5000)}${']'.repeat(5000)}`;
+  if (r < 0.14) return JSON.stringify({ kind: 'release', notes: 'x'.repeat(2 * 1024 * 1024) });
+  const o: Record<string, unknown> = { kind: pick(rnd, kinds) };
+  for (const f of fields) if (rnd() < 0.35) o[f] = f === 'sources' ? [{ url: s(), commit: pick(rnd, ['a'.repeat(40), s()]) }] : val();
+  return JSON.stringify(o);
+}
+
+describe('fuzz: every HTTP route of a real meta serve', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let server: Awaited<ReturnType<typeof startMetaServe>>;
+  let commit = '';
+
+  beforeAll(async () => {
+    tmp = tempDir('meta-fuzz-http-');
+    const repo = await diskRepo(tmp.dir);
+    writeFileSync(`${tmp.dir}/app-1.0.0`, 'binary one');
+    await releaseWithBinary(repo, '1.0.0', 'binary one', 'https://files.example/app-1.0.0');
+    await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
+    commit = await setSettings(repo, { serve: { tokens: [{ name: 'ci', sha256: hashToken(TOKEN) }, { name: 'fleet', sha256: hashToken(REPORTS), scopes: ['reports'] }] } });
+    repo.close();
+    server = await startMetaServe(`${tmp.dir}/meta`, ['--max-wait', '1', '--max-body', '1048576', '--no-webhooks']);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    agent.destroy();
+    tmp?.cleanup();
+  });
+
+  it('600 seeded requests: no 5xx, no leak, JSON errors, and the server keeps serving', async () => {
+    const rnd = mulberry32(0x5eed);
+    const reqs = Array.from({ length: 600 }, () => makeRequest(rnd, commit));
+    const problems: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < reqs.length) {
+        if (server.proc.child.exitCode !== null) return; // reported once, below
+        const r = reqs[next++]!;
+        const what = `${r.method} ${r.path.slice(0, 200)}${r.body ? ` ${r.body.toString('utf8').slice(0, 120)}` : ''}`;
+        let res: Res;
+        try {
+          res = await send(server.url, r.method, r.path, r.headers, r.body);
+        } catch (e) {
+          problems.push(`${what}: ${(e as Error).message}`);
+          continue;
+        }
+        if (res.status >= 500) problems.push(`${what}: answered ${res.status} ${res.text.slice(0, 300)}`);
+        if (res.status >= 400 && r.method !== 'HEAD') {
+          let code: unknown;
+          try { code = JSON.parse(res.text).error?.code; } catch { code = undefined; }
+          if (typeof code !== 'string') problems.push(`${what}: ${res.status} without a JSON error body: ${res.text.slice(0, 200)}`);
+        }
+        for (const leak of [tmp.dir, '    at ', 'node:internal', 'root:x:0', '/etc/', 'ENOENT', 'EACCES']) {
+          if (res.text.includes(leak)) problems.push(`${what}: the answer leaks '${leak}': ${res.text.slice(0, 300)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 6 }, worker));
+    if (server.proc.child.exitCode !== null) problems.unshift(`the server exited (${server.proc.child.exitCode}) after request ${next}: ${server.proc.err().slice(0, 1500)}`);
+    expect(problems, problems.slice(0, 20).join('\n')).toEqual([]);
+    const health = await send(server.url, 'GET', '/healthz', {});
+    expect(health.status).toBe(200);
+    expect(server.proc.child.exitCode).toBeNull();
+    expect(server.proc.err()).not.toMatch(/uncaught|unhandled/i);
+  }, 240_000);
+});
