@@ -21,7 +21,13 @@ export interface ResolvedBinary {
   channel: string;
   /** The meta commit every record was read at. */
   commit: string;
+  /** The sequence of the promotion (or rollback) that made this release live. */
   sequence: number;
+  /**
+   * The channel's newest record sequence at `commit` (≥ `sequence`: later holds and yanks count).
+   * It only grows, so a follower refuses an answer below the one it last verified.
+   */
+  channelSequence: number;
   promotedAt: string;
   promotedBy: string;
   release: { version: string; githash: string; sources: Release['sources']; imports: Release['imports']; notes: string };
@@ -71,6 +77,7 @@ export function resolveBinaryIn(repo: MetaRepo, snap: Snapshot, opts: Omit<Resol
     channel: opts.channel,
     commit: snap.commit!,
     sequence: p.sequence,
+    channelSequence: Math.max(state.lastSequence, p.sequence),
     promotedAt: p.header.createdAt,
     promotedBy: p.header.actor,
     release: { version: release.version, githash: ref.githash, sources: release.sources, imports: release.imports, notes: release.notes },

@@ -8,6 +8,8 @@ import type { RecordReader } from './RecordReader.js';
 export interface ChannelHead {
   current: ReleaseRef | null;
   currentEntry: PromotionEntry | null;
+  /** The newest record's sequence (0 when none): holds and yanks count, so it only ever grows. */
+  lastSequence: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export interface ChannelHead {
 export function channelHead(snap: Snapshot, reader: RecordReader, project: string, channel: string): ChannelHead {
   const dir = channelDir(project, channel);
   const shards = snap.list(dir).filter((e) => e.mode === '40000');
+  let lastSequence = 0;
   for (let s = shards.length - 1; s >= 0; s--) {
     const shardDir = `${dir}/${shards[s]!.name}`;
     const files = snap.list(shardDir);
@@ -32,16 +35,17 @@ export function channelHead(snap: Snapshot, reader: RecordReader, project: strin
       if (!e.name.endsWith('.pb') || e.mode === '40000') continue;
       const path = `${shardDir}/${e.name}`;
       const record = reader.byOid(snap, e.oid, 'promotion', { path, commit: snap.commit });
+      if (!lastSequence) lastSequence = record.sequence;
       if (record.action === 'promote' || record.action === 'rollback') {
-        return { current: record.release, currentEntry: { path, githash: e.oid, record } };
+        return { current: record.release, currentEntry: { path, githash: e.oid, record }, lastSequence };
       }
       if (record.action === 'yank') return fullReplay(snap, reader, project, channel);
     }
   }
-  return { current: null, currentEntry: null };
+  return { current: null, currentEntry: null, lastSequence };
 }
 
 function fullReplay(snap: Snapshot, reader: RecordReader, project: string, channel: string): ChannelHead {
   const s = channelState(snap, reader, project, channel);
-  return { current: s.current, currentEntry: s.currentEntry };
+  return { current: s.current, currentEntry: s.currentEntry, lastSequence: s.lastSequence };
 }
