@@ -1,12 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import { MetaError, isMetaError } from '../errors/MetaError.js';
 import type { ResolvedBinary } from '../api/resolveBinary.js';
-import { checkChannel, checkEnvironment, checkHost, parsePlatform } from '../records/names.js';
+import { checkChannel, checkEnvironment, checkHost, checkProjectName, parsePlatform } from '../records/names.js';
 import { backoffMs, pause } from '../util/pause.js';
 import type { FollowSource } from './followSources.js';
+import { checkNotOlder, readFollowState, writeFollowState, type FollowState } from './followState.js';
 import { currentTarget, installRelease, runHook, switchCurrent } from './installRelease.js';
+import { checkBinaryName, validateAnswer } from './validateAnswer.js';
+
+export { readFollowState, type FollowState } from './followState.js';
 
 export interface FollowOptions {
   project: string;
@@ -36,20 +39,11 @@ export interface FollowOptions {
   hookOutput?: (text: string) => void;
 }
 
-/** What a follower remembers between runs (`<install-dir>/.meta-follow.json`). */
-export interface FollowState {
-  v: 1;
-  project: string;
-  channel: string;
-  platform: string;
-  /** The last meta commit whose answer was verified: newer answers must descend from it. */
-  commit?: string;
-  /** The release running now (what `current` points at). */
-  version?: string;
-  digest?: string;
-  /** The last binary that failed (digest or hook): not retried until the channel moves on. */
-  failed?: { digest: string; version: string; reason: string };
-}
+/**
+ * Errors that mean "this answer must not be used" rather than "nothing to do yet": a one-shot
+ * run exits with them; a long-running follower logs them and waits for the next change.
+ */
+const REFUSALS: ReadonlySet<string> = new Set(['HISTORY_REWRITTEN', 'AUTH', 'INVALID_NAME', 'INVALID_ARGUMENT', 'CORRUPT_RECORD', 'INTEGRITY']);
 
 export interface FollowAttempt {
   version: string;
@@ -68,48 +62,29 @@ export interface FollowResult {
   stopped: 'once' | 'max-iterations' | 'aborted';
 }
 
-const STATE = '.meta-follow.json';
-
-export async function readFollowState(installDir: string): Promise<FollowState | undefined> {
-  try {
-    return JSON.parse(await fsp.readFile(`${installDir}/${STATE}`, 'utf8')) as FollowState;
-  } catch {
-    return undefined;
-  }
-}
-
-async function writeState(installDir: string, s: FollowState): Promise<void> {
-  const tmp = `${installDir}/.meta-follow.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await fsp.open(tmp, 'w', 0o644);
-  try {
-    await fh.writeFile(JSON.stringify(s, null, 2));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsp.rename(tmp, `${installDir}/${STATE}`);
-}
-
 /**
  * The agent that runs on a server: on every change of its channel it resolves, downloads,
  * verifies (size + sha-256) before use, installs atomically (`releases/<version>/` + `current`
- * symlink), runs the hook, switches back when the hook fails, and reports. It keeps the last
- * verified meta commit and refuses answers whose history does not descend from it.
+ * symlink), runs the hook, switches back when the hook fails, and reports. Every answer is checked
+ * field by field first. It keeps the last verified meta commit and channel sequence, and refuses
+ * answers whose history does not descend from it or whose sequence is older.
  *
  * @example
  * const source = await new LocalSource(openMeta({ dir: '/srv/meta' })).start();
  * await follow({ project: 'acme/app', channel: 'stable', platform: 'linux/amd64', installDir: '/opt/app', source, exec: 'systemctl restart app' });
  */
 export async function follow(opts: FollowOptions): Promise<FollowResult> {
+  checkProjectName(opts.project);
   checkChannel(opts.channel);
   parsePlatform(opts.platform);
+  if (opts.binaryName !== undefined) checkBinaryName(opts.binaryName);
   const host = checkHost(opts.host ?? hostname());
   const env = checkEnvironment(opts.env ?? 'prod');
   const log = opts.log ?? (() => {});
   await fsp.mkdir(opts.installDir, { recursive: true });
   const prior = await readFollowState(opts.installDir);
   if (prior && (prior.project !== opts.project || prior.channel !== opts.channel || prior.platform !== opts.platform)) {
-    throw new MetaError('PRECONDITION_FAILED', `${opts.installDir} follows ${prior.project} ${prior.channel} ${prior.platform}, not ${opts.project} ${opts.channel} ${opts.platform}; use another --install-dir`, { installDir: opts.installDir });
+    throw new MetaError('PRECONDITION_FAILED', `the install dir follows ${prior.project} ${prior.channel} ${prior.platform}, not ${opts.project} ${opts.channel} ${opts.platform}; use another --install-dir`, { installDir: opts.installDir });
   }
   const state: FollowState = prior ?? { v: 1, project: opts.project, channel: opts.channel, platform: opts.platform };
   const attempts: FollowAttempt[] = [];
@@ -132,7 +107,10 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
     if (opts.signal?.aborted) return { attempts, state, stopped: 'aborted' };
     let r: ResolvedBinary | undefined;
     try {
-      r = await opts.source.resolve({ project: opts.project, channel: opts.channel, platform: opts.platform, after: state.commit });
+      // Every source's answer passes here: checked field by field, then against what this
+      // follower verified before, so no source can roll it back or steer its paths.
+      r = validateAnswer(await opts.source.resolve({ project: opts.project, channel: opts.channel, platform: opts.platform, after: state.commit }), opts);
+      checkNotOlder(state, r);
       failures = 0;
     } catch (e) {
       if (!isMetaError(e)) throw e;
@@ -143,7 +121,7 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
         await pause(ms, opts.signal);
         continue;
       }
-      if (e.code === 'HISTORY_REWRITTEN' || e.code === 'AUTH' || e.code === 'INVALID_NAME' || e.code === 'INVALID_ARGUMENT') {
+      if (REFUSALS.has(e.code)) {
         if (opts.once) throw e;
         log(`refusing: ${e.message}`);
       } else log(`nothing to install: ${e.message}`);
@@ -152,17 +130,17 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
       continue;
     }
 
+    const moved = state.commit !== r.commit || state.sequence !== r.channelSequence || state.releaseGithash !== r.release.githash;
+    state.commit = r.commit;
+    state.sequence = r.channelSequence;
+    state.releaseGithash = r.release.githash;
     const running = await currentTarget(opts.installDir);
     const upToDate = r.binary.digest === state.digest && r.release.version === state.version && running === `releases/${r.release.version}`;
     if (upToDate || state.failed?.digest === r.binary.digest) {
-      if (state.commit !== r.commit) {
-        state.commit = r.commit;
-        await writeState(opts.installDir, state);
-      }
+      if (moved) await writeFollowState(opts.installDir, state);
     } else {
       const attempt = await installOne(opts, r, state, log);
       attempts.push(attempt);
-      state.commit = r.commit;
       if (attempt.ok) {
         state.version = r.release.version;
         state.digest = r.binary.digest;
@@ -170,7 +148,7 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
       } else if (attempt.reason && !attempt.reason.startsWith('download:')) {
         state.failed = { digest: r.binary.digest, version: r.release.version, reason: attempt.reason };
       }
-      await writeState(opts.installDir, state);
+      await writeFollowState(opts.installDir, state);
       if (attempt.ok || !attempt.reason?.startsWith('download:')) {
         await report(r, attempt.ok, attempt.ok ? `installed ${r.release.version}${attempt.reused ? ' (already downloaded)' : ''}` : `${attempt.reason}; still running ${state.version ?? 'nothing'}`);
       }
@@ -196,7 +174,9 @@ async function installOne(opts: FollowOptions, r: ResolvedBinary, state: FollowS
   try {
     installed = await installRelease(r, { installDir: opts.installDir, binaryName: opts.binaryName, onProgress: opts.onProgress, log, signal: opts.signal });
   } catch (e) {
-    if (!isMetaError(e)) throw e;
+    // Only the bytes or the network are a failed attempt; an install dir that cannot be
+    // written safely (IO, INTEGRITY, PRECONDITION_FAILED) stops the follower for a human to fix.
+    if (!isMetaError(e) || !['DIGEST_MISMATCH', 'REMOTE', 'NOT_FOUND'].includes(e.code)) throw e;
     const reason = e.code === 'DIGEST_MISMATCH' ? `digest mismatch: ${e.message}` : `download: ${e.message}`;
     log(`not installed: ${reason}`);
     return { ...base, ok: false, reason };

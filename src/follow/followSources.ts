@@ -183,10 +183,13 @@ export class ServerSource implements FollowSource {
       json = undefined;
     }
     if (res.ok) return json;
-    const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const err = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const code = typeof err?.code === 'string' ? err.code : undefined;
+    // The server's words end up in the follower's log: one short line, no control characters.
+    const said = printable(typeof err?.message === 'string' ? err.message : text);
     const known = ['NOT_FOUND', 'HISTORY_REWRITTEN', 'INVALID_ARGUMENT', 'INVALID_NAME', 'AUTH', 'CONFLICT', 'PRECONDITION_FAILED'];
-    if (err?.code && known.includes(err.code) && res.status < 500) throw new MetaError(err.code as 'NOT_FOUND', `${this.base}: ${err.message}`, { status: res.status });
-    throw new MetaError('REMOTE', `${method} ${url} answered ${res.status}: ${err?.message ?? text.slice(0, 200)}`, { status: res.status });
+    if (code && known.includes(code) && res.status < 500) throw new MetaError(code as 'NOT_FOUND', `${this.base}: ${said}`, { status: res.status });
+    throw new MetaError('REMOTE', `${method} ${url} answered ${res.status}: ${said}`, { status: res.status });
   }
 
   changed(ms: number, signal?: AbortSignal): Promise<void> {
@@ -197,4 +200,9 @@ export class ServerSource implements FollowSource {
     this.ac.abort();
     await this.loop;
   }
+}
+
+function printable(text: string): string {
+  const t = text.replace(/[\0-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, ' ');
+  return t.length > 300 ? `${t.slice(0, 300)}…` : t;
 }

@@ -3,9 +3,12 @@ import { promises as fsp } from 'node:fs';
 import * as nodeFs from 'node:fs';
 import { fsyncDir, type SyncFs } from '../store/fs.js';
 import { spawn } from 'node:child_process';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { MetaError } from '../errors/MetaError.js';
 import type { ResolvedBinary } from '../api/resolveBinary.js';
+import { checkVersion } from '../records/names.js';
 import { downloadVerified, fileDigest } from './downloadVerified.js';
+import { checkBinaryName } from './validateAnswer.js';
 
 export interface InstallOptions {
   installDir: string;
@@ -47,25 +50,88 @@ export async function switchCurrent(installDir: string, target: string | undefin
 }
 
 /**
+ * `p` resolved, when it lies strictly inside `root`; INTEGRITY otherwise. Paths are built from
+ * checked names only, so this never fires in practice: it is the last guard before a write or a
+ * removal, should a rule ever let a separator or '..' through.
+ */
+export function insideDir(root: string, p: string): string {
+  const abs = resolve(p);
+  const rel = relative(resolve(root), abs);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new MetaError('INTEGRITY', 'refusing a path outside the install dir: the release version or binary name cannot be a file name', {});
+  }
+  return abs;
+}
+
+async function lstatOrUndefined(p: string): Promise<nodeFs.Stats | undefined> {
+  try {
+    return await fsp.lstat(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Removes one entry of the install dir without ever following a symlink: a link is unlinked
+ * (its target is left alone), a directory is removed with its contents (fs.rm unlinks the links
+ * it meets inside instead of descending into them).
+ */
+async function removeEntry(p: string): Promise<void> {
+  const st = await lstatOrUndefined(p);
+  if (!st) return;
+  if (st.isDirectory()) await fsp.rm(p, { recursive: true, force: true });
+  else await fsp.unlink(p);
+}
+
+/** A Node file system error as IO, by its code only: its message would show host paths. */
+function ioError(e: unknown): MetaError {
+  const code = (e as NodeJS.ErrnoException)?.code ?? 'error';
+  const call = (e as NodeJS.ErrnoException)?.syscall;
+  return new MetaError('IO', `cannot install into the install dir: ${code}${call ? ` (${call})` : ''}; check its permissions and free space`, { code }, { cause: e });
+}
+
+/**
  * Installs a resolved binary: download to a temp file in the install dir, verify size and
  * sha-256, move it into `releases/<version>/` (a directory renamed into place), then switch the
  * `current` symlink by rename. A location that fails or serves other bytes is skipped for the
  * next; when none verifies, nothing changes and the error says why.
+ *
+ * Every path is built from the checked version and binary name and must stay inside the install
+ * dir; `releases/` must be a real directory there, and a symlink found where a release directory
+ * goes is removed, never followed or trusted.
  *
  * @example
  * const r = resolveBinary(repo, { project: 'acme/app', channel: 'stable', platform: 'linux/amd64' });
  * await installRelease(r, { installDir: '/opt/app' }); // /opt/app/current/app
  */
 export async function installRelease(r: ResolvedBinary, opts: InstallOptions): Promise<Installed> {
-  const dir = opts.installDir;
-  const name = opts.binaryName ?? r.project.split('/').pop()!;
-  const version = r.release.version;
-  await fsp.mkdir(`${dir}/releases`, { recursive: true });
-  const relDir = `${dir}/releases/${version}`;
-  const final = `${relDir}/${name}`;
+  const dir = resolve(opts.installDir);
+  const name = checkBinaryName(opts.binaryName ?? r.project.split('/').pop()!);
+  const version = checkVersion(r.release.version);
+  try {
+    return await install(r, dir, version, name, opts);
+  } catch (e) {
+    throw e instanceof MetaError ? e : ioError(e);
+  }
+}
+
+async function install(r: ResolvedBinary, dir: string, version: string, name: string, opts: InstallOptions): Promise<Installed> {
+  const releases = insideDir(dir, join(dir, 'releases'));
+  const relDir = insideDir(dir, join(releases, version));
+  const final = insideDir(dir, join(relDir, name));
+  if (dirname(relDir) !== releases || dirname(final) !== relDir) {
+    throw new MetaError('INTEGRITY', 'refusing a release version or binary name that is not a single file name', {});
+  }
+  await fsp.mkdir(releases, { recursive: true });
+  if (!(await fsp.lstat(releases)).isDirectory()) {
+    throw new MetaError('PRECONDITION_FAILED', "the install dir's releases/ is a symlink or a file, not a directory; meta follow writes only inside the install dir: replace it by a directory", {});
+  }
   const previousTarget = await currentTarget(dir);
   let reused = false;
-  if ((await fileDigest(final)) === r.binary.digest) reused = true;
+  const relSt = await lstatOrUndefined(relDir);
+  const finalSt = relSt?.isDirectory() ? await lstatOrUndefined(final) : undefined;
+  if (finalSt?.isFile() && (await fileDigest(final)) === r.binary.digest) reused = true;
   else {
     let tmp: string | undefined;
     const errors: MetaError[] = [];
@@ -85,15 +151,15 @@ export async function installRelease(r: ResolvedBinary, opts: InstallOptions): P
       if (bad) throw bad;
       throw errors[0] ?? new MetaError('NOT_FOUND', `binary ${r.binary.path} lists no location`, {});
     }
-    const stage = `${dir}/releases/.${version}.tmp-${randomBytes(4).toString('hex')}`;
+    const stage = insideDir(dir, join(releases, `.${version}.tmp-${randomBytes(4).toString('hex')}`));
     await fsp.mkdir(stage);
-    await fsp.rename(tmp, `${stage}/${name}`);
-    await fsp.chmod(`${stage}/${name}`, 0o755);
+    await fsp.rename(tmp, join(stage, name));
+    await fsp.chmod(join(stage, name), 0o755);
     fsyncDir(nodeFs as unknown as SyncFs, stage);
-    // A leftover release directory without a verified binary is moved aside, never trusted.
-    await fsp.rm(relDir, { recursive: true, force: true });
+    // A leftover release directory without a verified binary (or a link planted there) goes; it is never trusted.
+    await removeEntry(relDir);
     await fsp.rename(stage, relDir);
-    fsyncDir(nodeFs as unknown as SyncFs, `${dir}/releases`);
+    fsyncDir(nodeFs as unknown as SyncFs, releases);
   }
   await switchCurrent(dir, `releases/${version}`);
   fsyncDir(nodeFs as unknown as SyncFs, dir);
