@@ -15,8 +15,9 @@ export interface PullResult extends SyncResult {
 
 /**
  * Fetches the remote branch (only when its tip moved) and fast-forwards the local branch.
- * Anti-rollback: a remote tip that does not descend from the last one accepted, or from the local
- * tip, is refused with HISTORY_REWRITTEN naming both commits, unless `allowRewrite`.
+ * Anti-rollback: a remote tip whose single-parent chain does not contain the last one accepted, or
+ * the local tip, is refused with HISTORY_REWRITTEN naming both commits, unless `allowRewrite`; so
+ * a merge commit or a second root commit is never fast-forwarded.
  *
  * @example
  * const r = await pull(repo);

@@ -1,29 +1,19 @@
 import type { ObjectStore } from '../store/ObjectStore.js';
 
 /**
- * True when `ancestor` is `descendant` or one of its ancestors. Walks the first-parent chain
- * first (all boot-meta writes), then every parent when the history has merges. Commits missing
- * locally (a shallow clone's boundary) end the walk.
+ * True when `ancestor` is `descendant` or lies on its single-parent chain. A meta history is one
+ * chain: every commit after the first has exactly one parent. A merge lets a forged, parentless
+ * history be joined to the real tip (every commit of the real history stays "an ancestor"), so
+ * a commit with several parents ends the walk with false, as does a root or a commit missing
+ * locally (a shallow clone's boundary) before `ancestor` is met.
  */
 export function isAncestor(objects: ObjectStore, ancestor: string, descendant: string): boolean {
-  if (ancestor === descendant) return true;
-  let merges = false;
   for (let c: string | undefined = descendant; c; ) {
     if (c === ancestor) return true;
-    if (!objects.has(c)) break;
+    if (!objects.has(c)) return false;
     const parents: string[] = objects.readCommit(c).parents;
-    if (parents.length > 1) merges = true;
+    if (parents.length !== 1) return false;
     c = parents[0];
-  }
-  if (!merges) return false;
-  const seen = new Set<string>();
-  const todo = [descendant];
-  while (todo.length) {
-    const c = todo.pop()!;
-    if (c === ancestor) return true;
-    if (seen.has(c) || !objects.has(c)) continue;
-    seen.add(c);
-    todo.push(...objects.readCommit(c).parents);
   }
   return false;
 }

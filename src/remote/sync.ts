@@ -80,8 +80,10 @@ const short = (c: string | undefined) => (c ? c.slice(0, 12) : 'nothing');
 
 /**
  * Brings the local branch level with the remote tip `remote`. `seen` is the last remote tip we
- * accepted (the remote-tracking ref before this fetch): a remote tip that does not descend from it
- * means the remote's history was rewritten, or an old tip is served again, and is refused.
+ * accepted (the remote-tracking ref before this fetch): a remote tip whose single-parent chain does
+ * not contain it means the remote's history was rewritten, an old tip is served again, or a merge
+ * joined another history to it, and is refused. "Descends" below always means along that chain
+ * (see isAncestor): a merge or a second root is never a fast-forward.
  * - local behind: fast-forward (compare-and-swap, so a concurrent local writer is never lost);
  * - local ahead: nothing to do (unpushed commits);
  * - diverged because local commits were made on `seen` while the remote moved on: with `replay`,
@@ -94,7 +96,7 @@ async function integrate(store: Store, h: RemoteHandle, remote: string | undefin
   if (!remote) return { status: 'remote-empty', before, after: before, remote, replayed: 0 };
   const o = store.objects;
   if (seen && seen !== remote && !isAncestor(o, seen, remote) && !mode.allowRewrite) {
-    throw new MetaError('HISTORY_REWRITTEN', `remote '${h.name}' moved ${h.branch} from ${seen} to ${remote}, which does not descend from it: its history was rewritten, or an old tip is served again. Nothing changed locally; if the rewrite is intended, run 'meta pull --allow-rewrite'`, { remote: h.name, previous: seen, remoteTip: remote, local: before });
+    throw new MetaError('HISTORY_REWRITTEN', `remote '${h.name}' moved ${h.branch} from ${seen} to ${remote}, whose single-parent chain does not contain it: its history was rewritten, an old tip is served again, or a merge or a new root commit was added. Nothing changed locally; if the rewrite is intended, run 'meta pull --allow-rewrite'`, { remote: h.name, previous: seen, remoteTip: remote, local: before });
   }
   for (let i = 0; i < 100; i++) {
     const local = store.tip();
@@ -112,7 +114,7 @@ async function integrate(store: Store, h: RemoteHandle, remote: string | undefin
     }
     const legit = seen !== undefined && isAncestor(o, seen, local) && isAncestor(o, seen, remote);
     if (!legit) {
-      throw new MetaError('HISTORY_REWRITTEN', `local ${h.branch} is at ${local} and the tip of remote '${h.name}' (${remote}) does not descend from it: one of the two histories was rewritten. Nothing changed; compare them with 'git log', and if the remote is right run 'meta pull --allow-rewrite' (your tip stays under refs/meta/before-rewrite)`, { remote: h.name, local, remoteTip: remote, previous: seen });
+      throw new MetaError('HISTORY_REWRITTEN', `local ${h.branch} is at ${local} and the tip of remote '${h.name}' (${remote}) does not descend from it along a single chain of commits: one of the two histories was rewritten, or a merge or a new root commit was added. Nothing changed; compare them with 'git log', and if the remote is right run 'meta pull --allow-rewrite' (your tip stays under refs/meta/before-rewrite)`, { remote: h.name, local, remoteTip: remote, previous: seen });
     }
     const mine = chainUntil(o, local, (c) => isAncestor(o, c, remote));
     if (!mode.replay) {
@@ -171,9 +173,9 @@ async function replay(store: Store, commits: string[], base: string): Promise<st
 }
 
 /**
- * `meta pull`: fetch (only when the remote tip moved) and fast-forward. Refuses a remote tip that
- * does not descend from the last one accepted or from the local tip (HISTORY_REWRITTEN, both
- * commits named) unless `allowRewrite`.
+ * `meta pull`: fetch (only when the remote tip moved) and fast-forward. Refuses a remote tip whose
+ * single-parent chain does not contain the last one accepted or the local tip (HISTORY_REWRITTEN,
+ * both commits named) unless `allowRewrite`.
  */
 export async function pullRemote(store: Store, h: RemoteHandle, opts: SyncOptions & { allowRewrite?: boolean } = {}): Promise<SyncResult> {
   const seen = readRef(store.fs, store.gitdir, trackingRef(h));
