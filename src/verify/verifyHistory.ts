@@ -1,8 +1,8 @@
-import { MetaError } from '../errors/MetaError.js';
+import { isMetaError, MetaError } from '../errors/MetaError.js';
 import { decodeAs } from '../records/codec.js';
 import { classifyPath, MUTABLE_SETTINGS, promotionPath, releasePath, type PathClass } from '../records/layout.js';
 import type { RecordKind } from '../records/types.js';
-import { parseCommit } from '../store/gitObjects.js';
+import { parseCommit, type Commit } from '../store/gitObjects.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
 import { diffRawTrees, RawTrees } from '../store/rawTreeDiff.js';
 import type { Store } from '../store/Store.js';
@@ -26,10 +26,17 @@ export type ViolationKind =
   /** A channel record whose sequence repeats one already taken. */
   | 'sequence-repeat'
   /** A file outside the repository layout. */
-  | 'outside-layout';
+  | 'outside-layout'
+  /** A commit with several parents: the history must be one chain of single-parent commits. */
+  | 'merge-commit'
+  /** A parentless commit that is not the first commit of the history (a second history joined in). */
+  | 'new-root'
+  /** An object the history needs is not in the repository (and is not behind a shallow boundary). */
+  | 'missing-object';
 
 export interface Violation {
   commit: string;
+  /** The record's path; '' for violations of the commit graph (merge-commit, new-root, a missing commit). */
   path: string;
   kind: ViolationKind;
   message: string;
@@ -45,7 +52,7 @@ export interface VerifyReport {
   records: number;
   from: string | undefined;
   to: string | undefined;
-  /** True when the history stops at a shallow clone's boundary rather than the first commit. */
+  /** True when the history stops at a shallow clone's boundary (a commit listed in `shallow`) rather than the first commit. */
   shallow: boolean;
   violations: Violation[];
 }
@@ -63,10 +70,36 @@ const SETTINGS = new Set<string>(MUTABLE_SETTINGS);
 const DECODED: Partial<Record<PathClass['type'], RecordKind>> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event' };
 
 /**
+ * The commits git lists in `<gitdir>/shallow`: the only commits whose parents may be absent. Any
+ * other missing object is damage (or a deletion meant to cut the checked history short).
+ */
+function shallowCommits(store: Store): Set<string> {
+  let text: string;
+  try {
+    text = store.fs.readFileSync(`${store.gitdir}/shallow`, 'utf8');
+  } catch {
+    return new Set();
+  }
+  return new Set(text.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{40}$/.test(l)));
+}
+
+/** The id of the object a read found missing, when `e` is the object store's NOT_FOUND. */
+function missingOid(e: unknown): string | undefined {
+  if (!isMetaError(e, 'NOT_FOUND')) return undefined;
+  const oid = e.data.oid;
+  return typeof oid === 'string' ? oid : undefined;
+}
+
+/**
  * Proves the append-only contract over a range of history: each commit is diffed with its first
  * parent, descending only into subtrees whose ids differ (an append changes a handful), so the
  * cost is O(commits × depth) plus one decode per record ever written, never O(commits × files).
  * Reads only git objects: the derived caches (LogIndex) are not trusted here.
+ *
+ * The history must also be one chain: every commit but the first has exactly one parent. A merge
+ * is how a forged history (its own root, consistent in itself) is joined to the real tip so that
+ * a first-parent walk sees only the forgery, so merges are reported, and the histories they join
+ * are walked (parents only, no diffs) to report their extra roots and missing commits.
  *
  * @example
  * const r = verifyHistory(store);
@@ -78,6 +111,7 @@ export function verifyHistory(store: Store, opts: VerifyOptions = {}): VerifyRep
   const max = opts.maxViolations ?? 10_000;
   const report: VerifyReport = { ok: true, commits: 0, records: 0, from: opts.from, to, shallow: false, violations: [] };
   if (!to) return report;
+  const shallow = shallowCommits(store);
   // Newest first, as git packs objects: the newest version of a tree is stored whole and older ones
   // as deltas against it, so this order resolves each delta from a base still in the pack's cache
   // (oldest first cost twice the inflating). Each commit is read once, straight from its bytes
@@ -93,44 +127,149 @@ export function verifyHistory(store: Store, opts: VerifyOptions = {}): VerifyRep
   const groups: Violation[][] = [];
   let kept = 0;
   let dropped = 0;
+  const keep = (mine: Violation[]) => {
+    if (mine.length === 0) return;
+    groups.push(mine);
+    kept += mine.length;
+    while (groups.length > 1 && kept - groups[dropped]!.length >= max) {
+      kept -= groups[dropped]!.length;
+      groups[dropped++] = [];
+    }
+  };
+  // A missing tree is met again by the next commit's diff: each missing object is reported once.
+  const reportedMissing = new Set<string>();
+  const missing = (mine: Violation[], commit: string, oid: string, message: string, path = '') => {
+    if (reportedMissing.has(oid)) return;
+    reportedMissing.add(oid);
+    mine.push({ commit, path, kind: 'missing-object', message });
+  };
+  const merge = (mine: Violation[], commit: string, parents: string[]) => {
+    mine.push({ commit, path: '', kind: 'merge-commit', message: `commit ${commit} has ${parents.length} parents (${parents.map((p) => p.slice(0, 12)).join(', ')}); a meta history is one chain of single-parent commits, and a merge can join a forged history to the real one` });
+  };
   const trees = new RawTrees(o);
+  // Parents beyond the first of every merge, walked once the first-parent chain is done; from the
+  // first merge on, the chain's commits are remembered so that walk stops where it rejoins it.
+  const sideParents: { parent: string; child: string }[] = [];
+  const onChain = new Set<string>();
+  let mainRoot: string | undefined;
   let c: string | undefined = to;
   let commit = c !== opts.from ? readCommit(to) : undefined;
-  if (c !== opts.from && !commit) report.shallow = true;
+  if (c !== opts.from && !commit) keep([{ commit: to, path: '', kind: 'missing-object', message: `commit ${to} is missing from the repository; restore it from another clone` }]);
   while (c !== undefined && commit) {
+    const mine: Violation[] = [];
     const first = commit.parents[0];
+    if (commit.parents.length > 1) {
+      merge(mine, c, commit.parents);
+      for (const p of commit.parents.slice(1)) sideParents.push({ parent: p, child: c });
+    }
+    if (sideParents.length > 0) onChain.add(c);
     let parent: ReturnType<typeof readCommit>;
     if (first !== undefined) {
       parent = readCommit(first);
-      // A shallow boundary's parent is missing: check its whole tree as if it were the first commit.
-      if (!parent && first !== opts.from) report.shallow = true;
-    } else if (opts.from) {
-      throw new MetaError('INVALID_ARGUMENT', `--from ${opts.from} is not on the first-parent history of ${to}; give an older commit of this branch`, { from: opts.from, to });
+      if (!parent) {
+        // Only a commit git lists in `shallow` may lack its parent: there the checked history starts
+        // (its whole tree checked as if it were the first commit). Elsewhere objects were lost.
+        if (shallow.has(c)) report.shallow = true;
+        else missing(mine, c, first, `the parent ${first} of commit ${c} is missing from the repository (not a shallow clone's boundary), so the history before it cannot be checked; restore the objects from another clone`);
+      }
+    } else if (c !== opts.from) {
+      mainRoot = c;
     }
     const changes: Change[] = [];
-    diffRawTrees(trees, parent?.tree, commit.tree, '', changes);
+    let complete = true;
+    try {
+      diffRawTrees(trees, parent?.tree, commit.tree, '', changes);
+    } catch (e) {
+      const oid = missingOid(e);
+      if (!oid) throw e;
+      missing(mine, c, oid, `object ${oid} (a tree of commit ${c} or of its parent) is missing from the repository; restore it from another clone`);
+      complete = false;
+    }
     report.commits++;
-    if (changes.length > 0) {
-      const mine: Violation[] = [];
-      checkCommit({ trees, root: commit.tree, objects: o }, c, changes, (v) => mine.push(v), report);
-      if (mine.length > 0) {
-        groups.push(mine);
-        kept += mine.length;
-        while (groups.length > 1 && kept - groups[dropped]!.length >= max) {
-          kept -= groups[dropped]!.length;
-          groups[dropped++] = [];
-        }
+    if (complete && changes.length > 0) {
+      try {
+        checkCommit({ trees, root: commit.tree, objects: o }, c, changes, (v) => mine.push(v), report);
+      } catch (e) {
+        const oid = missingOid(e);
+        if (!oid) throw e;
+        missing(mine, c, oid, `object ${oid} (a tree of commit ${c}) is missing from the repository; restore it from another clone`);
       }
     }
+    keep(mine);
     if (first === undefined || first === opts.from || !parent) break;
     c = first;
     commit = parent;
+  }
+  if (opts.from && mainRoot && sideParents.length === 0) {
+    throw new MetaError('INVALID_ARGUMENT', `--from ${opts.from} is not on the first-parent history of ${to}; give an older commit of this branch`, { from: opts.from, to });
+  }
+  if (sideParents.length > 0 && opts.from && !mainRoot) {
+    // The range starts after `from`, but whether a joined history is a second one depends on the
+    // chain below it too: follow it (parents only) to its root.
+    for (let b: string | undefined = opts.from; b && !onChain.has(b); ) {
+      onChain.add(b);
+      const bc = readCommit(b);
+      if (!bc) break;
+      if (bc.parents.length === 0) mainRoot = b;
+      b = bc.parents[0];
+    }
+  }
+  const sideRoots = sideParents.length > 0 ? walkJoined(sideParents, onChain, { readCommit, shallow, keep, missing, merge }) : [];
+  // Which root is the intruder cannot be told from the graph (commit times are whatever the writer
+  // chose), so when there are several, each one is reported beside the merge that joined them.
+  const roots = mainRoot ? [mainRoot, ...sideRoots] : sideRoots;
+  if (roots.length > (mainRoot ? 1 : 0)) {
+    for (const r of roots) {
+      const others = roots.filter((x) => x !== r).map((x) => x.slice(0, 12));
+      keep([{
+        commit: r, path: '', kind: 'new-root',
+        message: `commit ${r} has no parent, ${others.length > 0 ? `and neither ${others.length > 1 ? 'have' : 'has'} ${others.join(', ')}` : 'yet it is not the first commit of this history'}: a history has one first commit, so a second history was joined to this one`,
+      }]);
+    }
   }
   for (let g = groups.length - 1; g >= 0 && report.violations.length < max; g--) {
     for (const v of groups[g]!) if (report.violations.length < max) report.violations.push(v);
   }
   report.ok = report.violations.length === 0;
   return report;
+}
+
+/**
+ * Walks the histories that merges joined to the first-parent chain (every parent, no diffs), down
+ * to where they rejoin the chain: returns their roots, reports their merges and
+ * their missing commits (a commit listed in `shallow` may lack its parents).
+ */
+function walkJoined(
+  start: { parent: string; child: string }[],
+  onChain: Set<string>,
+  h: {
+    readCommit: (oid: string) => Commit | undefined;
+    shallow: Set<string>;
+    keep: (mine: Violation[]) => void;
+    missing: (mine: Violation[], commit: string, oid: string, message: string) => void;
+    merge: (mine: Violation[], commit: string, parents: string[]) => void;
+  },
+): string[] {
+  const roots: string[] = [];
+  const seen = new Set<string>(onChain);
+  const todo = [...start];
+  while (todo.length > 0) {
+    const { parent: c, child } = todo.pop()!;
+    if (seen.has(c)) continue;
+    seen.add(c);
+    const mine: Violation[] = [];
+    const commit = h.readCommit(c);
+    if (!commit) {
+      if (!h.shallow.has(child)) h.missing(mine, child, c, `the parent ${c} of commit ${child} is missing from the repository (not a shallow clone's boundary); restore the objects from another clone`);
+    } else if (commit.parents.length === 0) {
+      roots.push(c);
+    } else {
+      if (commit.parents.length > 1) h.merge(mine, c, commit.parents);
+      for (const p of commit.parents) todo.push({ parent: p, child: c });
+    }
+    h.keep(mine);
+  }
+  return roots;
 }
 
 /**
@@ -148,11 +287,17 @@ function entryAt(at: At, path: string): string | undefined {
   return at.trees.entry(at.root, path);
 }
 
+function missingBlob(commit: string, path: string, oid: string): Violation {
+  return { commit, path, kind: 'missing-object', message: `${path} (blob ${oid}) is missing from the repository; restore it from another clone` };
+}
+
 function checkCommit(snap: At, commit: string, changes: Change[], add: (v: Violation) => void, report: VerifyReport): void {
   const addedByOid = new Map<string, string[]>();
   for (const ch of changes) if (ch.status === 'A') addedByOid.set(ch.oid, [...(addedByOid.get(ch.oid) ?? []), ch.path]);
   const renamedTo = new Set<string>();
   for (const ch of changes) {
+    // A changed settings file (added files are checked below).
+    if (ch.status !== 'D' && ch.status !== 'A' && SETTINGS.has(ch.path) && !snap.objects.has(ch.oid)) add(missingBlob(commit, ch.path, ch.oid));
     if (ch.status === 'A' || SETTINGS.has(ch.path)) continue;
     if (ch.status === 'D') {
       const dest = addedByOid.get(ch.oid)?.find((p) => !renamedTo.has(p));
@@ -172,7 +317,11 @@ function checkCommit(snap: At, commit: string, changes: Change[], add: (v: Viola
       continue;
     }
     const kind = DECODED[cls.type];
-    if (!kind) continue; // settings, hooks, SOPS secrets: not protobuf records
+    if (!kind) {
+      // Settings, hooks, SOPS secrets: not protobuf records, but their bytes must be there.
+      if (!snap.objects.has(ch.oid)) add(missingBlob(commit, ch.path, ch.oid));
+      continue;
+    }
     report.records++;
     checkRecord(snap, commit, ch.path, ch.oid, cls, kind, add);
   }
@@ -187,8 +336,14 @@ function checkRecord(snap: At, commit: string, path: string, oid: string, cls: P
     }
   }
   let rec;
+  const raw = snap.objects.tryRead(oid);
+  if (!raw) {
+    add(missingBlob(commit, path, oid));
+    return;
+  }
   try {
-    rec = decodeAs(kind, snap.objects.read(oid, 'blob').data, { path, commit, oid });
+    if (raw.type !== 'blob') snap.objects.read(oid, 'blob');
+    rec = decodeAs(kind, raw.data, { path, commit, oid });
   } catch (e) {
     add({ commit, path, kind: 'undecodable', message: `${path} is not a valid ${kind} record: ${(e as Error).message.split(';')[0]}` });
     return;
