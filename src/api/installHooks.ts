@@ -5,7 +5,8 @@ import { TEMPLATE_DIR } from './initMeta.js';
 /**
  * Installs boot-meta's append-only `pre-receive` hook into a bare repository on a git server, so
  * plain `git push` is held to the contract too (no force-push, no deletion, no record modified,
- * deleted or renamed). An existing different hook is kept aside as `pre-receive.before-meta`.
+ * deleted or renamed, no merge commit and no second root commit). An existing different hook is
+ * kept aside as `pre-receive.before-meta`.
  *
  * @example
  * installHooks('/srv/git/meta.git');
