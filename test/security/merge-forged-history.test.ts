@@ -231,6 +231,30 @@ describe('a forged history merged with the real tip', () => {
     }
   });
 
+  it('is not installed by meta follow --repo when something other than meta merges into the local branch', async () => {
+    const local = `${root}/follow-local.git`;
+    git(['clone', '-q', '--bare', real, local]);
+    const installDir = `${root}/host-local`;
+    const follower = spawnFollower([
+      'follow', 'acme/app', '--repo', local, '--channel', 'stable', '--platform', 'linux/amd64', '--install-dir', installDir, '--recheck', '1', '--timeout', '60',
+    ]);
+    const installed = () => (existsSync(`${installDir}/current/app`) ? readFileSync(`${installDir}/current/app`, 'utf8') : undefined);
+    try {
+      await waitFor(follower, () => installed() === REAL_BYTES);
+      // The real tip first: the merge is on the first-parent line of everything verified so far,
+      // and its tree (what resolve reads) is the forgery.
+      const g = forge(local, { tipFirst: true });
+      git(['--git-dir', local, 'update-ref', 'refs/heads/main', g.merge, tip]);
+      const installs = () => follower.err().split('installing acme/app').length - 1;
+      await waitFor(follower, () => follower.err().includes('does not descend from the last verified commit') || installs() > 1);
+      expect(installs()).toBe(1);
+      expect(installed()).toBe(REAL_BYTES);
+    } finally {
+      follower.child.kill('SIGTERM');
+      await follower.exit;
+    }
+  });
+
   it('is not served by meta serve --remote: the fetch is refused and resolve answers the real binary', async () => {
     const srv = servedCopy('serve.git');
     const server = spawnFollower(['serve', '--remote', http.server.url('serve.git'), '--repo', `${root}/serve-clone`, '--listen', '127.0.0.1:0', '--fetch-interval', '0.2', '--no-webhooks']);
