@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MetaError, isMetaError, type MetaErrorCode } from '../errors/MetaError.js';
+import { realpathSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { MetaError, isMetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from '../api/openMeta.js';
 import { checkEventTypes, eventsOfEntry, isAncestor, matchesEvent, parseEventId, type EventFilter, type MetaEventOut } from '../api/events.js';
 import { readMetaSettings } from '../api/metaSettings.js';
@@ -14,6 +16,7 @@ import { Metrics } from './Metrics.js';
 import { matchToken, parseServeTokens, type TokenScope } from './serveTokens.js';
 import { applyRecord, checkRecordBody, REPORT_SCHEMA } from './applyRecord.js';
 import { checkShape, toLabels } from './strictJson.js';
+import { HttpError, publicError } from './publicError.js';
 
 /** Keeps a clone up to date with its remote (`meta serve --remote`); supplied by the remote module. */
 export interface RemoteSync {
@@ -42,6 +45,11 @@ export interface ServeOptions {
   /** First retry delay of a failed webhook delivery, doubled per attempt (default 1000 ms). */
   webhookBackoffMs?: number;
   webhookMaxBackoffMs?: number;
+  /**
+   * Deliver webhooks to loopback, private, link-local and other non-public addresses (default
+   * false: meta.yaml is writable by every writer, so its URLs must not reach the server's network).
+   */
+  allowPrivateWebhooks?: boolean;
   remote?: RemoteSync;
   /** One line per notable thing (start, errors); default: nothing. */
   log?: (line: string) => void;
@@ -49,18 +57,7 @@ export interface ServeOptions {
   env?: Record<string, string | undefined>;
 }
 
-const STATUS: Record<string, number> = {
-  INVALID_ARGUMENT: 400, INVALID_NAME: 400, NOT_FOUND: 404, NOT_A_META_REPO: 500, ALREADY_EXISTS: 409, CONFLICT: 409,
-  PRECONDITION_FAILED: 412, CORRUPT_RECORD: 500, INTEGRITY: 500, VERIFY_FAILED: 500, DIGEST_MISMATCH: 422, HISTORY_REWRITTEN: 409,
-  LOCK_TIMEOUT: 503, REMOTE: 502, AUTH: 401, IO: 500, INTERNAL: 500,
-};
-
-/** An error with an HTTP status of its own (405, 413, 415, 403). */
-class HttpError extends MetaError {
-  constructor(readonly status: number, code: MetaErrorCode, message: string) {
-    super(code, message, {});
-  }
-}
+export { STATUS } from './publicError.js';
 
 interface SseClient {
   res: ServerResponse;
@@ -150,10 +147,13 @@ export class MetaServer {
   private lastFetchOk = 0;
   private dispatcher?: { kick(): void; close(): Promise<void>; lag(): Map<string, number> };
   private closing = false;
+  /** Directories of this host that error messages must not reveal to clients. */
+  private readonly hostDirs: string[];
   url = '';
 
   constructor(private readonly opts: ServeOptions) {
     const repo = opts.repo;
+    this.hostDirs = hostDirectories([repo.dir, repo.store.gitdir, opts.webhookStateDir, process.cwd(), homedir(), tmpdir()]);
     this.committer = new GroupCommitter(repo.store, {
       actor: repo.actor,
       clock: repo.clock,
@@ -190,21 +190,35 @@ export class MetaServer {
   async start(): Promise<this> {
     const [host, portText] = splitListen(this.opts.listen ?? '127.0.0.1:8080');
     await this.watcher.start();
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => {
+      // handle() answers its own errors; this only catches a bug in that answering itself, so
+      // one broken request can never take the process (and every other client) down with it.
+      this.handle(req, res).catch((e) => {
+        this.opts.log?.(`request ${req.method} ${(req.url ?? '').slice(0, 200)} failed while answering: ${(e as Error)?.stack ?? String(e)}`);
+        res.destroy();
+      });
+    });
     this.server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', (e) => reject(new MetaError('IO', `cannot listen on ${host}:${portText}: ${(e as Error).message}`, { listen: this.opts.listen }, { cause: e })));
       this.server!.listen(Number(portText), host, () => resolve());
     });
+    // After listening, a server error (EMFILE on accept…) is not fatal: log it and keep serving.
+    this.server.on('error', (e) => this.opts.log?.(`server error: ${(e as Error).message}`));
     const addr = this.server.address() as AddressInfo;
     this.url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
-    this.heartbeat = setInterval(() => { for (const c of this.sse) c.res.write(': ping\n\n'); }, 15_000);
+    this.heartbeat = setInterval(() => {
+      for (const c of this.sse) {
+        if (c.res.writableEnded || c.res.destroyed) this.sse.delete(c);
+        else c.res.write(': ping\n\n');
+      }
+    }, 15_000);
     this.heartbeat.unref();
     if (this.opts.webhooks !== false) {
       const { WebhookDispatcher } = await import('../webhooks/WebhookDispatcher.js');
       const d = new WebhookDispatcher({
         repo: this.opts.repo, stateDir: this.opts.webhookStateDir, env: this.opts.env, log: this.opts.log,
-        backoffMs: this.opts.webhookBackoffMs, maxBackoffMs: this.opts.webhookMaxBackoffMs,
+        backoffMs: this.opts.webhookBackoffMs, maxBackoffMs: this.opts.webhookMaxBackoffMs, allowPrivate: this.opts.allowPrivateWebhooks === true,
         onDelivery: (hook, ok) => this.metrics.inc('meta_webhook_deliveries_total', { hook, result: ok ? 'ok' : 'failed' }),
       });
       this.dispatcher = d;
@@ -234,19 +248,26 @@ export class MetaServer {
     this.waiters.clear();
     for (const f of w) f();
     for (const c of this.sse) void this.pump(c);
-    this.dispatcher?.kick();
+    // Called from the ref watcher's timers: a throw here would be an uncaught exception.
+    try {
+      this.dispatcher?.kick();
+    } catch (e) {
+      this.opts.log?.(`webhooks: ${(e as Error).message}`);
+    }
   }
 
-  /** Resolves on the next tip move or after `ms`. */
-  private nextTip(ms: number): Promise<void> {
+  /** Resolves on the next tip move, after `ms`, or when the client went away. */
+  private nextTip(ms: number, res: ServerResponse): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);
         this.waiters.delete(done);
+        res.off('close', done);
         resolve();
       };
       const t = setTimeout(done, ms);
       this.waiters.add(done);
+      res.on('close', done);
     });
   }
 
@@ -265,31 +286,37 @@ export class MetaServer {
         res.setHeader('Allow', METHODS[route.name]!);
         throw new HttpError(405, 'INVALID_ARGUMENT', `${route.name} takes ${METHODS[route.name]}, not ${req.method}`);
       }
+      // Every route is awaited inside this try: a rejection that escaped it would be unhandled
+      // and end the process.
       switch (route.name) {
         case 'healthz': return this.json(res, 200, { ok: true, commit: this.opts.repo.store.tip() ?? null });
-        case 'metrics':
+        case 'metrics': {
+          const text = this.metrics.render();
           res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-          res.end(this.metrics.render());
+          res.end(text);
           return;
+        }
         case 'events': return this.openEvents(req, res, query);
         case 'resolve': return await this.resolve(req, res, route, query);
-        case 'download': return this.download(res, route, query);
+        case 'download': return await this.download(res, route, query);
         case 'instances': {
           const { listInstances } = await import('../api/instances.js');
-          return this.json(res, 200, listInstances(this.opts.repo, { project: route.project!, env: query.get('env') ?? undefined, at: query.get('at') ?? undefined }));
+          return this.json(res, 200, listInstances(this.opts.repo, { project: route.project!, env: optionalParam(query, 'env'), at: optionalParam(query, 'at') }));
         }
         case 'records': {
           const token = this.authorize(req, 'records');
-          const body = checkRecordBody(await readJson(req, this.opts.maxBodyBytes ?? 1 << 20));
-          const actor = typeof body.actor === 'string' && body.actor ? body.actor : `token:${token}`;
-          const result = await applyRecord(this.committer.repoFor(this.opts.repo, actor), body);
+          const body = checkRecordBody(await readJson(req, res, this.opts.maxBodyBytes ?? 1 << 20));
+          const onBehalfOf = checkOnBehalfOf(body);
+          delete body.actor;
+          const result = await applyRecord(this.committer.repoFor(this.opts.repo, tokenActor(token), onBehalfOf ? [{ key: ON_BEHALF_OF, value: onBehalfOf }] : undefined), body);
           return this.json(res, 201, result);
         }
         case 'report': {
           const token = this.authorize(req, 'reports');
-          const b = checkShape(await readJson(req, this.opts.maxBodyBytes ?? 1 << 20), REPORT_SCHEMA) as Record<string, never>;
+          const b = checkShape(await readJson(req, res, this.opts.maxBodyBytes ?? 1 << 20), REPORT_SCHEMA) as Record<string, never>;
+          checkReservedLabels(b.labels);
           const { reportInstance } = await import('../api/reportInstance.js');
-          const result = await reportInstance(this.committer.repoFor(this.opts.repo, `token:${token}`), {
+          const result = await reportInstance(this.committer.repoFor(this.opts.repo, tokenActor(token)), {
             project: route.project!, host: route.host!, env: b.env, channel: b.channel, version: b.version, digest: b.digest, platform: b.platform,
             metaCommit: b.metaCommit, status: b.status, message: b.message, labels: toLabels(b.labels),
           });
@@ -310,7 +337,13 @@ export class MetaServer {
     const h = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
     if (!m) throw new HttpError(401, 'AUTH', 'this endpoint needs "Authorization: Bearer <token>"; list the sha256 of the token under serve.tokens in meta.yaml');
-    const tokens = parseServeTokens(readMetaSettings(this.opts.repo.store.snapshot()));
+    let tokens;
+    try {
+      tokens = parseServeTokens(readMetaSettings(this.opts.repo.store.snapshot()));
+    } catch (e) {
+      // A broken meta.yaml is the operator's problem, and its text is not the client's to see.
+      throw new MetaError('INTERNAL', `meta.yaml at the served tip cannot be read for serve.tokens: ${(e as Error).message}`, {}, { cause: e });
+    }
     const t = matchToken(tokens, m[1]!);
     if (!t) throw new HttpError(401, 'AUTH', 'unknown token: its sha256 is not listed under serve.tokens in meta.yaml');
     if (!t.scopes.includes(scope)) throw new HttpError(403, 'AUTH', `token ${t.name} lacks the '${scope}' scope (meta.yaml serve.tokens)`);
@@ -347,7 +380,7 @@ export class MetaServer {
       return this.json(res, 200, r, { etag: `"${commit}"`, 'cache-control': 'public, max-age=31536000, immutable' });
     }
     const have = etagOf(req);
-    const wait = Math.min(Number(query.get('wait') ?? 0) || 0, this.opts.maxWaitSeconds ?? 60);
+    const wait = Math.max(0, Math.min(Number(query.get('wait') ?? 0) || 0, this.opts.maxWaitSeconds ?? 60));
     if (have && /^[0-9a-f]{40}$/.test(have) && repo.store.objects.has(have)) {
       // "Not modified" means: what the client resolved at its commit still holds at the tip.
       const deadline = Date.now() + wait * 1000;
@@ -356,8 +389,8 @@ export class MetaServer {
         const tip = repo.store.tip()!;
         if (key(tip) !== mine) break;
         const left = deadline - Date.now();
-        if (left <= 0 || this.closing) return this.notModified(res, have);
-        await this.nextTip(left);
+        if (left <= 0 || this.closing || res.destroyed) return this.notModified(res, have);
+        await this.nextTip(left, res);
       }
     }
     const tip = repo.store.tip();
@@ -374,15 +407,17 @@ export class MetaServer {
     const { resolveBinaryIn } = await import('../api/resolveBinary.js');
     const repo = this.opts.repo;
     const platform = requireParam(query, 'platform');
+    parsePlatform(platform);
     const at = query.get('at');
     const commit = at ? repo.store.resolveAt(at) : repo.store.tip();
     if (!commit) throw new MetaError('NOT_FOUND', 'the repository has no commits yet', {});
     const r = resolveBinaryIn(repo, repo.store.snapshot(commit), { project: route.project!, channel: route.channel!, platform });
-    const loc = r.binary.locations[0];
-    if (!loc) throw new MetaError('NOT_FOUND', `binary ${r.binary.path} lists no location`, {});
+    // Locations are whatever a writer recorded: only one that is a URL a header can carry is used.
+    const loc = r.binary.locations.map(headerUrl).find((u) => u !== undefined);
+    if (!loc) throw new MetaError('NOT_FOUND', `the binary ${r.release.version} ${platform} lists no location usable as a redirect`, {});
     res.writeHead(302, {
       location: loc, etag: `"${commit}"`, 'cache-control': 'no-cache',
-      'x-meta-digest': r.binary.digest, 'x-meta-size': String(r.binary.size), 'x-meta-version': r.release.version, 'x-meta-commit': commit,
+      'x-meta-digest': headerText(r.binary.digest), 'x-meta-size': String(r.binary.size), 'x-meta-version': headerText(r.release.version), 'x-meta-commit': commit,
     });
     res.end();
   }
@@ -419,6 +454,11 @@ export class MetaServer {
     const client: SseClient = { res, filter: { project, channel, types }, cursor, skipIndex, busy: false, again: false };
     this.sse.add(client);
     res.on('close', () => this.sse.delete(client));
+    // A stream that broke is ended and forgotten; nothing after the headers can throw out of here.
+    res.on('error', (e) => {
+      this.sse.delete(client);
+      this.opts.log?.(`event stream: ${e.message}`);
+    });
     void this.pump(client);
   }
 
@@ -442,6 +482,10 @@ export class MetaServer {
     try {
       do {
         c.again = false;
+        if (c.res.writableEnded || c.res.destroyed) {
+          this.sse.delete(c);
+          return;
+        }
         const tip = this.opts.repo.store.tip();
         if (!tip || tip === c.cursor) continue;
         const entries = this.opts.repo.store.log().since(c.cursor, tip);
@@ -453,12 +497,15 @@ export class MetaServer {
             text += `${i === evs.length - 1 ? `id: ${entry.commit}\n` : ''}event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`;
           });
           c.cursor = entry.commit;
-          if (text && !c.res.write(text)) await new Promise<void>((r) => c.res.once('drain', () => r()));
+          if (text && !c.res.write(text)) await drainOrClose(c.res);
           if (c.res.destroyed) return;
         }
       } while (c.again);
     } catch (e) {
-      this.opts.log?.(`event stream: ${(e as Error).message}`);
+      // The headers went out long ago: the client learns of the failure by the stream ending.
+      const { logId } = publicError(e, this.hostDirs, this.opts.log);
+      this.opts.log?.(`event stream ended after error ${logId}`);
+      this.sse.delete(c);
       c.res.end();
     } finally {
       c.busy = false;
@@ -471,15 +518,18 @@ export class MetaServer {
     res.end(text);
   }
 
+  /**
+   * Answers an error as `{"error":{code,message}}`. The message never carries host paths, file
+   * bytes or stack traces (see publicError); a failure after the headers went out cuts the
+   * connection, the only signal left that the answer is incomplete.
+   */
   private fail(res: ServerResponse, e: unknown): void {
+    const pub = publicError(e, this.hostDirs, this.opts.log);
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    const err = isMetaError(e) ? e : new MetaError('INTERNAL', `unexpected error: ${(e as Error)?.message ?? String(e)}`, {});
-    if (!isMetaError(e)) this.opts.log?.(`internal error: ${(e as Error)?.stack ?? String(e)}`);
-    const status = e instanceof HttpError ? e.status : STATUS[err.code] ?? 500;
-    this.json(res, status, { error: { code: err.code, message: err.message } }, status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+    this.json(res, pub.status, { error: { code: pub.code, message: pub.message } }, pub.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
   }
 
   /** Stops listening, ends event streams and long-polls, waits for queued writes and the dispatcher. */
@@ -526,31 +576,131 @@ function etagOf(req: IncomingMessage): string | undefined {
   return h.split(',')[0]!.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
 }
 
-/** Reads a JSON body of at most `max` bytes (413 beyond, 400 when it does not parse, 415 when it is not JSON). */
-async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+/**
+ * Reads a JSON body of at most `max` bytes (413 beyond, 400 when it does not parse or is not
+ * UTF-8, 415 when it is not JSON).
+ */
+async function readJson(req: IncomingMessage, res: ServerResponse, max: number): Promise<unknown> {
   const ct = req.headers['content-type'];
-  if (ct && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(ct)) throw new HttpError(415, 'INVALID_ARGUMENT', `send the body as application/json, not ${ct}`);
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > max) {
+  if (ct && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(ct)) throw new HttpError(415, 'INVALID_ARGUMENT', `send the body as application/json, not ${ct.slice(0, 100)}`);
+  const tooLarge = (message: string) => {
+    // The rest of an oversized body is not read: the connection closes after the answer.
+    res.setHeader('connection', 'close');
     req.resume();
-    throw new HttpError(413, 'INVALID_ARGUMENT', `the body is ${declared} bytes; the limit is ${max}`);
-  }
+    return new HttpError(413, 'INVALID_ARGUMENT', message);
+  };
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) throw tooLarge(`the body is ${declared} bytes; the limit is ${max}`);
   const chunks: Buffer[] = [];
   let n = 0;
-  for await (const c of req) {
-    n += (c as Buffer).length;
-    if (n > max) {
-      req.resume();
-      throw new HttpError(413, 'INVALID_ARGUMENT', `the body exceeds the limit of ${max} bytes`);
+  try {
+    for await (const c of req) {
+      n += (c as Buffer).length;
+      if (n > max) throw tooLarge(`the body exceeds the limit of ${max} bytes`);
+      chunks.push(c as Buffer);
     }
-    chunks.push(c as Buffer);
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    throw new MetaError('INVALID_ARGUMENT', 'the request body could not be read to its end', {});
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new MetaError('INVALID_ARGUMENT', 'the body is not valid UTF-8', {});
+  }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new MetaError('INVALID_ARGUMENT', `the body is not valid JSON (${(e as Error).message})`, {});
+    // JSON.parse's message quotes a slice of the input; the position is enough.
+    const pos = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new MetaError('INVALID_ARGUMENT', `the body is not valid JSON${pos ? ` (at character ${pos})` : ''}`, {});
   }
+}
+
+/** Waits until a stream can take more, or is gone (a closed client never drains). */
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** A query parameter, or undefined when absent or empty. */
+function optionalParam(q: URLSearchParams, name: string): string | undefined {
+  return q.get(name) || undefined;
+}
+
+/**
+ * A recorded location as a `Location` header value: the URL re-serialised (non-ASCII
+ * percent-encoded), or undefined when it is not a URL or still holds what a header cannot carry.
+ */
+function headerUrl(loc: string): string | undefined {
+  let href: string;
+  try {
+    href = new URL(loc).href;
+  } catch {
+    return undefined;
+  }
+  return /^[\x21-\x7e]+$/.test(href) ? href : undefined;
+}
+
+/** Record text for a header: printable ASCII as is, anything else percent-encoded. */
+function headerText(v: string): string {
+  return /^[\x20-\x7e]*$/.test(v) ? v : encodeURIComponent(v);
+}
+
+/** The label an API write keeps the body's `actor` under: who the token holder says it acts for. */
+export const ON_BEHALF_OF = 'on-behalf-of';
+
+/** The record and commit actor of a write made with a bearer token. */
+export function tokenActor(token: string): string {
+  return `token:${token}`;
+}
+
+/**
+ * The body's `actor`, checked for use as the on-behalf-of label (undefined when absent or empty).
+ * It is a claim of the token holder, never the record's actor: at most 256 characters of
+ * well-formed Unicode, without control or bidirectional-override characters that could disguise
+ * it when shown.
+ */
+export function checkOnBehalfOf(body: Record<string, unknown>): string | undefined {
+  checkReservedLabels(body.labels);
+  const v = body.actor;
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw new MetaError('INVALID_ARGUMENT', 'body: field \'actor\' must be a string', { field: 'actor' });
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v)) throw new MetaError('INVALID_ARGUMENT', 'body: field \'actor\' is not well-formed Unicode (lone surrogate)', { field: 'actor' });
+  if ([...v].length > 256) throw new MetaError('INVALID_ARGUMENT', 'body: field \'actor\' is longer than 256 characters', { field: 'actor' });
+  if (/[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u.test(v)) {
+    throw new MetaError('INVALID_ARGUMENT', 'body: field \'actor\' holds control or bidirectional-formatting characters', { field: 'actor' });
+  }
+  if (v.trim() !== v) throw new MetaError('INVALID_ARGUMENT', 'body: field \'actor\' has leading or trailing white space', { field: 'actor' });
+  return v;
+}
+
+/** Refuses a label the server sets itself, so a caller cannot forge it. */
+function checkReservedLabels(labels: unknown): void {
+  if (labels && typeof labels === 'object' && Object.hasOwn(labels, ON_BEHALF_OF)) {
+    throw new MetaError('INVALID_ARGUMENT', `body: label '${ON_BEHALF_OF}' is set by the server from the body's actor; send "actor" instead`, { field: 'labels' });
+  }
+}
+
+/** The given directories and their real paths (what error messages may name), without duplicates. */
+function hostDirectories(dirs: (string | undefined)[]): string[] {
+  const out = new Set<string>();
+  for (const d of dirs) {
+    if (!d) continue;
+    out.add(d.replace(/\/+$/, ''));
+    try {
+      out.add(realpathSync(d));
+    } catch { /* not there (yet) */ }
+  }
+  return [...out].filter((d) => d.length > 1);
 }
 
 /** Starts `meta serve` in-process (tests and embedding); see {@link MetaServer}. */
