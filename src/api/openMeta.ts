@@ -4,6 +4,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { SyncFs } from '../store/fs.js';
 import { Store } from '../store/Store.js';
 import { RecordReader } from '../resolve/RecordReader.js';
+import type { Label } from '../records/types.js';
 
 /** An open meta repository: what every API function takes first. */
 export interface MetaRepo {
@@ -11,6 +12,8 @@ export interface MetaRepo {
   readonly reader: RecordReader;
   /** Who writes: stored in record headers and as the commit author. */
   readonly actor: string;
+  /** Labels added to the header of every record written through this handle (`meta serve`: on-behalf-of). */
+  readonly recordLabels?: readonly Label[];
   readonly dir: string;
   readonly env: Record<string, string | undefined>;
   /** The time writes are stamped with (records' headers and commits). */

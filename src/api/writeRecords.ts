@@ -43,7 +43,7 @@ export async function writeRecords<T>(repo: MetaRepo, plan: (snap: Snapshot, now
     kinds = last.records.map((r) => r.kind);
     const files: AppendFile[] = last.records.map((r) => ({
       path: r.path,
-      data: encodeRecord(r.kind, { ...r.body, header: makeHeader(r.kind, repo.actor, now, r.labels) } as RecordByKind[typeof r.kind]),
+      data: encodeRecord(r.kind, { ...r.body, header: makeHeader(r.kind, repo.actor, now, repo.recordLabels ? [...(r.labels ?? []), ...repo.recordLabels] : r.labels) } as RecordByKind[typeof r.kind]),
     }));
     return { files: [...files, ...(last.files ?? [])], message: last.message };
   };

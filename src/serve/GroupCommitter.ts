@@ -2,12 +2,15 @@ import { MetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from '../api/openMeta.js';
 import { setAutoPush } from '../api/autoPush.js';
 import type { Snapshot } from '../store/Snapshot.js';
+import type { Label } from '../records/types.js';
 import { assertRepoPath, type AppendFile, type AppendOptions, type AppendPlan, type AppendResult, type Store } from '../store/Store.js';
 
 type PlanFn = (snap: Snapshot) => AppendPlan | Promise<AppendPlan>;
 
 interface Item {
   plan: PlanFn;
+  /** The commit author: one commit holds the writes of one actor only. */
+  actor: string;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
 }
@@ -15,7 +18,7 @@ interface Item {
 type Outcome = { ok: AppendPlan } | { error: unknown } | { deferred: true };
 
 export interface GroupCommitterOptions {
-  /** Commit author. */
+  /** Commit author of writes enqueued without an actor of their own. */
   actor: string;
   /** Commit time source (default: the system clock). */
   clock?: () => Date;
@@ -54,21 +57,28 @@ export class GroupCommitter {
     this.maxBatch = opts.maxBatch ?? 1000;
   }
 
-  /** Queues one append plan; resolves with that plan's share of the commit that landed it. */
-  enqueue(plan: PlanFn): Promise<AppendResult> {
+  /**
+   * Queues one append plan; resolves with that plan's share of the commit that landed it. The
+   * commit's author is `actor`: writes of different actors never share a commit, so `git log`
+   * names who wrote each one.
+   */
+  enqueue(plan: PlanFn, actor: string = this.opts.actor): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ plan, resolve, reject });
+      this.queue.push({ plan, actor, resolve, reject });
       if (!this.running) void this.drain();
     });
   }
 
-  /** A MetaRepo whose appends go through this committer (reads go to the same store). */
-  repoFor(repo: MetaRepo, actor: string = repo.actor): MetaRepo {
+  /**
+   * A MetaRepo whose appends go through this committer (reads go to the same store), written by
+   * `actor` (record headers and commit author), with `recordLabels` added to every record header.
+   */
+  repoFor(repo: MetaRepo, actor: string = repo.actor, recordLabels?: Label[]): MetaRepo {
     const store = Object.create(this.store) as Store;
-    (store as { append: Store['append'] }).append = (plan: PlanFn, _opts: AppendOptions) => this.enqueue(plan);
+    (store as { append: Store['append'] }).append = (plan: PlanFn, opts: AppendOptions) => this.enqueue(plan, opts.actor);
     // One shared log index, not one per proxy (it caches derived history).
     (store as { log: Store['log'] }).log = () => this.store.log();
-    const proxy: MetaRepo = { ...repo, store, actor };
+    const proxy: MetaRepo = { ...repo, store, actor, ...(recordLabels ? { recordLabels } : {}) };
     // Writes through the proxy stay in this committer; `meta serve --remote` pushes each group commit itself.
     setAutoPush(proxy, false);
     return proxy;
@@ -89,7 +99,7 @@ export class GroupCommitter {
         // write would get its own commit.
         await new Promise((r) => setImmediate(r));
         await new Promise((r) => setImmediate(r));
-        const batch = this.queue.splice(0, this.maxBatch);
+        const batch = this.takeBatch();
         const deferred = await this.commitBatch(batch);
         this.queue.unshift(...deferred);
       }
@@ -101,7 +111,17 @@ export class GroupCommitter {
     }
   }
 
-  /** Commits one batch; returns the items to retry in the next commit. */
+  /** Up to maxBatch queued items of the first item's actor, in queue order; the rest stay queued. */
+  private takeBatch(): Item[] {
+    const actor = this.queue[0]!.actor;
+    const batch: Item[] = [];
+    const rest: Item[] = [];
+    for (const item of this.queue) (item.actor === actor && batch.length < this.maxBatch ? batch : rest).push(item);
+    this.queue = rest;
+    return batch;
+  }
+
+  /** Commits one batch (all of one actor); returns the items to retry in the next commit. */
   private async commitBatch(batch: Item[]): Promise<Item[]> {
     let outcomes = new Map<Item, Outcome>();
     let res: AppendResult;
@@ -136,7 +156,7 @@ export class GroupCommitter {
         if (files.length === 0) throw new EmptyBatch();
         const message = messages.length === 1 ? messages[0]! : `group commit: ${messages.length} writes\n\n${messages.map((m) => `- ${m.split('\n', 1)[0]}`).join('\n')}\n`;
         return { files, message };
-      }, { actor: this.opts.actor, time: this.opts.clock ?? (() => new Date()) });
+      }, { actor: batch[0]!.actor, time: this.opts.clock ?? (() => new Date()) });
     } catch (e) {
       if (e instanceof EmptyBatch) return this.settleWithout(batch, outcomes);
       if (batch.length > 1) {

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { MetaError } from '../errors/MetaError.js';
+import { SIMPLE_NAME } from '../records/names.js';
 
 /** What a bearer token may do. */
 export type TokenScope = 'records' | 'reports';
@@ -37,7 +38,10 @@ export function parseServeTokens(settings: Record<string, unknown>): ServeToken[
   if (!Array.isArray(list)) throw new MetaError('INVALID_ARGUMENT', 'meta.yaml: serve.tokens must be a list', {});
   return list.map((t, i) => {
     const o = (t ?? {}) as Record<string, unknown>;
-    if (typeof o.name !== 'string' || !o.name) throw new MetaError('INVALID_ARGUMENT', `meta.yaml: serve.tokens[${i}] needs a name`, { index: i });
+    // The name becomes the actor (`token:<name>`) of every write the token makes: record headers and commit authors.
+    if (typeof o.name !== 'string' || !SIMPLE_NAME.test(o.name)) {
+      throw new MetaError('INVALID_ARGUMENT', `meta.yaml: serve.tokens[${i}] needs a name of letters, digits, '.', '_' and '-' (up to 64)`, { index: i });
+    }
     if (typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256)) {
       throw new MetaError('INVALID_ARGUMENT', `meta.yaml: serve.tokens[${i}] (${o.name}) needs sha256: <64 lower-case hex> (the hash of the token, never the token)`, { index: i });
     }
