@@ -1,9 +1,11 @@
+import { isIP } from 'node:net';
 import type { MetaRepo } from '../api/openMeta.js';
 import { eventsOfEntry, matchesEvent, parseEventId, type MetaEventOut } from '../api/events.js';
 import { readMetaSettings } from '../api/metaSettings.js';
 import type { LogEntry } from '../store/LogIndex.js';
 import { parseWebhooks, type WebhookSpec } from './hookSettings.js';
 import { appendDelivery, defaultStateDir, deliveryId, hookStateDir, readCursor, signBody, writeCursor } from './deliveryLog.js';
+import { checkTarget, literalTargetProblem, TargetRefused, type CheckedTarget, type HostLookup } from './targetGuard.js';
 
 export interface WebhookDispatcherOptions {
   repo: MetaRepo;
@@ -15,6 +17,13 @@ export interface WebhookDispatcherOptions {
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
   onDelivery?: (hook: string, ok: boolean) => void;
+  /**
+   * Deliver to loopback, private, link-local and other non-public addresses (default false:
+   * anyone who can write meta.yaml could otherwise make the server call into its own network).
+   */
+  allowPrivate?: boolean;
+  /** Host name resolution (default: the system resolver); tests inject their own. */
+  lookup?: HostLookup;
 }
 
 /**
@@ -48,6 +57,12 @@ export class WebhookDispatcher {
         specs = parseWebhooks(readMetaSettings(snap));
       } catch (e) {
         this.opts.log?.(`webhooks: ${(e as Error).message}`);
+      }
+      if (!this.opts.allowPrivate) {
+        for (const spec of specs) {
+          const problem = literalTargetProblem(spec.url);
+          if (problem) this.opts.log?.(`webhook ${spec.name}: ${problem}; its deliveries will be refused unless meta serve runs with --allow-private-webhooks`);
+        }
       }
       const names = new Set(specs.map((s) => s.name));
       for (const [name, w] of this.workers) {
@@ -248,18 +263,54 @@ class HookWorker {
         if (!secret) throw new Error(`environment variable ${this.spec.secretEnv} (secret_env of webhook ${this.spec.name}) is not set; refusing to send unsigned`);
         headers['x-meta-signature-256'] = signBody(secret, body);
       }
-      const res = await fetch(this.spec.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.spec.timeoutMs), redirect: 'manual' });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-      if (status < 200 || status >= 300) error = `HTTP ${status}`;
+      const target = await checkTarget(this.spec.url, { allowPrivate: this.opts.allowPrivate === true, lookup: this.opts.lookup });
+      status = await post(target, headers, body, this.spec.timeoutMs);
+      // Redirects are not followed (a 3xx is a failed delivery): a redirect could lead anywhere.
+      if (status < 200 || status >= 300) error = `HTTP ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`;
     } catch (e) {
       error = (e as Error).message;
-      const cause = (e as { cause?: { code?: string } }).cause?.code;
-      if (cause) error += ` (${cause})`;
+      const cause = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
+      if (cause && !(e instanceof TargetRefused)) error += ` (${cause})`;
     }
     const ok = error === undefined;
     appendDelivery(this.dir, { delivery: id, hook: this.spec.name, event: ev.id, type: ev.type, attempt, ok, status, error, at: new Date().toISOString(), ms: Date.now() - started });
     this.opts.onDelivery?.(this.spec.name, ok);
     return ok;
   }
+}
+
+/**
+ * POSTs `body` to an already checked target and returns the status. It connects to the checked
+ * address itself (the host name is not resolved a second time, so a DNS answer that changes
+ * between check and connect cannot redirect it) while the Host header and TLS server name stay the
+ * URL's host. The response body is drained, not kept.
+ */
+async function post(t: CheckedTarget, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  const mod = t.url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const pinned = (_host: string, opts: { all?: boolean }, cb: (...a: unknown[]) => void) => {
+    if (opts?.all) cb(null, [{ address: t.address, family: t.family }]);
+    else cb(null, t.address, t.family);
+  };
+  return new Promise<number>((resolve, reject) => {
+    const req = mod.request({
+      protocol: t.url.protocol,
+      hostname: t.hostname,
+      port: t.url.port || undefined,
+      path: `${t.url.pathname}${t.url.search}`,
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      auth: t.url.username ? `${decodeURIComponent(t.url.username)}:${decodeURIComponent(t.url.password)}` : undefined,
+      lookup: pinned as never,
+      agent: false,
+      servername: t.url.protocol === 'https:' && isIP(t.hostname) === 0 ? t.hostname : undefined,
+      signal: AbortSignal.timeout(timeoutMs),
+    }, (res) => {
+      res.on('error', () => undefined);
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('close', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -10,6 +10,7 @@ interface ServeArgs extends GlobalArgs {
   webhooks: boolean;
   webhookStateDir?: string;
   webhookBackoffMs: number;
+  allowPrivateWebhooks: boolean;
   fsync: boolean;
 }
 
@@ -25,6 +26,7 @@ export default defineCommand<ServeArgs>({
     .option('webhooks', { type: 'boolean', default: true, describe: 'deliver the webhooks listed in meta.yaml (--no-webhooks: do not)' })
     .option('webhook-state-dir', { type: 'string', describe: 'webhook cursors and delivery logs (default <gitdir>/meta-webhooks)' })
     .option('webhook-backoff-ms', { type: 'number', default: 1000, describe: 'first retry delay of a failed delivery (doubles per attempt, up to 5 min)' })
+    .option('allow-private-webhooks', { type: 'boolean', default: false, describe: 'deliver webhooks to loopback, private and link-local addresses too (refused by default: meta.yaml is writable by every writer)' })
     .option('fsync', { type: 'boolean', default: true, describe: 'fsync objects before answering a write (--no-fsync: ref only)' }),
   async run(ctx, args) {
     const { openMeta } = await import('../../api/openMeta.js');
@@ -40,7 +42,7 @@ export default defineCommand<ServeArgs>({
     } else repo = openMeta({ dir, actor, env: ctx.env, fsyncObjects: args.fsync, warn: (m) => ctx.err(`meta: ${m}\n`) });
     const server = await startServer({
       repo, listen: args.listen, maxBodyBytes: args.maxBody, maxWaitSeconds: args.maxWait, webhooks: args.webhooks,
-      webhookStateDir: args.webhookStateDir, webhookBackoffMs: args.webhookBackoffMs, remote, env: ctx.env,
+      webhookStateDir: args.webhookStateDir, webhookBackoffMs: args.webhookBackoffMs, allowPrivateWebhooks: args.allowPrivateWebhooks, remote, env: ctx.env,
       log: (line) => ctx.err(`meta serve: ${line}\n`),
     });
     ctx.out(args.json ? `${JSON.stringify({ url: server.url, repo: repo.dir })}\n` : `meta serve: listening on ${server.url} (repository ${repo.dir})\n`);
