@@ -55,7 +55,9 @@ export function publicError(e: unknown, hostDirs: readonly string[], log?: (line
   const status = e instanceof HttpError ? e.status : STATUS[code] ?? 500;
   if (status < 500 && err) return { status, code, message: scrub(err.message, hostDirs) };
   const logId = randomBytes(6).toString('hex');
-  const detail = err ? `${err.code}: ${err.message}${err.cause instanceof Error ? ` (cause: ${err.cause.message})` : ''}` : (e as Error)?.stack ?? String(e);
+  const detail = err
+    ? `${err.code}: ${oneLine(err.message)}${err.cause instanceof Error ? ` (cause: ${oneLine(err.cause.message)})` : ''}`
+    : e instanceof Error ? `${oneLine(`${e.name}: ${e.message}`)}\n${(e.stack ?? '').split('\n').filter((l) => /^\s+at\s/.test(l)).join('\n')}` : oneLine(String(e));
   log?.(`error ${logId}: ${detail}`);
   const base = SERVER_SIDE[code] ?? SERVER_SIDE.INTERNAL!;
   return { status, code, message: `${base} (error id ${logId}; the server log has the details)`, logId };
@@ -72,4 +74,9 @@ export function scrub(message: string, hostDirs: readonly string[]): string {
     .split('\n')
     .filter((l) => !/^\s+at\s/.test(l))
     .join('\n');
+}
+
+/** Text as one log line: messages can quote request input, which must not forge log lines. */
+function oneLine(s: string): string {
+  return s.replace(/[\0-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
