@@ -149,8 +149,10 @@ describe('meta serve', () => {
     const stale = await post(base, '/v1/records', { kind: 'promotion', project: 'acme/app', channel: 'stable', version: '1.0.0', expect: '1.1.0' });
     expect(stale.status).toBe(409);
     expect(resolveBinary(repo, { project: 'acme/app', channel: 'stable', platform: 'linux/amd64' }).release.version).toBe('2.0.0');
-    const actor = repo.reader.at(repo.store.snapshot(), rel.json().path, 'release')!.record.header.actor;
-    expect(actor).toBe('ci job 7');
+    // The token is the actor; the body's actor is kept as what the token holder says it acts for.
+    const header = repo.reader.at(repo.store.snapshot(), rel.json().path, 'release')!.record.header;
+    expect(header.actor).toBe('token:ci');
+    expect(header.labels).toContainEqual({ key: 'on-behalf-of', value: 'ci job 7' });
   });
 
   it('lands 1,000 concurrent instance reports in far fewer commits; the repository stays valid', async () => {

@@ -67,7 +67,7 @@ describe('webhooks from a durable cursor', () => {
     await rx.start();
     const start = await setSettings(repo, { webhooks: [{ name: 'deploys', url: `http://127.0.0.1:${rx.port}/hook`, events: ['release.*', 'binary.*', 'channel.*'], projects: ['acme/app'], secret_env: 'HOOK_SECRET' }] });
     const env = { HOOK_SECRET: SECRET };
-    let server = await startServer({ repo, listen: '127.0.0.1:0', env, webhookBackoffMs: 10, webhookMaxBackoffMs: 100 });
+    let server = await startServer({ repo, listen: '127.0.0.1:0', env, webhookBackoffMs: 10, webhookMaxBackoffMs: 100, allowPrivateWebhooks: true });
     // Recorded while the server runs: first three deliveries fail, then succeed.
     await releaseWithBinary(repo, '1.0.0', 'one', 'file:///nowhere/1', 'a');
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
@@ -80,7 +80,7 @@ describe('webhooks from a durable cursor', () => {
     await server.close();
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.1.0' });
     await rx.start();
-    server = await startServer({ repo, listen: '127.0.0.1:0', env, webhookBackoffMs: 10, webhookMaxBackoffMs: 100 });
+    server = await startServer({ repo, listen: '127.0.0.1:0', env, webhookBackoffMs: 10, webhookMaxBackoffMs: 100, allowPrivateWebhooks: true });
     const want = listEvents(repo, { since: start, project: 'acme/app', types: ['release.*', 'binary.*', 'channel.*'] });
     expect(want.map((e) => e.type)).toEqual(['release.recorded', 'binary.recorded', 'channel.promoted', 'release.recorded', 'binary.recorded', 'channel.promoted']);
     await until(() => new Set(rx.got.map((g) => g.id)).size >= want.length, 'every event');
@@ -101,7 +101,7 @@ describe('webhooks from a durable cursor', () => {
     const rx = new Receiver(0);
     await rx.start();
     await setSettings(repo, { webhooks: [{ name: 'nosecret', url: `http://127.0.0.1:${rx.port}/`, secret_env: 'MISSING_SECRET' }] });
-    const server = await startServer({ repo, listen: '127.0.0.1:0', env: {}, webhookBackoffMs: 10, webhookMaxBackoffMs: 50 });
+    const server = await startServer({ repo, listen: '127.0.0.1:0', env: {}, webhookBackoffMs: 10, webhookMaxBackoffMs: 50, allowPrivateWebhooks: true });
     await releaseWithBinary(repo, '2.0.0', 'three', 'file:///nowhere/3', 'c');
     await until(() => listDeliveries({ stateDir: defaultStateDir(repo.store.gitdir), hook: 'nosecret' }).length >= 2, 'failed attempts');
     await server.close();
