@@ -281,7 +281,7 @@ export class MetaServer {
     try {
       const route = matchRoute(req.method ?? 'GET', rawPath);
       routeName = route.name;
-      if (route.name === 'unknown') throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${rawPath}; see README "meta serve" for the API`);
+      if (route.name === 'unknown') throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${rawPath.slice(0, 200)}; see README "meta serve" for the API`);
       if (req.method !== METHODS[route.name] && !(req.method === 'HEAD' && METHODS[route.name] === 'GET')) {
         res.setHeader('Allow', METHODS[route.name]!);
         throw new HttpError(405, 'INVALID_ARGUMENT', `${route.name} takes ${METHODS[route.name]}, not ${req.method}`);
@@ -450,6 +450,11 @@ export class MetaServer {
       }
     } else cursor = repo.store.tip();
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    // A HEAD has no body to stream: without this it would hold a connection open forever.
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     res.write('retry: 1000\n\n');
     const client: SseClient = { res, filter: { project, channel, types }, cursor, skipIndex, busy: false, again: false };
     this.sse.add(client);
