@@ -14,6 +14,7 @@ import { remoteUrl } from './remoteConfig.js';
 import { advertisedRefs, receivePack, type ReceiveResult, type RemoteTarget } from './smartHttp.js';
 import { fetchBranch } from './transport.js';
 import { backoffMs, pause } from '../util/pause.js';
+import { verifyHistory } from '../verify/verifyHistory.js';
 
 /** A configured remote, resolved: URL without credentials, credentials from the environment. */
 export interface RemoteHandle {
@@ -98,6 +99,7 @@ async function integrate(store: Store, h: RemoteHandle, remote: string | undefin
   if (seen && seen !== remote && !isAncestor(o, seen, remote) && !mode.allowRewrite) {
     throw new MetaError('HISTORY_REWRITTEN', `remote '${h.name}' moved ${h.branch} from ${seen} to ${remote}, whose single-parent chain does not contain it: its history was rewritten, an old tip is served again, or a merge or a new root commit was added. Nothing changed locally; if the rewrite is intended, run 'meta pull --allow-rewrite'`, { remote: h.name, previous: seen, remoteTip: remote, local: before });
   }
+  if (!mode.allowRewrite) assertAppendOnly(store, h, [seen, before], remote);
   for (let i = 0; i < 100; i++) {
     const local = store.tip();
     if (local === remote) return { status: 'up-to-date', before, after: local, remote, replayed: 0 };
@@ -124,6 +126,21 @@ async function integrate(store: Store, h: RemoteHandle, remote: string | undefin
     if (await compareAndSwapRef(store.fs, store.gitdir, store.branchRef, local, next, opts)) return { status: 'replayed', before, after: next, remote, replayed: mine.length };
   }
   throw new MetaError('CONFLICT', `the local branch kept moving while integrating remote '${h.name}'; try again`, { remote: h.name });
+}
+
+/**
+ * Checks the commits a pull would bring in (those after the newest of `bases` the remote tip
+ * descends from) with `verify`'s rules. Ancestry alone lets a one-parent commit that modifies or
+ * deletes a record through; a guarded remote's hook refuses such a push, but a follower cannot
+ * know that its remote is guarded, nor that nobody wrote to it past the hook.
+ */
+function assertAppendOnly(store: Store, h: RemoteHandle, bases: (string | undefined)[], remote: string): void {
+  const from = bases.find((b) => b !== undefined && b !== remote && isAncestor(store.objects, b, remote));
+  if (!from) return; // nothing accepted yet to measure against (a first fetch), or nothing new
+  const r = verifyHistory(store, { from, to: remote, maxViolations: 20 });
+  if (r.ok) return;
+  const v = r.violations[0]!;
+  throw new MetaError('VERIFY_FAILED', `remote '${h.name}' moved ${h.branch} to ${remote}, whose new commits break the append-only contract (${r.violations.length} violation(s); the first: ${[v.kind, v.path].filter(Boolean).join(' ')} at ${v.commit}). Nothing changed locally; run 'meta verify --from ${from} --to ${remote}' to see them all`, { remote: h.name, remoteTip: remote, from, violations: r.violations });
 }
 
 function writeRefFile(store: Store, ref: string, oid: string): void {
