@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { MetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from './fs.js';
+import { assertRefDirsInside, clip, isFullRefName, readRef } from './refs.js';
 import { pause } from '../util/pause.js';
 
 export interface RefUpdateOptions {
@@ -18,39 +19,12 @@ export interface RefUpdateOptions {
   onStaleLock?: (info: { lockPath: string; owner: string; ageMs: number }) => void;
 }
 
-const OID = /^[0-9a-f]{40}$/;
 /** An ownerless lock (mid-rename, or git's own) is held for microseconds by a live writer. */
 const OWNERLESS_STALE_MS = 5_000;
 const HOST = hostname();
 
-/** Reads a ref's value: the loose file, else `packed-refs`; undefined when the ref does not exist. */
-export function readRef(fs: SyncFs, gitdir: string, name: string): string | undefined {
-  try {
-    const v = (fs.readFileSync(`${gitdir}/${name}`, 'utf8') as string).trim();
-    if (v.startsWith('ref: ')) return readRef(fs, gitdir, v.slice(5));
-    if (OID.test(v)) return v;
-    throw new MetaError('INTEGRITY', `ref ${name} holds '${v.slice(0, 60)}', not a commit id; repair it with 'git update-ref'`, { ref: name });
-  } catch (e) {
-    if (!isErrno(e, 'ENOENT') && !isErrno(e, 'EISDIR')) throw e;
-  }
-  let packed: string;
-  try {
-    packed = fs.readFileSync(`${gitdir}/packed-refs`, 'utf8') as string;
-  } catch (e) {
-    if (isErrno(e, 'ENOENT')) return undefined;
-    throw e;
-  }
-  for (const line of packed.split('\n')) {
-    if (line.length > 41 && line[40] === ' ' && line.slice(41) === name) return line.slice(0, 40);
-  }
-  return undefined;
-}
-
-/** The ref HEAD points at (e.g. `refs/heads/main`). */
-export function headTarget(fs: SyncFs, gitdir: string): string {
-  const v = (fs.readFileSync(`${gitdir}/HEAD`, 'utf8') as string).trim();
-  return v.startsWith('ref: ') ? v.slice(5) : 'HEAD';
-}
+// Ref reading lives in refs.ts (name rules, regular files only); re-exported for existing importers.
+export { headTarget, readRef } from './refs.js';
 
 function pidAlive(pid: number): boolean {
   try {
@@ -73,6 +47,9 @@ function pidAlive(pid: number): boolean {
  * @returns true when the ref moved, false when its value was no longer `expected` (re-read and retry).
  */
 export async function compareAndSwapRef(fs: SyncFs, gitdir: string, ref: string, expected: string | undefined, next: string, opts: RefUpdateOptions = {}): Promise<boolean> {
+  // The name becomes a path: only a valid refs/… name stays inside the repository's refs.
+  if (!isFullRefName(ref)) throw new MetaError('INVALID_ARGUMENT', `'${clip(ref)}' is not a valid ref name (see 'git help check-ref-format')`, { ref: clip(ref) });
+  assertRefDirsInside(fs, gitdir, ref);
   const refPath = `${gitdir}/${ref}`;
   const lockPath = `${refPath}.lock`;
   const timeout = opts.lockTimeoutMs ?? 10_000;

@@ -1,8 +1,10 @@
-import { MetaError } from '../errors/MetaError.js';
+import { isMetaError, MetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from './fs.js';
 import { ObjectStore } from './ObjectStore.js';
 import { Snapshot, findEntry } from './Snapshot.js';
-import { compareAndSwapRef, headTarget, readRef, type RefUpdateOptions } from './RefLock.js';
+import { compareAndSwapRef, type RefUpdateOptions } from './RefLock.js';
+import { clip, headTarget, isFullRefName, readRef, readRegularFile } from './refs.js';
+import { checkRepositoryFormat } from './repoFormat.js';
 import { encodeCommit, encodeTree, personFromActor, type TreeEntry, type TreeMode } from './gitObjects.js';
 import { LogIndex } from './LogIndex.js';
 import { resolveAtSpec } from './resolveAt.js';
@@ -42,7 +44,7 @@ export interface AppendResult {
 
 export interface StoreOptions {
   fs: SyncFs;
-  /** The repository directory: a bare repository, or a directory with a `.git` inside. */
+  /** The repository directory: a bare repository (a checkout with a working tree is refused). */
   dir: string;
   /** fsync objects as well as the ref (power-loss durability); the ref is always fsynced. */
   fsyncObjects?: boolean;
@@ -65,6 +67,26 @@ export function assertRepoPath(path: string): string[] {
     }
   }
   return parts;
+}
+
+function exists(fs: SyncFs, path: string): boolean {
+  try {
+    if (fs.lstatSync) fs.lstatSync(path);
+    else fs.statSync(path);
+    return true;
+  } catch (e) {
+    if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return false;
+    throw e;
+  }
+}
+
+function isDir(fs: SyncFs, path: string): boolean {
+  try {
+    return fs.statSync(path).isDirectory();
+  } catch (e) {
+    if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return false;
+    throw e;
+  }
 }
 
 /**
@@ -91,29 +113,76 @@ export class Store {
     this.objects = new ObjectStore(fs, gitdir, { fsyncObjects: opts.fsyncObjects ?? false, packMinObjects: opts.packMinObjects, packLimit: opts.packLimit, warn: opts.warn });
   }
 
-  /** Opens an existing repository (bare, or with a `.git` directory). */
-  static open(opts: StoreOptions): Store {
+  /**
+   * Opens an existing bare repository. Refused with NOT_A_META_REPO, before anything is written:
+   * a directory with a `.git` inside (an application checkout: its branch is not ours to commit
+   * to), a git directory whose config does not say `core.bare = true`, a repository format or
+   * extension boot-meta does not implement (SHA-256, reftable, …; see repoFormat.ts), and a HEAD
+   * that is not a symbolic ref to a valid branch. Whether the repository holds meta records is
+   * the caller's check (openMeta). Messages name the directory as `opts.label` (default `dir`).
+   */
+  static open(opts: StoreOptions & { label?: string }): Store {
     const { fs, dir } = opts;
     const dirClean = dir.replace(/\/+$/, '') || '/';
-    for (const gitdir of [dirClean, `${dirClean}/.git`]) {
-      if (fs.existsSync(`${gitdir}/HEAD`) && fs.existsSync(`${gitdir}/objects`)) return new Store(fs, dirClean, gitdir, opts);
+    const where = opts.label ?? dirClean;
+    const useRepo = "pass --repo <dir> (or set META_REPO) naming a meta repository made by 'meta init' or 'meta clone'";
+    if (exists(fs, `${dirClean}/.git`)) {
+      throw new MetaError('NOT_A_META_REPO', `found a git repository with a working tree in ${where}, not a meta repository: boot-meta writes only to the bare repositories 'meta init' and 'meta clone' make; ${useRepo}`, { dir: where, found: 'working-tree' });
     }
-    throw new MetaError('NOT_A_META_REPO', `no meta repository at ${dirClean}: run 'meta init ${dirClean}', or pass --repo <dir> (or set META_REPO)`, { dir: dirClean });
+    if (!isDir(fs, `${dirClean}/objects`) || !exists(fs, `${dirClean}/HEAD`)) {
+      throw new MetaError('NOT_A_META_REPO', `no meta repository in ${where}: create one with 'meta init <dir>' or 'meta clone <url> <dir>', or ${useRepo}`, { dir: where, found: 'nothing' });
+    }
+    let config: string | undefined;
+    try {
+      config = readRegularFile(fs, `${dirClean}/config`, 'config', 1024 * 1024)?.toString('utf8');
+    } catch (e) {
+      if (!isMetaError(e)) throw e;
+      throw new MetaError('NOT_A_META_REPO', `the git config of the repository in ${where} is not a regular file of at most 1 MiB; ${useRepo}`, { dir: where, found: 'bad-config' });
+    }
+    const format = checkRepositoryFormat(config, where);
+    if (format.bare !== true) {
+      const tree = format.bare === false || dirClean.endsWith('/.git');
+      throw new MetaError('NOT_A_META_REPO', tree
+        ? `found the git directory of a repository with a working tree in ${where}, not a meta repository: boot-meta writes only to the bare repositories 'meta init' and 'meta clone' make; ${useRepo}`
+        : `found a git directory in ${where} whose config does not say core.bare = true, so 'meta init' and 'meta clone' did not make it; ${useRepo}`, { dir: where, found: tree ? 'working-tree' : 'not-bare' });
+    }
+    try {
+      headTarget(fs, dirClean);
+    } catch (e) {
+      if (!isMetaError(e)) throw e;
+      throw new MetaError('NOT_A_META_REPO', `the repository in ${where} has a HEAD that is not a symbolic ref to a valid branch (refs/heads/<name>), so 'meta init' and 'meta clone' did not make it; ${useRepo}`, { dir: where, found: 'bad-head' });
+    }
+    return new Store(fs, dirClean, dirClean, opts);
+  }
+
+  /**
+   * Refuses a directory `meta init` or `meta clone` cannot create a repository in: one that exists
+   * and is not an empty directory. An empty directory (or none) is fine: the command makes the
+   * repository there.
+   */
+  static assertInitTarget(fs: SyncFs, dir: string): void {
+    let entries: string[] = [];
+    try {
+      entries = fs.readdirSync(dir);
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return;
+      if (isErrno(e, 'ENOTDIR')) throw new MetaError('ALREADY_EXISTS', `${dir} exists and is not a directory; choose a new directory for the meta repository`, { dir });
+      throw e;
+    }
+    if (entries.length > 0) {
+      throw new MetaError('ALREADY_EXISTS', `${dir} exists and is not empty; choose a new directory for the meta repository`, { dir });
+    }
   }
 
   /** Creates an empty bare repository (no working tree: writes never go through one). */
   static init(opts: StoreOptions & { branch?: string }): Store {
     const { fs, dir } = opts;
     const branch = opts.branch ?? 'main';
-    let entries: string[] = [];
-    try {
-      entries = fs.readdirSync(dir);
-    } catch (e) {
-      if (!isErrno(e, 'ENOENT')) throw e;
+    // HEAD names the branch every write goes to; a name git refuses could point out of refs/.
+    if (!isFullRefName(`refs/heads/${branch}`)) {
+      throw new MetaError('INVALID_NAME', `'${clip(branch)}' is not a valid branch name (see 'git help check-ref-format')`, { branch: clip(branch) });
     }
-    if (entries.length > 0) {
-      throw new MetaError('ALREADY_EXISTS', `${dir} exists and is not empty; choose a new directory for the meta repository`, { dir });
-    }
+    Store.assertInitTarget(fs, dir);
     for (const d of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags', 'info']) fs.mkdirSync(`${dir}/${d}`, { recursive: true });
     fs.writeFileSync(`${dir}/HEAD`, `ref: refs/heads/${branch}\n`);
     fs.writeFileSync(`${dir}/config`, '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n');

@@ -1,5 +1,5 @@
 import { MetaError } from '../errors/MetaError.js';
-import { readRef } from './RefLock.js';
+import { clip, isValidRefName, readRef } from './refs.js';
 import type { Store } from './Store.js';
 
 const FULL = /^[0-9a-f]{40}$/;
@@ -69,8 +69,13 @@ function resolveBase(store: Store, spec: string, tip: string | undefined, whole:
       ? `no commit at or before ${date.toISOString()}; the history starts at ${new Date(first.time * 1000).toISOString()}`
       : 'the repository has no commits yet', { at: whole });
   }
+  // A ref is looked up only among the repository's refs, so the name must be one git accepts:
+  // anything else ('..', a leading '/', control characters) could name a file elsewhere.
+  if (!isValidRefName(spec, { allowOneLevel: true })) {
+    throw new MetaError('INVALID_ARGUMENT', `'${clip(whole)}' is not a commit hash, ISO-8601 date or valid ref name (ref names follow 'git check-ref-format': no '..', '@{', spaces, control characters, '~^:?*[\\', or components starting with '.')`, { at: clip(whole) });
+  }
   for (const ref of [spec, `refs/heads/${spec}`, `refs/tags/${spec}`, `refs/remotes/${spec}`]) {
-    if (!ref.startsWith('refs/')) continue;
+    if (!ref.startsWith('refs/') || !isValidRefName(ref)) continue;
     const v = readRef(store.fs, store.gitdir, ref);
     if (v) return peelToCommit(store, v, whole);
   }
@@ -79,7 +84,7 @@ function resolveBase(store: Store, spec: string, tip: string | undefined, whole:
     if (hits.length === 1) return hits[0]!;
     if (hits.length > 1) throw new MetaError('INVALID_ARGUMENT', `short hash ${spec} is ambiguous (${hits.length} commits); give more digits`, { at: whole, candidates: hits });
   }
-  throw new MetaError('NOT_FOUND', `'${whole}' is not a commit, ref or ISO-8601 date in this repository`, { at: whole });
+  throw new MetaError('NOT_FOUND', `'${clip(whole)}' is not a commit, ref or ISO-8601 date in this repository`, { at: clip(whole) });
 }
 
 function peelToCommit(store: Store, oid: string, spec: string): string {
