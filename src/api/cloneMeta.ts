@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs';
 import type { SyncFs } from '../store/fs.js';
 import { cloneRepository } from '../remote/cloneRepository.js';
-import { repoDir, wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
+import { assertMetaRepository, repoDir, shownDir, wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
 
 export interface CloneMetaOptions extends OpenOptions {
   url: string;
@@ -21,6 +21,9 @@ export async function cloneMeta(opts: CloneMetaOptions): Promise<MetaRepo & { br
   const env = opts.env ?? process.env;
   const fs = opts.fs ?? (nodeFs as unknown as SyncFs);
   const dir = repoDir(opts.dir, env, fs);
-  const r = await cloneRepository({ fs, dir, url: opts.url, env, depth: opts.depth, remote: opts.remote });
+  // The fetched tip must be a meta repository's before the branch points at it; a failed check
+  // removes what the clone created, like any failed clone.
+  const where = shownDir(opts, env);
+  const r = await cloneRepository({ fs, dir, url: opts.url, env, depth: opts.depth, remote: opts.remote, checkTip: (store, tip) => assertMetaRepository(store, where, tip) });
   return Object.assign(wrap(r.store, opts, env), { branch: r.branch, commit: r.commit, url: r.url });
 }

@@ -1,6 +1,7 @@
 import * as nodeFs from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
+import { MetaError } from '../errors/MetaError.js';
 import type { SyncFs } from '../store/fs.js';
 import { Store } from '../store/Store.js';
 import { RecordReader } from '../resolve/RecordReader.js';
@@ -38,10 +39,53 @@ export interface OpenOptions {
   clock?: () => Date;
   /** Receives warnings (default: `process.emitWarning`; the CLI prints them on stderr). */
   warn?: (message: string) => void;
+  /**
+   * How error messages name the repository directory (default: `dir` as given, else
+   * `$META_REPO`, else "the current directory"), so they repeat only what the user gave.
+   */
+  shownAs?: string;
+}
+
+/** The `format` values of meta.yaml this version reads and writes. */
+export const META_FORMATS: readonly number[] = [1];
+
+const USE_REPO = "pass --repo <dir> (or set META_REPO) naming a meta repository made by 'meta init' or 'meta clone'";
+
+/**
+ * Refuses (NOT_A_META_REPO) a repository whose tip is not a meta repository's: no commits, no
+ * `meta.yaml`, or a `format` this version does not know. A repository is a meta repository from
+ * the moment `meta init` or `meta clone` moves its branch, by one atomic rename, onto a commit
+ * holding meta.yaml; before that (or after one of them was interrupted) it has no commits, which
+ * no meta repository in use ever has, so it is refused too.
+ *
+ * The format is read from its top-level `format: <n>` line without a YAML parser, which stays
+ * off the start-up path of every command; `meta init` writes that line and settings updates keep it.
+ */
+export function assertMetaRepository(store: Store, where: string, tip: string | undefined = store.tip()): void {
+  if (!tip) {
+    throw new MetaError('NOT_A_META_REPO', `found an empty git repository (no commits) in ${where}, not a meta repository: 'meta init' and 'meta clone' leave none behind unless interrupted, so if one of them was, remove the directory and run it again; otherwise ${USE_REPO}`, { dir: where, found: 'empty' });
+  }
+  const snap = store.snapshot(tip);
+  const e = snap.entry('meta.yaml');
+  if (!e || e.mode === '40000') {
+    throw new MetaError('NOT_A_META_REPO', `found a git repository in ${where} whose tip (${tip.slice(0, 12)}) has no meta.yaml, so 'meta init' or 'meta clone' did not make it and boot-meta writes nothing to it; ${USE_REPO}`, { dir: where, found: 'no-meta-yaml', commit: tip });
+  }
+  const text = Buffer.from(snap.readBlob(e.oid)).toString('utf8').replace(/\r/g, '');
+  const lines = [...text.matchAll(/^format[ \t]*:[ \t]*(.*?)[ \t]*(?:#.*)?$/gm)];
+  const m = lines.length === 1 ? /^(?:(\d{1,6})|"(\d{1,6})"|'(\d{1,6})')$/.exec(lines[0]![1]!) : null;
+  const format = m ? Number(m[1] ?? m[2] ?? m[3]) : undefined;
+  if (format === undefined) {
+    throw new MetaError('NOT_A_META_REPO', `meta.yaml at the tip (${tip.slice(0, 12)}) of the repository in ${where} has no single top-level 'format: <number>' line, so it is not a meta repository boot-meta can read; restore the line 'format: 1' if this is one`, { dir: where, found: 'no-format', commit: tip });
+  }
+  if (!META_FORMATS.includes(format)) {
+    throw new MetaError('NOT_A_META_REPO', `meta.yaml in ${where} says format ${format}, which this version of boot-meta does not know (it knows ${META_FORMATS.join(', ')}); ${format > Math.max(...META_FORMATS) ? 'upgrade boot-meta' : 'the repository is not one boot-meta can read'}`, { dir: where, found: 'unknown-format', format, commit: tip });
+  }
 }
 
 /**
- * Opens a meta repository.
+ * Opens a meta repository: a bare repository that `meta init` or `meta clone` made (see
+ * Store.open and assertMetaRepository for what is refused, with NOT_A_META_REPO, before anything
+ * is written).
  *
  * @example
  * import { openMeta, resolveBinary } from 'boot-meta';
@@ -52,7 +96,14 @@ export function openMeta(opts: OpenOptions = {}): MetaRepo {
   const env = opts.env ?? process.env;
   const fs = opts.fs ?? (nodeFs as unknown as SyncFs);
   const dir = repoDir(opts.dir, env, fs);
-  const store = Store.open({ fs, dir, fsyncObjects: opts.fsyncObjects, warn: opts.warn });
+  const where = shownDir(opts, env);
+  const store = Store.open({ fs, dir, fsyncObjects: opts.fsyncObjects, warn: opts.warn, label: where });
+  try {
+    assertMetaRepository(store, where);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
   return wrap(store, opts, env);
 }
 
@@ -72,6 +123,11 @@ export function wrap(store: Store, opts: OpenOptions, env: Record<string, string
     warn: opts.warn ?? ((m) => process.emitWarning(m, { code: 'META_WARNING' })),
     close: () => store.close(),
   };
+}
+
+/** How messages name the repository directory: what the user gave, never a path they did not. */
+export function shownDir(opts: Pick<OpenOptions, 'dir' | 'shownAs'>, env: Record<string, string | undefined>): string {
+  return opts.shownAs || opts.dir || env.META_REPO || 'the current directory';
 }
 
 export function repoDir(dir: string | undefined, env: Record<string, string | undefined>, fs: SyncFs): string {

@@ -36,7 +36,8 @@ export function nodeContext(): CliContext {
 /** Opens the repository named by --repo / $META_REPO / the current directory. */
 export async function open(ctx: CliContext, args: GlobalArgs): Promise<MetaRepo> {
   const { openMeta } = await import('../api/openMeta.js');
-  return openMeta({ dir: args.repo ?? ctx.env.META_REPO ?? ctx.cwd, actor: args.actor, env: ctx.env, warn: (m) => ctx.err(`meta: ${m}\n`) });
+  // Messages name the directory as the user gave it; the current directory stays unnamed.
+  return openMeta({ dir: args.repo ?? ctx.env.META_REPO ?? ctx.cwd, shownAs: args.repo ?? (ctx.env.META_REPO || 'the current directory'), actor: args.actor, env: ctx.env, warn: (m) => ctx.err(`meta: ${m}\n`) });
 }
 
 /** Prints `value` as JSON with --json, else the human lines. */

@@ -16,6 +16,8 @@ export interface CloneOptions {
   depth?: number;
   /** Remote name (default `origin`). */
   remote?: string;
+  /** Checks the fetched tip before the branch is moved onto it; a throw fails (and undoes) the clone. */
+  checkTip?: (store: Store, tip: string) => void;
 }
 
 /**
@@ -30,6 +32,8 @@ export async function cloneRepository(opts: CloneOptions): Promise<{ store: Stor
   if (opts.depth !== undefined && (!Number.isInteger(opts.depth) || opts.depth < 1)) {
     throw new MetaError('INVALID_ARGUMENT', `--depth must be a whole number of commits, at least 1 (got ${opts.depth})`, { depth: opts.depth });
   }
+  // Before any network round trip: the target must be new or an empty directory.
+  Store.assertInitTarget(fs, dir);
   const clean = stripUserinfo(opts.url);
   const target = { url: clean.url, credentials: credentialsFor(clean.url, opts.env, clean.credentials) };
   const adv = await advertisedRefs(target, 'git-upload-pack');
@@ -49,6 +53,7 @@ export async function cloneRepository(opts: CloneOptions): Promise<{ store: Stor
     addRemote(fs, store.gitdir, remote, clean.url, branch);
     const tip = await fetchBranch(store, target, { remote, branch, depth: opts.depth, advertisement: adv });
     if (!tip) throw new MetaError('REMOTE', `${clean.url} lost branch ${branch} while cloning; try again`, { url: clean.url });
+    opts.checkTip?.(store, tip);
     await compareAndSwapRef(fs, store.gitdir, store.branchRef, undefined, tip);
     return { store, branch, commit: tip, remote, url: clean.url };
   } catch (e) {
