@@ -2,9 +2,12 @@ import $protobuf from 'protobufjs/minimal.js';
 import { meta } from '../gen/meta.js';
 import { MetaError } from '../errors/MetaError.js';
 import type * as T from './types.js';
+import { checkRecordFields } from './validate.js';
 
 // Decode 64-bit fields as plain numbers (sizes, sequences and seconds stay far below 2^53):
 // without this, protobufjs returns Long objects whenever the `long` package is installed.
+// A number read this way is rounded above 2^53, so every 64-bit field is range-checked after
+// decoding (see `u64`): another writer's larger value is refused, never silently changed.
 $protobuf.util.Long = null as unknown as typeof $protobuf.util.Long;
 $protobuf.configure();
 
@@ -39,9 +42,36 @@ function encHeader(h: T.Header) {
   };
 }
 
+/** A field whose stored value this reader cannot represent; the codec reports it as CORRUPT_RECORD. */
+class OutOfRange extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * A uint64 field as a number. Anything from 2^53 up has already been rounded by the reader, so it
+ * is refused rather than returned as a different number.
+ */
+function u64(field: string, v: unknown): number {
+  const n = Number(v ?? 0);
+  if (!Number.isSafeInteger(n) || n < 0) throw new OutOfRange(field, `field ${field} holds a value above 2^53 - 1, which this reader cannot represent exactly`);
+  return n;
+}
+
+/** The largest |milliseconds| a JavaScript Date holds (±100,000,000 days). */
+const MAX_DATE_MS = 8.64e15;
+
 function decHeader(h: meta.v1.Header.$Properties | null | undefined): T.Header {
   const seconds = Number(h?.createdAt?.seconds ?? 0);
   const nanos = Number(h?.createdAt?.nanos ?? 0);
+  if (!Number.isSafeInteger(seconds) || Math.abs(seconds * 1000) > MAX_DATE_MS) {
+    throw new OutOfRange('header.created_at.seconds', 'field header.created_at.seconds is outside the range of dates this reader represents');
+  }
+  // Signed: this encoder writes a negative remainder for times before 1970.
+  if (!Number.isInteger(nanos) || Math.abs(nanos) > 999_999_999) {
+    throw new OutOfRange('header.created_at.nanos', 'field header.created_at.nanos is not within ±999,999,999');
+  }
   return {
     schemaVersion: h?.schemaVersion ?? 0,
     kind: ENUM_TO_KIND.get(Number(h?.kind ?? 0)) ?? ('unknown' as T.RecordKind),
@@ -65,6 +95,7 @@ const unb64 = (s: string) => (s ? Buffer.from(s, 'base64') : new Uint8Array(0));
  */
 export function encodeRecord<K extends T.RecordKind>(kind: K, rec: T.RecordByKind[K]): Uint8Array {
   if (rec.header.kind !== kind) throw new MetaError('INTERNAL', `header kind ${rec.header.kind} does not match ${kind}`, {});
+  checkRecordFields(kind, rec);
   const header = encHeader(rec.header);
   switch (kind) {
     case 'project': {
@@ -111,7 +142,8 @@ export function encodeRecord<K extends T.RecordKind>(kind: K, rec: T.RecordByKin
 
 function corrupt(origin: RecordOrigin, why: string, cause?: unknown): MetaError {
   const where = origin.path ? `${origin.path}${origin.commit ? ` at ${origin.commit.slice(0, 12)}` : ''}` : `blob ${origin.oid ?? '?'}`;
-  return new MetaError('CORRUPT_RECORD', `record ${where} does not decode (${why}); it was written by another tool or damaged. Other records are unaffected; 'meta verify' lists every such file`, { ...origin }, { cause });
+  const field = cause instanceof OutOfRange ? { field: cause.field } : {};
+  return new MetaError('CORRUPT_RECORD', `record ${where} does not decode (${why}); it was written by another tool or damaged. Other records are unaffected; 'meta verify' lists every such file`, { ...origin, ...field }, { cause });
 }
 
 /** The kind of a record, read from its header alone. */
@@ -159,7 +191,7 @@ export function decodeRecord(bytes: Uint8Array, origin: RecordOrigin = {}, expec
         return {
           kind,
           record: {
-            header: decHeader(m.header), project: m.project, release: ref(m.release), platform: plat(m.platform), digest: m.digest, size: Number(m.size),
+            header: decHeader(m.header), project: m.project, release: ref(m.release), platform: plat(m.platform), digest: m.digest, size: u64('binary.size', m.size),
             mediaType: m.mediaType, locations: [...m.locations],
             signatures: m.signatures.map((s) => ({ keyId: s.keyId ?? '', algorithm: s.algorithm ?? '', signature: b64(s.signature) })),
             provenance: b64(m.provenance), provenanceType: m.provenanceType,
@@ -171,11 +203,11 @@ export function decodeRecord(bytes: Uint8Array, origin: RecordOrigin = {}, expec
         return {
           kind,
           record: {
-            header: decHeader(m.header), project: m.project, channel: m.channel, sequence: Number(m.sequence),
+            header: decHeader(m.header), project: m.project, channel: m.channel, sequence: u64('promotion.sequence', m.sequence),
             action: ACTIONS[Number(m.action) - 1] ?? ('unspecified' as T.PromotionAction), release: ref(m.release),
             previous: m.previous ? ref(m.previous) : null, reason: m.reason,
             rollout: m.rollout ? { waves: [...(m.rollout.waves ?? [])], waveIntervalSeconds: m.rollout.waveIntervalSeconds ?? 0 } : null,
-            expectedPreviousSequence: Number(m.expectedPreviousSequence),
+            expectedPreviousSequence: u64('promotion.expected_previous_sequence', m.expectedPreviousSequence),
             approvals: m.approvals.map((a) => ({ actor: a.actor ?? '', comment: a.comment ?? '' })), previousPromotion: m.previousPromotion,
           },
         };
