@@ -1,6 +1,7 @@
 import { MetaError } from '../errors/MetaError.js';
 import { checkProjectName } from '../records/names.js';
 import { projectPath } from '../records/layout.js';
+import { checkUrl } from '../records/validate.js';
 import type { Label } from '../records/types.js';
 import type { MetaRepo } from './openMeta.js';
 import { writeRecords } from './writeRecords.js';
@@ -31,6 +32,7 @@ export interface AddProjectResult {
 export async function addProject(repo: MetaRepo, opts: AddProjectOptions): Promise<AddProjectResult> {
   const name = checkProjectName(opts.name);
   if (!opts.repoUrl) throw new MetaError('INVALID_ARGUMENT', 'a project needs --repo-url <url> (where its source lives)', {});
+  checkUrl('project.repoUrl', opts.repoUrl);
   const path = projectPath(name);
   const res = await writeRecords(repo, (snap) => {
     if (snap.exists(path)) throw new MetaError('ALREADY_EXISTS', `project ${name} already exists; records are immutable`, { project: name, path });

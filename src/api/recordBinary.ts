@@ -1,6 +1,7 @@
 import { MetaError } from '../errors/MetaError.js';
 import { checkDigest, formatPlatform, parsePlatform } from '../records/names.js';
 import { binaryPath } from '../records/layout.js';
+import { checkUrl } from '../records/validate.js';
 import type { Label } from '../records/types.js';
 import { digestFile } from '../util/digestFile.js';
 import type { MetaRepo } from './openMeta.js';
@@ -46,6 +47,8 @@ const URL_RE = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
 export async function recordBinary(repo: MetaRepo, opts: RecordBinaryOptions): Promise<RecordBinaryResult> {
   const platform = parsePlatform(opts.platform);
   if (opts.urls.length === 0) throw new MetaError('INVALID_ARGUMENT', 'a binary needs at least one --url <location> where it can be downloaded', {});
+  // Credentials first: the next message quotes the URL.
+  opts.urls.forEach((u, i) => checkUrl(`binary.locations[${i}]`, u));
   for (const u of opts.urls) if (!URL_RE.test(u)) throw new MetaError('INVALID_ARGUMENT', `--url '${u}' is not a URL; use s3://…, https://… or file:///…`, { url: u });
   let digest: string;
   let size: number;

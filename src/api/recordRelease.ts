@@ -1,6 +1,7 @@
 import { MetaError } from '../errors/MetaError.js';
 import { checkCommitHash, checkGithash, checkVersion } from '../records/names.js';
 import { releasePath } from '../records/layout.js';
+import { checkUrl, urlCredentials } from '../records/validate.js';
 import type { Label, ModuleImport, Source } from '../records/types.js';
 import type { MetaRepo } from './openMeta.js';
 import { requireProject } from './lookup.js';
@@ -24,14 +25,22 @@ export interface RecordReleaseResult {
   commit: string;
 }
 
+/** Checks a whole `--source`/`--import` argument for credentials before a message quotes it. */
+function safeToQuote(flag: string, spec: string): string {
+  if (urlCredentials(spec) !== undefined) checkUrl(flag, spec);
+  return spec;
+}
+
 /**
  * Parses `--source <url>@<commit>`: the last '@' splits, so `git@host:org/repo.git@<sha>` works.
  * An optional `#<path>` after the commit names a subfolder.
  */
 export function parseSourceSpec(spec: string): { url: string; commit: string; path?: string } {
   const at = spec.lastIndexOf('@');
-  if (at <= 0 || at === spec.length - 1) throw new MetaError('INVALID_ARGUMENT', `--source '${spec}' must be <url>@<full commit hash>`, { source: spec });
-  const url = spec.slice(0, at);
+  if (at <= 0 || at === spec.length - 1) {
+    throw new MetaError('INVALID_ARGUMENT', `--source '${safeToQuote('--source', spec)}' must be <url>@<full commit hash>`, { source: spec });
+  }
+  const url = checkUrl('--source', spec.slice(0, at));
   let commit = spec.slice(at + 1);
   let path: string | undefined;
   const hash = commit.indexOf('#');
@@ -39,14 +48,19 @@ export function parseSourceSpec(spec: string): { url: string; commit: string; pa
     path = commit.slice(hash + 1);
     commit = commit.slice(0, hash);
   }
-  return { url, commit: checkCommitHash(commit, `commit of source ${url}`), path };
+  // The message quotes the commit part alone: when `@<commit>` was left out, the split fell inside
+  // the URL (`https://token@host/repo` gives `https://token` and `host/repo`), so the URL half
+  // may be a credential that no check recognises.
+  return { url, commit: checkCommitHash(commit, 'commit (after the last "@") of --source'), path };
 }
 
 /** Parses `--import <module>@<version-or-githash>`. */
 export function parseImportSpec(spec: string): { module: string; version?: string; githash?: string } {
   const at = spec.lastIndexOf('@');
-  if (at <= 0 || at === spec.length - 1) throw new MetaError('INVALID_ARGUMENT', `--import '${spec}' must be <module>@<version or release githash>`, { import: spec });
-  const module = spec.slice(0, at);
+  if (at <= 0 || at === spec.length - 1) {
+    throw new MetaError('INVALID_ARGUMENT', `--import '${safeToQuote('--import', spec)}' must be <module>@<version or release githash>`, { import: spec });
+  }
+  const module = checkUrl('--import', spec.slice(0, at));
   const v = spec.slice(at + 1);
   return /^[0-9a-f]{40}$/.test(v) ? { module, githash: v } : { module, version: checkVersion(v) };
 }
@@ -61,8 +75,10 @@ export function parseImportSpec(spec: string): { module: string; version?: strin
 export async function recordRelease(repo: MetaRepo, opts: RecordReleaseOptions): Promise<RecordReleaseResult> {
   const version = checkVersion(opts.version);
   if (opts.sources.length === 0) throw new MetaError('INVALID_ARGUMENT', 'a release needs at least one --source <url>@<commit>', {});
-  const sources: Source[] = opts.sources.map((s) => {
+  const sources: Source[] = opts.sources.map((s, i) => {
     if (!s.url) throw new MetaError('INVALID_ARGUMENT', 'a source needs a repository URL', {});
+    // Before anything quotes the URL in a message.
+    checkUrl(`release.sources[${i}].url`, s.url);
     return { url: s.url, commit: checkCommitHash(s.commit, `commit of source ${s.url}`), path: s.path ?? '', tag: s.tag ?? '' };
   });
   const seen = new Set<string>();
@@ -71,8 +87,8 @@ export async function recordRelease(repo: MetaRepo, opts: RecordReleaseOptions):
     if (seen.has(k)) throw new MetaError('INVALID_ARGUMENT', `source ${s.url}${s.path ? `#${s.path}` : ''} is given twice; give each repository once`, { url: s.url });
     seen.add(k);
   }
-  const imports: ModuleImport[] = (opts.imports ?? []).map((i) => ({
-    module: i.module,
+  const imports: ModuleImport[] = (opts.imports ?? []).map((i, n) => ({
+    module: checkUrl(`release.imports[${n}].module`, i.module),
     version: i.version ? checkVersion(i.version) : '',
     githash: i.githash ? checkGithash(i.githash, `githash of import ${i.module}`) : '',
   }));
