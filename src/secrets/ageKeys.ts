@@ -60,10 +60,13 @@ export function isX25519Recipient(recipient: string): boolean {
  */
 export function assertX25519Recipient(recipient: string): void {
   if (!isX25519Recipient(recipient)) {
+    // Quote only what looks like a public recipient: a private key given by mistake (or any
+    // other secret) must not be echoed into terminals and logs.
+    const shown = /^age1[0-9a-z]*$/.test(recipient) ? JSON.stringify(recipient.slice(0, 80)) : 'the value given';
     throw new MetaError(
       'INVALID_ARGUMENT',
-      `${JSON.stringify(recipient.slice(0, 80))} is not an X25519 age recipient: pass an "age1…" key of 62 characters as printed by \`meta keys generate\` or age-keygen (post-quantum and plugin recipients are not supported)`,
-      { recipient },
+      `${shown} is not an X25519 age recipient: pass an "age1…" key of 62 characters as printed by \`meta keys generate\` or age-keygen (post-quantum and plugin recipients are not supported)`,
+      shown === 'the value given' ? {} : { recipient },
     );
   }
 }

@@ -8,9 +8,12 @@
 import { MetaError } from '../errors/MetaError.js';
 import type { SopsMap, SopsNode } from './tree.js';
 
+/** Names the place, never the content: the text may be secret plaintext. */
 function fail(text: string, at: number, what: string): MetaError {
-  const line = text.slice(0, at).split('\n').length;
-  return new MetaError('INVALID_ARGUMENT', `cannot read JSON: ${what} at line ${line}; fix the file and retry`, { line });
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  const column = at - before.lastIndexOf('\n');
+  return new MetaError('INVALID_ARGUMENT', `cannot read JSON: ${what} at line ${line}, column ${column}; fix the file and retry`, { line, column });
 }
 
 /**

@@ -5,7 +5,7 @@
  * Comments are not kept: sops encrypts them as `#ENC[…]` lines, which are not part of the MAC,
  * so ignoring them on read is safe, and files boot-meta writes simply have none.
  */
-import { Pair, Scalar, YAMLMap, YAMLSeq, Document, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, Document, isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { MetaError } from '../errors/MetaError.js';
 import type { LoadedEncrypted, SopsStore } from './store.js';
 import { toPlain, type SopsMap, type SopsNode } from './tree.js';
@@ -28,24 +28,54 @@ function goYamlWouldRetype(s: string): boolean {
   return false;
 }
 
-function invalid(message: string, cause?: unknown): MetaError {
-  return new MetaError('INVALID_ARGUMENT', `cannot read YAML: ${message}; fix the file and retry`, {}, { cause });
+/**
+ * The input may be secret plaintext, so errors say what and where, never quote it (the YAML
+ * library's own messages include the offending line, so they are not passed on, not even as a
+ * `cause`).
+ */
+function invalid(message: string, at?: { line: number; col: number }): MetaError {
+  const where = at ? ` at line ${at.line}, column ${at.col}` : '';
+  return new MetaError('INVALID_ARGUMENT', `cannot read YAML: ${message}${where}; fix the file and retry`, at ? { line: at.line, column: at.col } : {});
 }
 
-function fromYaml(node: unknown, doc: Document.Parsed): SopsNode {
+/**
+ * Aliases are expanded into the tree, so a few lines of nested aliases (a "billion laughs" file)
+ * could expand into billions of nodes; past this many expansions the file is refused.
+ */
+const MAX_ALIAS_EXPANSIONS = 10_000;
+
+/** One document being converted: where its nodes sit, and the aliases expanded so far. */
+interface Ctx {
+  doc: Document.Parsed;
+  lines: LineCounter;
+  aliases: number;
+}
+
+function position(ctx: Ctx, node: unknown): { line: number; col: number } | undefined {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? ctx.lines.linePos(range[0]) : undefined;
+}
+
+function fromYaml(node: unknown, ctx: Ctx): SopsNode {
   if (node === null || node === undefined) return { type: 'null' };
-  if (isAlias(node)) return fromYaml(node.resolve(doc), doc);
+  if (isAlias(node)) {
+    if (++ctx.aliases > MAX_ALIAS_EXPANSIONS) throw invalid(`more than ${MAX_ALIAS_EXPANSIONS} alias expansions`);
+    const target = node.resolve(ctx.doc);
+    // sops refuses an alias without its anchor; it must not silently become null.
+    if (target === undefined) throw invalid('an alias names no anchor defined before it', position(ctx, node));
+    return fromYaml(target, ctx);
+  }
   if (isMap(node)) {
     const out: SopsMap = { type: 'map', items: [] };
     for (const pair of node.items) {
       const keyNode = pair.key;
       const key = isScalar(keyNode) ? keyNode.value : keyNode;
-      if (key !== null && typeof key === 'object') throw invalid('complex (non-scalar) map keys are not supported');
-      out.items.push({ key: String(key), value: fromYaml(pair.value, doc) });
+      if (key !== null && typeof key === 'object') throw invalid('complex (non-scalar) map keys are not supported', position(ctx, keyNode));
+      out.items.push({ key: String(key), value: fromYaml(pair.value, ctx) });
     }
     return out;
   }
-  if (isSeq(node)) return { type: 'list', items: node.items.map((item) => fromYaml(item, doc)) };
+  if (isSeq(node)) return { type: 'list', items: node.items.map((item) => fromYaml(item, ctx)) };
   if (isScalar(node)) {
     const v = node.value;
     if (v === null || v === undefined) return { type: 'null' };
@@ -55,24 +85,25 @@ function fromYaml(node: unknown, doc: Document.Parsed): SopsNode {
     if (v instanceof Uint8Array) return { type: 'str', value: Buffer.from(v).toString('utf8') };
     return { type: 'str', value: String(v) };
   }
-  throw invalid('unsupported YAML node');
+  throw invalid('unsupported YAML node', position(ctx, node));
 }
 
-function parseDocuments(text: string): Document.Parsed[] {
-  const docs = parseAllDocuments(text, { intAsBigInt: true, uniqueKeys: true });
+/** Parses every document of `text` into a branch. */
+function parseBranches(text: string): SopsMap[] {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { intAsBigInt: true, uniqueKeys: true, lineCounter: lines });
   if (!Array.isArray(docs)) return [];
   for (const doc of docs) {
     const err = doc.errors[0];
-    if (err) throw invalid(err.message, err);
+    if (err) throw invalid(err.code.toLowerCase().replace(/_/g, ' '), err.linePos?.[0]);
   }
-  return docs;
-}
-
-function documentBranch(doc: Document.Parsed): SopsMap {
-  const root = fromYaml(doc.contents, doc);
-  if (root.type === 'null') return { type: 'map', items: [] };
-  if (root.type !== 'map') throw invalid('the top level of each document must be a map');
-  return root;
+  return docs.map((doc) => {
+    const ctx: Ctx = { doc, lines, aliases: 0 };
+    const root = fromYaml(doc.contents, ctx);
+    if (root.type === 'null') return { type: 'map', items: [] };
+    if (root.type !== 'map') throw invalid('the top level of each document must be a map', position(ctx, doc.contents));
+    return root;
+  });
 }
 
 function toYaml(node: SopsNode): YamlNode {
@@ -138,7 +169,7 @@ function render(root: YamlNode): string {
 export const yamlStore: SopsStore = {
   format: 'yaml',
   loadEncrypted(text: string): LoadedEncrypted {
-    const branches = parseDocuments(text).map(documentBranch);
+    const branches = parseBranches(text);
     let metadata: unknown;
     for (const branch of branches) {
       const index = branch.items.findIndex((item) => item.key === 'sops');
@@ -151,7 +182,7 @@ export const yamlStore: SopsStore = {
   },
   loadPlain(input: string | Uint8Array): SopsMap[] {
     const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
-    const branches = parseDocuments(text).map(documentBranch);
+    const branches = parseBranches(text);
     return branches.length === 0 ? [{ type: 'map', items: [] }] : branches;
   },
   emitEncrypted(branches, metadata): string {

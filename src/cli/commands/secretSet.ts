@@ -16,9 +16,10 @@ export default defineCommand<GlobalArgs & { secret: string; pairs?: string[]; fi
     .option('replace', { type: 'boolean', describe: 'start from an empty secret instead of the newest version (needs no identity)' })), 'format of a new secret and of --file - (default: from the --file name, else yaml)')),
   async run(ctx, args) {
     const { MetaError } = await import('../../errors/MetaError.js');
-    const values: [string, string][] = (args.pairs ?? []).map((p) => {
+    const values: [string, string][] = (args.pairs ?? []).map((p, n) => {
       const i = String(p).indexOf('=');
-      if (i <= 0) throw new MetaError('INVALID_ARGUMENT', `${JSON.stringify(String(p).slice(0, 40))} is not key=value; to pass a value without = use --file -`, {});
+      // Not quoted: a value typed without its key is the secret itself.
+      if (i <= 0) throw new MetaError('INVALID_ARGUMENT', `argument ${n + 1} after the secret name is not key=value; to pass a value without = use --file -`, {});
       return [String(p).slice(0, i), String(p).slice(i + 1)];
     });
     let document: { data: Uint8Array; format: Format } | undefined;
