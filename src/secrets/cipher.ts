@@ -74,7 +74,10 @@ export function encryptScalar(leaf: Exclude<SopsScalar, { type: 'null' }>, key: 
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const data = Buffer.concat([cipher.update(plain), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${Buffer.from(nonce).toString('base64')},tag:${tag.toString('base64')},type:${leaf.type}]`;
+  // Bytes are written as `str`, as sops writes them: sops panics on `type:bytes` values and its
+  // binary store needs a string, while a Go string carries any bytes unchanged.
+  const type = leaf.type === 'bytes' ? 'str' : leaf.type;
+  return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${Buffer.from(nonce).toString('base64')},tag:${tag.toString('base64')},type:${type}]`;
 }
 
 /** Why a value could not be decrypted. */

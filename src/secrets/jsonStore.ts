@@ -41,8 +41,9 @@ export const jsonStore: SopsStore = {
 };
 
 /**
- * Any other file: the whole content is one value under `data`, stored `type:bytes` so that
- * non-UTF-8 content survives (sops reads both `bytes` and the older `str`).
+ * Any other file: the whole content is one value under `data`, as sops' binary store keeps it:
+ * a string (`type:str`) holding the file's exact bytes, UTF-8 or not. Files that hold
+ * `type:bytes`, as boot-meta once wrote them, still read.
  */
 export const binaryStore: SopsStore = {
   format: 'binary',

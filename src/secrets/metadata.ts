@@ -91,10 +91,13 @@ export function parseMetadata(raw: unknown): SopsMetadata {
     }
     return { recipient: entry['recipient'], enc: entry['enc'] };
   });
-  const lastModified = raw['lastmodified'];
-  const mac = raw['mac'];
-  if (typeof lastModified !== 'string') throw damaged('sops.lastmodified is missing');
-  if (typeof mac !== 'string' || mac === '') throw damaged('sops.mac is missing');
+  // A missing MAC or lastmodified (the MAC's additional data) is not a format error but a file
+  // that cannot be verified: as in sops, they read as empty and the MAC check on every decrypt
+  // fails with MAC_MISMATCH, so stripping them is reported as the tampering it is.
+  const lastModified = raw['lastmodified'] ?? '';
+  const mac = raw['mac'] ?? '';
+  if (typeof lastModified !== 'string') throw damaged('sops.lastmodified is not a string');
+  if (typeof mac !== 'string') throw damaged('sops.mac is not a string');
   const rules: EncryptionRules = {};
   for (const [key, name] of RULE_KEYS) {
     const v = raw[key];

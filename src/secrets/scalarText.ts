@@ -5,7 +5,25 @@
  * ints in decimal, floats as `strconv.FormatFloat(f, 'f', -1, 64)` (shortest round-trip digits,
  * never an exponent), bools Titlecased (`True`/`False`, a legacy of the Python sops).
  */
+import { isUtf8 } from 'node:buffer';
 import type { SopsScalar } from './tree.js';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A leaf as sops would write it. sops holds integers as Go `int` (64-bit): one beyond int64 is a
+ * float64 in its JSON store (and in YAML beyond 2^64), and a `type:int` value it cannot parse back
+ * makes the whole file unreadable to sops, so such integers are written as floats too (nearest
+ * double; quote the value to keep every digit).
+ *
+ * @example
+ * asSopsWrites({ type: 'int', value: 2n ** 64n }) // { type: 'float', value: 18446744073709552000 }
+ */
+export function asSopsWrites(leaf: SopsScalar): SopsScalar {
+  if (leaf.type === 'int' && (leaf.value < INT64_MIN || leaf.value > INT64_MAX)) return { type: 'float', value: Number(leaf.value) };
+  return leaf;
+}
 
 /**
  * Formats a float as Go's `strconv.FormatFloat(f, 'f', -1, 64)`.
@@ -64,7 +82,9 @@ export function parseScalar(type: string, bytes: Uint8Array): SopsScalar | undef
   const text = Buffer.from(bytes).toString('utf8');
   switch (type) {
     case 'str':
-      return { type: 'str', value: text };
+      // A Go string is any bytes (sops' binary store keeps whole files in one): bytes that are
+      // not UTF-8 stay bytes, so they decrypt, hash into the MAC and re-encrypt exactly.
+      return isUtf8(bytes) ? { type: 'str', value: text } : { type: 'bytes', value: Uint8Array.from(bytes) };
     case 'bytes':
       return { type: 'bytes', value: Uint8Array.from(bytes) };
     case 'int':

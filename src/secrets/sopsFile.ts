@@ -11,6 +11,7 @@ import { identityToRecipient } from 'age-encryption';
 import { MetaError } from '../errors/MetaError.js';
 import { assertX25519Recipient } from './ageKeys.js';
 import { additionalData, decryptScalar, encryptScalar, isEncryptedValue } from './cipher.js';
+import { asSopsWrites } from './scalarText.js';
 import { unwrapDataKey, wrapDataKey } from './dataKeyWrap.js';
 import { dotenvStore } from './dotenvStore.js';
 import { binaryStore, jsonStore } from './jsonStore.js';
@@ -26,7 +27,7 @@ import {
 } from './metadata.js';
 import { normalizeRules, shouldEncrypt, type EncryptionRules } from './rules.js';
 import type { SopsFormat, SopsStore } from './store.js';
-import { mapLeaves, type SopsMap, type SopsScalar } from './tree.js';
+import { mapLeaves, type SopsMap, type SopsNode, type SopsScalar } from './tree.js';
 import { yamlStore } from './yamlStore.js';
 
 const STORES: Record<SopsFormat, SopsStore> = { yaml: yamlStore, json: jsonStore, dotenv: dotenvStore, binary: binaryStore };
@@ -62,6 +63,33 @@ function integrity(message: string, data: Record<string, unknown> = {}): MetaErr
   return new MetaError('MAC_MISMATCH', message, data);
 }
 
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Refuses keys and string values that are not well-formed Unicode (a lone UTF-16 surrogate, as
+ * JSON's `"\ud800"` gives): they have no UTF-8 form, so they would be stored as something else
+ * than was given. The error names the key path, never the value.
+ */
+function checkWellFormedTree(node: SopsNode, path: readonly string[] = []): void {
+  const where = () => path.join('.') || '(top level)';
+  switch (node.type) {
+    case 'map':
+      for (const item of node.items) {
+        if (LONE_SURROGATE.test(item.key)) throw new MetaError('INVALID_ARGUMENT', `a key under ${where()} is not well-formed Unicode (a lone UTF-16 surrogate); write it as valid UTF-8`, {});
+        checkWellFormedTree(item.value, [...path, item.key]);
+      }
+      return;
+    case 'list':
+      for (const item of node.items) checkWellFormedTree(item, path);
+      return;
+    case 'str':
+      if (LONE_SURROGATE.test(node.value)) throw new MetaError('INVALID_ARGUMENT', `the value of ${where()} is not well-formed Unicode (a lone UTF-16 surrogate); write it as valid UTF-8`, { path });
+      return;
+    default:
+      return;
+  }
+}
+
 function plainRecipients(recipients: readonly string[]): string[] {
   if (recipients.length === 0) {
     throw new MetaError('INVALID_ARGUMENT', 'no age recipients to encrypt for: add one to the .sops.yaml rule for this path (`meta keys add-recipient <env> <age1…>`) or pass --age <recipient>', {});
@@ -83,7 +111,8 @@ function encryptBranches(branches: readonly SopsMap[], rules: EncryptionRules, d
   );
 }
 
-async function sealTree(store: SopsStore, plain: readonly SopsMap[], rules: EncryptionRules, recipients: readonly string[], dataKey: Uint8Array, now: Date, other: Map<string, unknown>): Promise<string> {
+async function sealTree(store: SopsStore, input: readonly SopsMap[], rules: EncryptionRules, recipients: readonly string[], dataKey: Uint8Array, now: Date, other: Map<string, unknown>): Promise<string> {
+  const plain = input.map((branch) => mapLeaves(branch, asSopsWrites));
   const lastModified = formatLastModified(now);
   const mac = computeMac(plain, (path) => shouldEncrypt(path, rules), rules.macOnlyEncrypted ?? false);
   const metadata: SopsMetadata = {
@@ -114,6 +143,7 @@ export async function encryptTree(branches: readonly SopsMap[], format: SopsForm
   if (branches.some((b) => b.items.some((item) => item.key === 'sops'))) {
     throw new MetaError('INVALID_ARGUMENT', 'the document already has a top-level "sops" key: it is encrypted already, or rename that key', {});
   }
+  for (const b of branches) checkWellFormedTree(b);
   return sealTree(store, branches, rules, recipients, randomBytes(32), options.now ?? new Date(), new Map());
 }
 
@@ -200,10 +230,9 @@ function verifyMac(plain: readonly SopsMap[], meta: SopsMetadata, dataKey: Uint8
     throw integrity('the stored MAC cannot be authenticated: the file (or its lastmodified) was modified; restore it from history', {});
   }
   if (stored.leaf.value.toUpperCase() !== computed) {
-    throw integrity('MAC mismatch: values were changed, swapped, added or removed after encryption; restore the file from history', {
-      expected: stored.leaf.value,
-      computed,
-    });
+    // Neither MAC goes into the error: each is a hash of every plaintext value, which would let
+    // whoever sees the error test guesses of weak secrets offline.
+    throw integrity('MAC mismatch: values were changed, swapped, added or removed after encryption; restore the file from history', {});
   }
 }
 
@@ -213,6 +242,10 @@ async function open(encText: string, format: SopsFormat, identities: readonly st
     throw new MetaError('INVALID_ARGUMENT', `this ${format} file has no sops metadata: it is not encrypted (or pass the right --format)`, { format });
   }
   const metadata = parseMetadata(loaded.metadata);
+  // Known without any key: a file whose MAC was stripped can never be verified.
+  if (metadata.mac === '') {
+    throw integrity('this file has no MAC (sops.mac was removed or emptied), so its values cannot be verified: it was modified; restore it from history', {});
+  }
   const dataKey = await recoverDataKey(metadata, identities);
   const { plain, encryptedPaths } = decryptBranches(loaded.branches, metadata, dataKey);
   verifyMac(plain, metadata, dataKey, encryptedPaths);
