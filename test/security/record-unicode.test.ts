@@ -64,7 +64,8 @@ describe('lone surrogates over HTTP (POST /v1/records)', () => {
     ['notes', release(',"notes":"\\ud800"'), 'release.notes'],
     ['a trailing low surrogate in notes', release(',"notes":"ok \\udfff"'), 'release.notes'],
     ['a source URL', release('', 'https://git.example/\\ud83d'), 'release.sources[0].url'],
-    ['the actor', release(',"actor":"ci \\udc00"'), 'release.actor'],
+    // The server checks the body's actor itself (it becomes the on-behalf-of label), before any record.
+    ['the actor', release(',"actor":"ci \\udc00"'), "field 'actor'"],
     ['a label value', release(',"labels":{"team":"\\ud800x"}'), 'release.labels[0].value'],
   ])('refuses %s with 400 INVALID_ARGUMENT naming the field, and commits nothing', async (_what, body, field) => {
     const before = tip(gitdir);
