@@ -4,6 +4,7 @@ import { fsyncDir, isErrno, type SyncFs } from './fs.js';
 import { readIdx, writeIdx } from './packIdx.js';
 import { packHeader, type BuiltPack } from './packWriter.js';
 import { clearStaleLock } from './RefLock.js';
+import { readCoreConfig } from './gitConfig.js';
 
 export interface OwnPacksOptions {
   /** fsync a new pack and its idx before they are renamed into place. */
@@ -42,6 +43,12 @@ const STALE_LOCK_MS = 10 * 60_000;
  * in another process that loses a pack under it re-lists the directory (PackSet's retry) and finds
  * the objects in the merged pack.
  *
+ * Git's own rules for deleting packs hold here as they do for `git repack`: a pack with a `.keep`
+ * or `.promisor` file is never merged or deleted, a pack a `multi-pack-index` lists is never
+ * deleted (git would find the index naming a missing pack), and with `extensions.preciousObjects`
+ * set no pack is deleted at all, so no merge happens. A pack excluded for good (kept, or listed in
+ * the multi-pack-index) loses its marker: from then on it is git's to maintain, like any other.
+ *
  * @example
  * const own = new OwnPacks(fs, gitdir, { fsync: true });
  * own.install(buildPack(objects));
@@ -52,9 +59,10 @@ export class OwnPacks {
   private readonly markDir: string;
   private readonly lockPath: string;
   private readonly fsync: boolean;
+  private precious = false;
   readonly limit: number;
 
-  constructor(private readonly fs: SyncFs, gitdir: string, opts: OwnPacksOptions = {}) {
+  constructor(private readonly fs: SyncFs, private readonly gitdir: string, opts: OwnPacksOptions = {}) {
     this.packDir = `${gitdir}/objects/pack`;
     this.markDir = `${gitdir}/meta-cache/packs`;
     this.lockPath = `${gitdir}/meta-cache/packs.lock`;
@@ -112,13 +120,92 @@ export class OwnPacks {
   consolidate(): Consolidation | undefined {
     if (!this.lock()) return undefined;
     try {
-      const ids = this.list();
+      let ids = this.list();
+      if (ids.length <= this.limit) return undefined;
+      if (this.preciousObjects()) return undefined;
+      const listed = this.midxPacks();
+      if (listed === undefined) return undefined;
+      ids = ids.filter((id) => {
+        if (!listed.has(id) && !this.kept(id)) return true;
+        this.unlink(`${this.markDir}/pack-${id}`);
+        return false;
+      });
       if (ids.length <= this.limit) return undefined;
       const pick = this.pickGeometric(ids);
       if (pick.length < 2) return undefined;
       return this.merge(pick);
     } finally {
       this.unlock();
+    }
+  }
+
+  /**
+   * `extensions.preciousObjects`: git then refuses to delete any pack (`git repack -d` fails), in
+   * format version 0 repositories too. A value git could not read counts as set. Once seen, it is
+   * remembered: nothing is gained by reading the config again before every merge attempt.
+   */
+  private preciousObjects(): boolean {
+    if (this.precious) return true;
+    const v = readCoreConfig(this.fs, this.gitdir).getBool('extensions.preciousObjects');
+    this.precious = v !== undefined && v !== false;
+    return this.precious;
+  }
+
+  /** Whether git was told to leave the pack alone: a `.keep` (git's own or a user's) or a `.promisor` (partial clone). */
+  private kept(id: string): boolean {
+    const base = `${this.packDir}/pack-${id}`;
+    return this.fs.existsSync(`${base}.keep`) || this.fs.existsSync(`${base}.promisor`);
+  }
+
+  /**
+   * Ids of the packs `objects/pack/multi-pack-index` lists (empty without one), or undefined when
+   * it cannot be told: an index being written (its lock), an incremental chain, or a file this
+   * reader does not understand. Only its header, chunk table and pack-name chunk are read.
+   */
+  private midxPacks(): Set<string> | undefined {
+    const path = `${this.packDir}/multi-pack-index`;
+    if (this.fs.existsSync(`${path}.lock`) || this.fs.existsSync(`${path}.d`)) return undefined;
+    let fd: number;
+    try {
+      fd = this.fs.openSync(path, 'r');
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return new Set();
+      throw e;
+    }
+    try {
+      const read = (pos: number, len: number): Buffer => {
+        const b = Buffer.alloc(len);
+        let got = 0;
+        while (got < len) {
+          const r = this.fs.readSync(fd, b, got, len - got, pos + got);
+          if (r <= 0) break;
+          got += r;
+        }
+        return b.subarray(0, got);
+      };
+      const head = read(0, 12);
+      if (head.length < 12 || head.toString('latin1', 0, 4) !== 'MIDX' || head[7] !== 0) return undefined;
+      const chunks = head[6]!;
+      const packs = head.readUInt32BE(8);
+      const table = read(12, (chunks + 1) * 12);
+      if (table.length < (chunks + 1) * 12) return undefined;
+      for (let c = 0; c < chunks; c++) {
+        if (table.toString('latin1', c * 12, c * 12 + 4) !== 'PNAM') continue;
+        const start = Number(table.readBigUInt64BE(c * 12 + 4));
+        const end = Number(table.readBigUInt64BE(c * 12 + 16));
+        if (end < start || end - start > 64 * 1024 * 1024) return undefined;
+        const names = read(start, end - start).toString('latin1').split('\0').filter((x) => x !== '');
+        if (names.length < packs) return undefined;
+        const ids = new Set<string>();
+        for (const name of names.slice(0, packs)) {
+          const m = /^pack-([0-9a-f]{40})\.(?:idx|pack)$/.exec(name);
+          if (m) ids.add(m[1]!);
+        }
+        return ids;
+      }
+      return undefined;
+    } finally {
+      this.fs.closeSync(fd);
     }
   }
 
@@ -199,11 +286,19 @@ export class OwnPacks {
     this.mark(id);
     // The merged pack's names must be on disk before the only other copies are deleted.
     fsyncDir(this.fs, this.packDir);
+    // Asked again now: a `.keep` or a multi-pack-index may have appeared while we merged. A pack
+    // spared here is only a second copy of objects the merged pack holds too.
+    const listed = this.midxPacks();
     for (const old of used) {
       if (old === id) continue;
+      if (listed === undefined) continue;
+      if (listed.has(old) || this.kept(old)) {
+        this.unlink(`${this.markDir}/pack-${old}`);
+        continue;
+      }
       const base = `${this.packDir}/pack-${old}`;
-      this.unlink(`${base}.idx`);
-      this.unlink(`${base}.pack`);
+      // git's order (`unlink_pack_path`): the idx first, so no reader lists a pack without its data.
+      for (const ext of ['idx', 'pack', 'rev', 'bitmap', 'mtimes']) this.unlink(`${base}.${ext}`);
       this.unlink(`${this.markDir}/pack-${old}`);
     }
     return { id, merged: used.length, objects: oids.length };
