@@ -1,9 +1,11 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { objectId } from './gitObjects.js';
 import { MetaError, isMetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from './fs.js';
-import { applyDelta } from './packDelta.js';
+import { applyDelta, MAX_DELTA_CHAIN } from './packDelta.js';
 import { inflateExact, InflateError } from './inflateExact.js';
 import { LruCache } from '../util/LruCache.js';
+import { backoffMs } from '../util/pause.js';
 
 /**
  * Reads objects out of git packfiles through their `.idx`, with positioned reads.
@@ -39,6 +41,11 @@ export interface PackSetOptions {
   verifyObjects?: boolean;
   /** An idx up to this many bytes is read whole, a larger one slice by slice (default 1 MiB). */
   wholeIdxMax?: number;
+  /**
+   * The object directory whose `pack/` is read, when it is not `<gitdir>/objects`: an alternate
+   * object store (`objects/info/alternates`).
+   */
+  objectsDir?: string;
 }
 
 const OBJ_COMMIT = 1;
@@ -60,7 +67,15 @@ const OID_RE = /^[0-9a-f]{40}$/;
 /** First read at an entry: covers the header and, for small records, the whole compressed body. */
 const FIRST_READ = 4096;
 /** Longer chains than git ever writes (its default max depth is 50, `--depth` caps at 4095). */
-const MAX_CHAIN = 10_000;
+const MAX_CHAIN = MAX_DELTA_CHAIN;
+/** The largest object a Buffer can hold, with the spare byte inflating needs. */
+const MAX_READ_SIZE = bufferConstants.MAX_LENGTH - 1;
+/**
+ * Attempts at a lookup while pack files vanish under it. A `git repack -ad` loop replaces the pack
+ * set every few tens of milliseconds, so one retry is not enough; the listing that a retry finds
+ * is usually stable for the next one.
+ */
+const PACK_RETRIES = 10;
 /**
  * Block size and count of each pack's read cache (at most 8 MiB per pack). 16 KiB: a first read
  * walks a delta chain whose links lie far apart in the pack, so most of a larger block is copied
@@ -471,6 +486,7 @@ export class PackSet {
   private readonly verifyObjects: boolean;
   private readonly wholeIdxMax: number;
   private readonly resolveExternal: ((oid: string) => RawObject | undefined) | undefined;
+  private readonly packDir: string;
 
   /**
    * Lazily lists `<gitdir>/objects/pack/*.idx`; nothing is read until the first lookup.
@@ -487,6 +503,7 @@ export class PackSet {
     this.verifyObjects = options.verifyObjects ?? true;
     this.wholeIdxMax = options.wholeIdxMax ?? WHOLE_IDX_MAX;
     this.resolveExternal = options.resolveExternal;
+    this.packDir = `${(options.objectsDir ?? `${gitdir.replace(/\/+$/, '')}/objects`).replace(/\/+$/, '')}/pack`;
   }
 
   /**
@@ -518,7 +535,7 @@ export class PackSet {
 
   private list(reuse?: Map<string, Pack>): Pack[] {
     if (this.packs) return this.packs;
-    const dir = `${this.gitdir.replace(/\/+$/, '')}/objects/pack`;
+    const dir = this.packDir;
     let names: string[];
     try {
       names = this.fs.readdirSync(dir).map(String);
@@ -557,17 +574,33 @@ export class PackSet {
     return undefined;
   }
 
+  /** The pack listing as one comparable string (listing it if needed). */
+  private listing(): string {
+    return this.list().map((p) => p.idxPath).join('\n');
+  }
+
   /**
-   * Runs `fn`, and if a pack file vanished under us (a concurrent `git gc` deleted it), re-lists
-   * the pack directory and runs it once more: the objects are then in the new pack.
+   * Runs `fn`, and while a pack file vanishes under it (a concurrent `git gc` or `git repack -d`
+   * deleted it after we listed it), re-lists the pack directory and runs it again: the objects are
+   * then in the new pack. Bounded, with a short growing pause once a retry failed too; a file that
+   * is missing although the listing did not change twice in a row is not going to come back.
+   * Never lets the raw ENOENT out: it surfaces as `MetaError('IO')`.
    */
   private withRetry<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      if (!isErrno(e, 'ENOENT')) throw e;
-      this.refresh();
-      return fn();
+    let stable = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return fn();
+      } catch (e) {
+        if (!isErrno(e, 'ENOENT')) throw e;
+        const used = this.listing();
+        this.refresh();
+        stable = this.listing() === used ? stable + 1 : 0;
+        if (attempt >= PACK_RETRIES || stable >= 2) {
+          throw new MetaError('IO', `pack files kept vanishing while reading the repository (a concurrent 'git gc' or 'git repack'?); try again once it has finished`, { attempts: attempt }, { cause: e });
+        }
+        if (attempt > 1) sleepSync(backoffMs(attempt - 1, { baseMs: 1, capMs: 32, jitter: true }));
+      }
     }
   }
 
@@ -735,7 +768,7 @@ export class PackSet {
       const d = deltas[i]!;
       let data: Uint8Array;
       try {
-        data = applyDelta(base.data, d.delta);
+        data = applyDelta(base.data, d.delta, MAX_READ_SIZE);
       } catch (e) {
         if (!isMetaError(e)) throw e;
         throw new MetaError(
@@ -802,6 +835,7 @@ export class PackSet {
    * much and retry.
    */
   private inflate(pack: Pack, offset: number, hdr: EntryHeader): Buffer {
+    if (hdr.size > MAX_READ_SIZE) throw pack.corrupt(offset, `entry declares ${hdr.size} bytes, more than can be read`);
     let want = hdr.size + (hdr.size >>> 8) + 64;
     const skip = hdr.dataStart - hdr.windowStart;
     let input: Buffer =
@@ -836,6 +870,12 @@ export class PackSet {
   private cachePut(pack: Pack, offset: number, obj: RawObject): void {
     this.cache.set(this.cacheKey(pack, offset), obj);
   }
+}
+
+/** Blocks for `ms` (a synchronous reader cannot await): only on a retry after a retry failed. */
+function sleepSync(ms: number): void {
+  if (ms <= 0) return;
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function normalizeOid(oid: string): string {

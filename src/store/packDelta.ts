@@ -12,6 +12,12 @@ import { MetaError } from '../errors/MetaError.js';
  *   - `00000000` is reserved: git rejects it, so do we.
  */
 
+/**
+ * The longest delta chain read or indexed: longer than git ever writes (its default depth is 50,
+ * `--depth` caps at 4095), short enough that a hostile pack cannot make a reader walk forever.
+ */
+export const MAX_DELTA_CHAIN = 10_000;
+
 /** Reads git's little-endian base-128 size varint at `pos`; returns the value and the next position. */
 function readSize(delta: Uint8Array, pos: number): [number, number] {
   let value = 0;
@@ -31,6 +37,19 @@ function deltaError(reason: string, deltaPos: number): MetaError {
 }
 
 /**
+ * The source and target sizes a delta declares, read from its header only: a caller can refuse an
+ * oversized target before anything is allocated for it.
+ *
+ * @example
+ * deltaSizes(Uint8Array.from([11, 11, 0x90, 6])); // { source: 11, target: 11 }
+ */
+export function deltaSizes(delta: Uint8Array): { source: number; target: number } {
+  const [source, pos] = readSize(delta, 0);
+  const [target] = readSize(delta, pos);
+  return { source, target };
+}
+
+/**
  * Copies `len` bytes. Most delta ops move a few dozen bytes, where a plain loop beats creating a
  * subarray view for `set` (that view, not the copy, dominated applyDelta's profile).
  */
@@ -45,8 +64,9 @@ function copyInto(out: Uint8Array, at: number, src: Uint8Array, from: number, le
 /**
  * Applies a git delta to its base object and returns the reconstructed object.
  *
- * Every bound is checked (declared source size, copy ranges, target size) because the input comes
- * from disk: a corrupt delta must fail loudly instead of producing a plausible-looking record.
+ * Every bound is checked (declared source size, copy ranges, target size, and the target against
+ * `maxSize`) because the input comes from disk: a corrupt delta must fail loudly instead of
+ * producing a plausible-looking record.
  * Throws `MetaError('CORRUPT_RECORD')` with `data.reason`; the pack reader adds the pack path,
  * oid and offset.
  *
@@ -56,7 +76,7 @@ function copyInto(out: Uint8Array, at: number, src: Uint8Array, from: number, le
  * const delta = Uint8Array.from([11, 11, 0x90, 6, 5, ...new TextEncoder().encode('there')]);
  * new TextDecoder().decode(applyDelta(base, delta)); // "hello there"
  */
-export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
+export function applyDelta(base: Uint8Array, delta: Uint8Array, maxSize = Number.MAX_SAFE_INTEGER): Uint8Array {
   let [srcSize, pos] = readSize(delta, 0);
   if (srcSize !== base.length) {
     throw deltaError(`source size ${srcSize} does not match base size ${base.length}`, 0);
@@ -66,6 +86,7 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
   // The target size is bounded by what the opcodes can produce; checking it against that bound
   // before allocating keeps a corrupt header from asking for gigabytes.
   if (tgtSize > (delta.length - pos) * 0x10000) throw deltaError(`implausible target size ${tgtSize}`, pos);
+  if (tgtSize > maxSize) throw deltaError(`target size ${tgtSize} is over the limit of ${maxSize} bytes`, pos);
   const out = new Uint8Array(tgtSize);
   let outPos = 0;
   while (pos < delta.length) {
