@@ -1,5 +1,6 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
+import { posix } from 'node:path';
 import { MetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from './fs.js';
 import { hashObject, parseCommit, parseTree, type Commit, type ObjectType, type RawObject, type TreeEntry } from './gitObjects.js';
@@ -19,6 +20,18 @@ export interface ObjectStoreOptions {
   warn?: (message: string) => void;
 }
 
+/** One object directory: the repository's own, or an alternate (read-only for us). */
+interface ObjectDir {
+  /** `<gitdir>/objects`, or an alternate's objects directory as `objects/info/alternates` names it. */
+  dir: string;
+  packs: PackSet;
+}
+
+/** Nested alternates are followed this deep, git's limit (`link_alt_odb_entries`). */
+const MAX_ALTERNATE_DEPTH = 5;
+/** A delta base looked up in another object directory that needs one there too, and so on: bounded. */
+const MAX_EXTERNAL_DEPTH = 64;
+
 interface PendingObject {
   type: ObjectType;
   data: Uint8Array;
@@ -34,11 +47,21 @@ const PACK_MIN_OBJECTS = 16;
  * file + rename, exactly what git writes) and packed objects through their `.idx` with positioned
  * reads. isomorphic-git re-parses and re-inflates on every call and loads whole packs; objects are
  * immutable, so parsed trees and commits are cached here by id.
+ *
+ * Objects are read from the repository's own object directory and from the alternates that
+ * `objects/info/alternates` lists (a `git clone --shared` or `--reference` repository), as git
+ * reads them: one path per line, relative to the objects directory holding the file, `#` lines
+ * ignored, nested alternates followed up to git's depth of five. Alternates are only ever read:
+ * new objects, packs and pack merges happen in the repository's own objects directory.
  */
 export class ObjectStore {
   readonly fs: SyncFs;
   readonly gitdir: string;
-  private readonly packs: PackSet;
+  private readonly own: ObjectDir;
+  /** The alternates, read on first need (most repositories have none: one failed open). */
+  private alternates: ObjectDir[] | undefined;
+  private externalDepth = 0;
+  private readonly warned = new Set<string>();
   // Bounded by tree entries rather than trees: a shard folder has hundreds of entries and the root
   // a handful, so a count bound let a log-index build over 10k commits hold ~370 MB of trees.
   private readonly trees = new LruCache<string, TreeEntry[]>(250_000, (t) => t.length + 1);
@@ -60,18 +83,109 @@ export class ObjectStore {
     this.packMinObjects = options.packMinObjects ?? PACK_MIN_OBJECTS;
     this.ownPacks = new OwnPacks(fs, gitdir, { fsync: this.fsyncObjects, limit: options.packLimit });
     this.warn = options.warn ?? ((m) => process.emitWarning(m, { code: 'META_WARNING' }));
-    this.packs = new PackSet(fs, gitdir, { resolveExternal: (oid: string) => this.readLoose(oid) });
+    const dir = `${gitdir}/objects`;
+    this.own = { dir, packs: new PackSet(fs, gitdir, { resolveExternal: (oid: string) => this.readExternal(oid, dir) }) };
   }
 
-  private loosePath(oid: string): string {
-    return `${this.gitdir}/objects/${oid.slice(0, 2)}/${oid.slice(2)}`;
+  private loosePath(oid: string, dir = this.own.dir): string {
+    return `${dir}/${oid.slice(0, 2)}/${oid.slice(2)}`;
   }
 
-  private readLoose(oid: string): RawObject | undefined {
+  /** Our own object directory, then the alternates. */
+  private dirs(): ObjectDir[] {
+    const alts = this.alternateDirs();
+    return alts.length === 0 ? [this.own] : [this.own, ...alts];
+  }
+
+  private alternateDirs(): ObjectDir[] {
+    this.alternates ??= this.readAlternates();
+    return this.alternates;
+  }
+
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.warn(message);
+  }
+
+  /**
+   * Follows `objects/info/alternates` depth first, as git does: each listed directory, then the
+   * alternates it lists itself. A directory already seen (our own included) is skipped, so a cycle
+   * ends; a missing one is reported and skipped, as git does.
+   */
+  private readAlternates(): ObjectDir[] {
+    const out: ObjectDir[] = [];
+    const seen = new Set([posix.normalize(this.own.dir)]);
+    const visit = (objdir: string, depth: number): void => {
+      let text: string;
+      try {
+        text = this.fs.readFileSync(`${objdir}/info/alternates`, 'utf8');
+      } catch (e) {
+        if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return;
+        throw e;
+      }
+      if (depth > MAX_ALTERNATE_DEPTH) {
+        this.warnOnce(`alternate object directories are nested more than ${MAX_ALTERNATE_DEPTH} deep; the deeper ones are ignored, as git ignores them`);
+        return;
+      }
+      for (const line of text.split('\n')) {
+        if (line === '' || line.startsWith('#')) continue;
+        const path = line.startsWith('"') ? unquoteC(line) : line;
+        if (!path) continue;
+        // Appended, not resolved lexically: the kernel walks `..` the way git's realpath'd base does.
+        const dir = (path.startsWith('/') ? path : `${objdir}/${path}`).replace(/(.)\/+$/, '$1');
+        const key = posix.normalize(dir);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        let isDir = false;
+        try {
+          isDir = this.fs.statSync(dir).isDirectory();
+        } catch (e) {
+          if (!isErrno(e, 'ENOENT') && !isErrno(e, 'ENOTDIR')) throw e;
+        }
+        if (!isDir) {
+          this.warnOnce(`an object directory listed in objects/info/alternates does not exist; fix or remove that line (objects stored there cannot be read)`);
+          continue;
+        }
+        out.push({ dir, packs: new PackSet(this.fs, this.gitdir, { objectsDir: dir, resolveExternal: (oid: string) => this.readExternal(oid, dir) }) });
+        visit(dir, depth + 1);
+      }
+    };
+    visit(this.own.dir, 0);
+    return out;
+  }
+
+  /**
+   * A REF_DELTA base that the packs of `from` do not hold: loose in any object directory, or in
+   * another directory's packs (git looks everywhere too). Bounded, so bases that name each other
+   * across directories end as a missing base instead of a stack overflow.
+   */
+  private readExternal(oid: string, from: string): RawObject | undefined {
+    if (this.externalDepth >= MAX_EXTERNAL_DEPTH) return undefined;
+    this.externalDepth++;
+    try {
+      const dirs = this.dirs();
+      for (const d of dirs) {
+        const loose = this.readLoose(oid, d.dir);
+        if (loose) return loose;
+      }
+      for (const d of dirs) {
+        if (d.dir === from) continue;
+        const packed = d.packs.readShared(oid);
+        if (packed) return packed;
+      }
+      return undefined;
+    } finally {
+      this.externalDepth--;
+    }
+  }
+
+  private readLoose(oid: string, dir = this.own.dir): RawObject | undefined {
     let z: Uint8Array;
     try {
-      z = this.fs.readFileSync(this.loosePath(oid)) as Uint8Array;
+      z = this.fs.readFileSync(this.loosePath(oid, dir)) as Uint8Array;
     } catch (e) {
+      // Gone (never there, or just packed and pruned by `git repack -d`): the caller tries the packs.
       if (isErrno(e, 'ENOENT')) return undefined;
       throw e;
     }
@@ -97,13 +211,27 @@ export class ObjectStore {
     if (p) return { type: p.type, data: p.data };
     // Packs first, as git does: a lookup in an idx is a binary search in memory, while a missing
     // loose file costs a failed open() and an exception (1 s of a 10k-commit log-index build).
-    const packed = this.packs.readShared(oid);
+    const packed = this.own.packs.readShared(oid);
     if (packed) return packed as RawObject;
+    const alts = this.alternateDirs();
+    for (const a of alts) {
+      const p = a.packs.readShared(oid);
+      if (p) return p as RawObject;
+    }
     const loose = this.readLoose(oid);
     if (loose) return loose;
-    // Another process (a fetch, a gc) may have packed it since we listed the packs.
-    this.packs.refresh();
-    return this.packs.readShared(oid) as RawObject | undefined;
+    for (const a of alts) {
+      const l = this.readLoose(oid, a.dir);
+      if (l) return l;
+    }
+    // Another process (a fetch, a gc, a `git repack -d` that just pruned the loose copy) may have
+    // packed it since we listed the packs.
+    for (const d of this.dirs()) {
+      d.packs.refresh();
+      const p = d.packs.readShared(oid);
+      if (p) return p as RawObject;
+    }
+    return undefined;
   }
 
   read(oid: string, expected?: ObjectType): RawObject {
@@ -113,11 +241,28 @@ export class ObjectStore {
     return o;
   }
 
+  /** Whether the repository (or an alternate) has the object; a miss re-lists the packs first. */
   has(oid: string): boolean {
     if (this.known.has(oid) || this.pending?.has(oid)) return true;
-    if (this.packs.has(oid) || this.fs.existsSync(this.loosePath(oid))) {
+    if (this.present(oid, true)) {
       this.known.add(oid);
       return true;
+    }
+    return false;
+  }
+
+  /**
+   * Packs, then loose files, in every object directory. With `relist`, a miss re-lists the packs
+   * and looks again: `git repack -d` deletes the loose copy only after its new pack is in place.
+   */
+  private present(oid: string, relist: boolean): boolean {
+    const dirs = this.dirs();
+    for (const d of dirs) if (d.packs.has(oid)) return true;
+    for (const d of dirs) if (this.fs.existsSync(this.loosePath(oid, d.dir))) return true;
+    if (!relist) return false;
+    for (const d of dirs) {
+      d.packs.refresh();
+      if (d.packs.has(oid)) return true;
     }
     return false;
   }
@@ -194,7 +339,7 @@ export class ObjectStore {
     const rank = { commit: 0, tag: 1, tree: 2, blob: 3 } as const;
     const list = [...objects].map(([oid, o]) => ({ oid, type: o.type, data: o.data })).sort((a, b) => rank[a.type] - rank[b.type]);
     this.ownPacks.install(buildPack(list));
-    this.packs.refresh();
+    this.own.packs.refresh();
     for (const oid of objects.keys()) this.known.add(oid);
   }
 
@@ -211,7 +356,7 @@ export class ObjectStore {
     try {
       if (!this.ownPacks.needsConsolidation()) return undefined;
       const merged = this.ownPacks.consolidate();
-      this.packs.refresh();
+      this.own.packs.refresh();
       return merged;
     } catch (e) {
       if (!this.warnedConsolidation) {
@@ -222,10 +367,14 @@ export class ObjectStore {
     }
   }
 
-  /** Asks the disk, not the `known` cache: `git gc --prune` may have removed an unreachable copy
-   * we wrote earlier (a lost CAS attempt), and skipping the write would leave a dangling reference. */
+  /**
+   * Asks the disk, not the `known` cache: `git gc --prune` may have removed an unreachable copy
+   * we wrote earlier (a lost CAS attempt), and skipping the write would leave a dangling reference.
+   * An object an alternate holds is not written again, as git does not. No re-listing on a miss:
+   * a needless second copy is harmless, a readdir per new object is not.
+   */
   private onDisk(oid: string): boolean {
-    return this.fs.existsSync(this.loosePath(oid)) || this.packs.has(oid);
+    return this.present(oid, false);
   }
 
   private writeLoose(oid: string, raw: Buffer): void {
@@ -259,17 +408,55 @@ export class ObjectStore {
     this.known.add(oid);
   }
 
-  /** Every pack's object ids (verify and benchmarks enumerate with it). */
-  packedOids(): Iterable<string> {
-    return this.packs.oids();
+  /** Every pack's object ids, alternates' included, each once (verify and benchmarks enumerate with it). */
+  *packedOids(): Iterable<string> {
+    const dirs = this.dirs();
+    if (dirs.length === 1) {
+      yield* this.own.packs.oids();
+      return;
+    }
+    const seen = new Set<string>();
+    for (const d of dirs) {
+      for (const oid of d.packs.oids()) {
+        if (seen.has(oid)) continue;
+        seen.add(oid);
+        yield oid;
+      }
+    }
   }
 
-  /** Forget the pack listing so packs added by a fetch or gc are seen. */
+  /** Forget the pack listings so packs added by a fetch or gc are seen. */
   refreshPacks(): void {
-    this.packs.refresh();
+    this.own.packs.refresh();
+    for (const a of this.alternates ?? []) a.packs.refresh();
   }
 
   close(): void {
-    this.packs.close();
+    this.own.packs.close();
+    for (const a of this.alternates ?? []) a.packs.close();
+    // Read again on next use: the file may have changed meanwhile.
+    this.alternates = undefined;
   }
+}
+
+/** git's `unquote_c_style` for a quoted alternates line; undefined when it is not well formed. */
+function unquoteC(line: string): string | undefined {
+  const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"' };
+  const bytes: number[] = [];
+  for (let i = 1; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '"') return i === line.length - 1 ? Buffer.from(bytes).toString('utf8') : undefined;
+    if (c !== '\\') {
+      bytes.push(...Buffer.from(c, 'utf8'));
+      continue;
+    }
+    const e = line[++i];
+    if (e === undefined) return undefined;
+    if (simple[e] !== undefined) bytes.push(simple[e]!.charCodeAt(0));
+    else if (/^[0-3][0-7][0-7]$/.test(line.slice(i, i + 3))) {
+      bytes.push(Number.parseInt(line.slice(i, i + 3), 8));
+      i += 2;
+    } else return undefined;
+  }
+  return undefined;
 }
