@@ -2,7 +2,7 @@ import * as nodeFs from 'node:fs';
 import { createHash, hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { MetaError } from '../errors/MetaError.js';
-import { applyDelta } from '../store/packDelta.js';
+import { applyDelta, deltaSizes, MAX_DELTA_CHAIN } from '../store/packDelta.js';
 import { inflateExact, InflateError, type Inflated } from '../store/inflateExact.js';
 import { writeIdx } from '../store/packIdx.js';
 import { fsyncDir, type SyncFs } from '../store/fs.js';
@@ -16,6 +16,12 @@ import { fsyncDir, type SyncFs } from '../store/fs.js';
  * objects, and notes each delta's base. Pass 2 resolves deltas depth-first from every whole
  * object, re-reading bases from the file with positioned reads, so memory holds one delta chain
  * at a time plus (within a budget) the small inflated deltas themselves.
+ *
+ * The pack comes from a remote, so everything it could make us spend is bounded (see
+ * {@link IndexPackLimits}): the object count against the file size, each declared size (of an
+ * entry, and of a delta's result) before anything is allocated for it, the bytes inflated in all,
+ * the bytes a delta chain holds at once, and the chain depth. Pass 2 walks with an explicit stack:
+ * a chain thousands deep costs heap, never the call stack.
  */
 
 const TYPES = ['', 'commit', 'tree', 'blob', 'tag'] as const;
@@ -25,6 +31,29 @@ const WINDOW = 1 << 20;
 /** Inflated deltas kept from pass 1 up to this many bytes; beyond, pass 2 inflates them again (cheap with the reused zlib handle, and peak RSS is what a clone is short of). */
 const DELTA_BUDGET = 8 << 20;
 const DELTA_CHUNK = 1 << 20;
+/** The smallest entry: a one-byte header and the shortest zlib stream (2 header, 2 data, 4 checksum bytes). */
+const MIN_ENTRY = 9;
+
+/** What a received pack may make the indexer spend; each one exceeded is a `REMOTE` error. */
+export interface IndexPackLimits {
+  /** Largest declared size of one object, delta or delta result (default 256 MiB). */
+  maxObjectSize?: number;
+  /** Most objects in one pack (default 2^26), besides what the file size allows. */
+  maxObjects?: number;
+  /** Bytes inflated and reconstructed in all (default the larger of 4 GiB and 1024 times the pack size). */
+  maxInflated?: number;
+  /** Bytes the bases of the delta chain being resolved may hold at once (default 1 GiB). */
+  maxHeld?: number;
+}
+
+/** Defaults of {@link IndexPackLimits}. Records are a few KiB: these leave git-made packs of any meta repository far inside. */
+export const INDEX_PACK_LIMITS = {
+  maxObjectSize: 256 * 1024 * 1024,
+  maxObjects: 1 << 26,
+  minInflated: 4 * 1024 ** 3,
+  inflatedPerPackByte: 1024,
+  maxHeld: 1024 ** 3,
+} as const;
 
 export interface IndexedPack {
   /** Hex SHA-1 of the pack (its trailer): the `pack-<id>.pack` name. */
@@ -40,6 +69,14 @@ export interface IndexedPack {
 
 function corrupt(path: string, why: string, data: Record<string, unknown> = {}): MetaError {
   return new MetaError('REMOTE', `received pack ${path} is corrupt: ${why}; fetch again`, { path, ...data });
+}
+
+function tooBig(why: string, limit: string): MetaError {
+  return new MetaError('REMOTE', `the received pack was refused: ${why}, over the limit of ${limit}; the remote is not a meta repository or it is hostile`, { limit });
+}
+
+function mib(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB` : `${n} bytes`;
 }
 
 /**
@@ -119,11 +156,14 @@ function parseHeader(b: Buffer, pos: number, path: string): { type: number; size
     c = b[i++]!;
     size += (c & 0x7f) * scale;
     scale *= 128;
+    if (scale > 2 ** 53) throw corrupt(path, `entry size header too long at offset ${pos}`);
   }
   if (type === OFS_DELTA) {
+    if (i >= b.length) throw corrupt(path, `truncated delta base at offset ${pos}`);
     c = b[i++]!;
     let rel = c & 0x7f;
     while (c & 0x80) {
+      if (i >= b.length || rel > 2 ** 46) throw corrupt(path, `delta base offset too long at offset ${pos}`);
       c = b[i++]!;
       rel = (rel + 1) * 128 + (c & 0x7f);
     }
@@ -162,14 +202,28 @@ function entryBefore(offsets: Float64Array, k: number, ofs: number): number {
   return -1;
 }
 
+/** One base being resolved in pass 2: its children are applied to `data` one after the other. */
+interface Frame {
+  k: number;
+  data: Uint8Array;
+  /** Next child to resolve, counting the offset-delta children first, then `byRef`. */
+  next: number;
+  count: number;
+  byRef: number[] | undefined;
+}
+
 /**
  * Indexes the pack at `packPath` and returns its id, entries and `.idx` bytes (nothing written).
  * Every delta must have its base in the pack (we never ask for thin packs). `deltaBudget` bounds
  * the inflated deltas kept between the passes (default 8 MiB); the rest are inflated again.
+ * `limits` bound what the pack may make us allocate and compute (see {@link IndexPackLimits}).
  */
-export function indexPack(packPath: string, opts: { deltaBudget?: number } = {}): IndexedPack {
+export function indexPack(packPath: string, opts: { deltaBudget?: number } & IndexPackLimits = {}): IndexedPack {
   // Kept deltas are addressed by an int32 (chunk number · chunk size + offset): at most 1 GiB.
   const budget = Math.min(opts.deltaBudget ?? DELTA_BUDGET, 1 << 30);
+  // A Buffer holds at most MAX_LENGTH bytes, and inflating needs one spare.
+  const maxObject = Math.min(opts.maxObjectSize ?? INDEX_PACK_LIMITS.maxObjectSize, 0xffffffff - 1);
+  const maxHeld = opts.maxHeld ?? INDEX_PACK_LIMITS.maxHeld;
   const fd = nodeFs.openSync(packPath, 'r');
   // Short-lived data (inflated entries before hashing, compressed input, hash input) in reused buffers.
   const outScratch = new Scratch();
@@ -182,6 +236,17 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
     const head = win.at(0, 12);
     if (head.toString('latin1', 0, 4) !== 'PACK' || (head.readUInt32BE(4) !== 2 && head.readUInt32BE(4) !== 3)) throw corrupt(packPath, 'no PACK v2/v3 header');
     const n = head.readUInt32BE(8);
+    // The tables below cost ~50 bytes per object: a count no file of this size can hold is refused
+    // before they are allocated.
+    if (n > (size - 32) / MIN_ENTRY) throw corrupt(packPath, `header says ${n} objects, more than ${size} bytes can hold`);
+    const maxObjects = opts.maxObjects ?? INDEX_PACK_LIMITS.maxObjects;
+    if (n > maxObjects) throw tooBig(`it holds ${n} objects`, `${maxObjects} objects`);
+    const maxInflated = opts.maxInflated ?? Math.max(INDEX_PACK_LIMITS.minInflated, size * INDEX_PACK_LIMITS.inflatedPerPackByte);
+    let inflatedTotal = 0;
+    const spend = (bytes: number): void => {
+      inflatedTotal += bytes;
+      if (inflatedTotal > maxInflated) throw tooBig(`its objects inflate to more than ${mib(maxInflated)}`, mib(maxInflated));
+    };
     // Typed arrays, as narrow as the values allow, not maps and arrays of objects: a 100k-record
     // pack has ~1M entries, and these tables are most of a clone's peak memory.
     const offsets = new Float64Array(n + 1); // offsets[n] is the trailer: entry k ends at offsets[k + 1]
@@ -205,7 +270,9 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
     for (let k = 0; k < n; k++) {
       if (pos >= end) throw corrupt(packPath, `header says ${n} objects, data ends after ${k}`);
       const h = parseHeader(win.at(pos, 32), pos, packPath);
-      if (h.size > 0xffffffff) throw corrupt(packPath, `the object at offset ${pos} is ${h.size} bytes; objects over 4 GiB are not supported`);
+      // Refused before the inflate buffer is allocated: a header costs the sender one byte per 7 bits.
+      if (h.size > maxObject) throw tooBig(`the entry at offset ${pos} declares ${h.size} bytes`, mib(maxObject));
+      spend(h.size);
       const dataStart = pos + h.hlen;
       let inflated: Inflated | undefined;
       // Guess the window the compressed entry needs; grow it if zlib runs out of input.
@@ -289,35 +356,62 @@ export function indexPack(packPath: string, opts: { deltaBudget?: number } = {})
       const o = at - c * DELTA_CHUNK;
       return chunks[c]!.subarray(o, o + sizes[k]!);
     };
-    const resolveChildren = (k: number, type: number, data: Uint8Array): void => {
-      // Straight from the shared child list (no array per entry), then any ref-delta children.
-      const from = first[k]!;
-      const to = first[k + 1]!;
+    /** A frame for `k` when it has delta children (ofs ones from the shared list, then ref ones), else undefined. */
+    const frameFor = (k: number, data: Uint8Array): Frame | undefined => {
       let byRef: number[] | undefined;
       if (refChildren.size) {
         const id = hex(k);
         byRef = refChildren.get(id);
         refChildren.delete(id);
       }
-      const count = to - from + (byRef?.length ?? 0);
-      for (let i = 0; i < count; i++) {
-        const c = from + i < to ? kidsOf[from + i]! : byRef![from + i - to]!;
+      const count = first[k + 1]! - first[k]! + (byRef?.length ?? 0);
+      return count === 0 ? undefined : { k, data, next: 0, count, byRef };
+    };
+    // Depth-first with an explicit stack: the call stack is no bound a hostile chain must respect.
+    // `held` counts the bytes the frames' bases keep alive.
+    const resolveFrom = (root: number, type: number, rootData: Uint8Array): void => {
+      const top = frameFor(root, rootData);
+      if (!top) return;
+      const stack: Frame[] = [top];
+      let held = rootData.length;
+      while (stack.length > 0) {
+        const f = stack[stack.length - 1]!;
+        if (f.next >= f.count) {
+          stack.pop();
+          held -= f.data.length;
+          continue;
+        }
+        const i = f.next++;
+        const from = first[f.k]!;
+        const ofsCount = first[f.k + 1]! - from;
+        const c = i < ofsCount ? kidsOf[from + i]! : f.byRef![i - ofsCount]!;
+        const delta = deltaOf(c);
         let out: Uint8Array;
         try {
-          out = applyDelta(data, deltaOf(c));
+          const target = deltaSizes(delta).target;
+          if (target > maxObject) throw tooBig(`the delta at offset ${offsets[c]} declares a ${target}-byte result`, mib(maxObject));
+          spend(target);
+          out = applyDelta(f.data, delta, maxObject);
         } catch (e) {
+          if (e instanceof MetaError && e.code === 'REMOTE') throw e;
           throw corrupt(packPath, `delta at offset ${offsets[c]}: ${(e as Error).message}`);
         }
         objectId(type, out, hashScratch, oids, c);
         known[c] = 1;
-        resolveChildren(c, type, out);
+        const child = frameFor(c, out);
+        if (!child) continue;
+        if (stack.length >= MAX_DELTA_CHAIN) throw tooBig(`a delta chain is more than ${MAX_DELTA_CHAIN} deep`, `${MAX_DELTA_CHAIN} deltas`);
+        held += out.length;
+        if (held > maxHeld) throw tooBig(`a delta chain holds more than ${mib(maxHeld)} of bases at once`, mib(maxHeld));
+        stack.push(child);
       }
     };
     for (let k = 0; k < n; k++) {
       const t = types[k]!;
       if (t === OFS_DELTA || t === REF_DELTA) continue;
       if (first[k] === first[k + 1] && !(refChildren.size && refChildren.has(hex(k)))) continue;
-      resolveChildren(k, t, inflateEntry(k));
+      spend(sizes[k]!);
+      resolveFrom(k, t, inflateEntry(k));
     }
     for (let k = 0; k < n; k++) {
       if (!known[k]) throw corrupt(packPath, `the delta at offset ${offsets[k]} has no base in the pack (a thin pack?)`);
@@ -343,8 +437,8 @@ function syncFile(path: string): void {
  * `.idx`, the idx last, as git does: a reader listing `*.idx` never sees a pack without its data.
  * Returns the pack id and object count.
  */
-export function installPack(packDir: string, tmpPack: string): { id: string; objects: number } {
-  const indexed = indexPack(tmpPack);
+export function installPack(packDir: string, tmpPack: string, limits: IndexPackLimits = {}): { id: string; objects: number } {
+  const indexed = indexPack(tmpPack, limits);
   const tmpIdx = `${packDir}/tmp_idx_${process.pid}_${indexed.id.slice(0, 12)}`;
   try {
     nodeFs.writeFileSync(tmpIdx, indexed.idx, { mode: 0o444 });
