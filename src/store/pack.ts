@@ -574,6 +574,10 @@ export class PackSet {
     return undefined;
   }
 
+  private unsettled(attempts: number, cause: unknown): MetaError {
+    return new MetaError('IO', `pack files kept vanishing while reading the repository (a concurrent 'git gc' or 'git repack'?); try again once it has finished`, { attempts }, { cause });
+  }
+
   /** The pack listing as one comparable string (listing it if needed). */
   private listing(): string {
     return this.list().map((p) => p.idxPath).join('\n');
@@ -594,12 +598,12 @@ export class PackSet {
       } catch (e) {
         if (!isErrno(e, 'ENOENT')) throw e;
         const used = this.listing();
+        if (attempt >= PACK_RETRIES) throw this.unsettled(attempt, e);
+        // The pause comes before the re-listing, never between a listing and its use.
+        if (attempt > 1) sleepSync(backoffMs(attempt - 1, { baseMs: 1, capMs: 32, jitter: true }));
         this.refresh();
         stable = this.listing() === used ? stable + 1 : 0;
-        if (attempt >= PACK_RETRIES || stable >= 2) {
-          throw new MetaError('IO', `pack files kept vanishing while reading the repository (a concurrent 'git gc' or 'git repack'?); try again once it has finished`, { attempts: attempt }, { cause: e });
-        }
-        if (attempt > 1) sleepSync(backoffMs(attempt - 1, { baseMs: 1, capMs: 32, jitter: true }));
+        if (stable >= 2) throw this.unsettled(attempt, e);
       }
     }
   }
