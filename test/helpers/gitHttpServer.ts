@@ -8,6 +8,11 @@ export interface GitHttpServerOptions {
   root: string;
   /** When set, every request must carry these HTTP basic credentials (else 401). */
   auth?: { username: string; password: string };
+  /**
+   * Git config given to `git http-backend` in the command-line scope, which git trusts for
+   * settings a repository's own config may not make (`uploadpack.packObjectsHook`).
+   */
+  config?: Record<string, string>;
 }
 
 export interface GitHttpServer {

@@ -37,6 +37,13 @@ const server = createServer((req, res) => {
     GIT_CONFIG_KEY_0: 'http.receivepack',
     GIT_CONFIG_VALUE_0: 'true',
   };
+  // Extra protected (command-line scope) git config for the CGI, e.g. uploadpack.packObjectsHook.
+  for (const [k, v] of Object.entries(opts.config ?? {})) {
+    const n = Number(env.GIT_CONFIG_COUNT);
+    env[`GIT_CONFIG_KEY_${n}`] = k;
+    env[`GIT_CONFIG_VALUE_${n}`] = v;
+    env.GIT_CONFIG_COUNT = String(n + 1);
+  }
   if (opts.auth) env.REMOTE_USER = opts.auth.username;
   if (req.headers['content-length']) env.CONTENT_LENGTH = req.headers['content-length'];
   if (req.headers['content-encoding']) env.HTTP_CONTENT_ENCODING = req.headers['content-encoding'];
