@@ -105,6 +105,7 @@ export class OwnPacks {
 
   /** Counts markers only (one readdir after each pack we write); `consolidate` checks each pack. */
   needsConsolidation(): boolean {
+    if (this.precious) return false;
     try {
       return this.fs.readdirSync(this.markDir).length > this.limit;
     } catch (e) {

@@ -154,7 +154,8 @@ export function parseGitConfig(text: string): GitConfig {
         v += ch;
       }
       value = v;
-    } else if (i < n && text[i] !== '\n' && text[i] !== '#' && text[i] !== ';') {
+    } else if (i < n && text[i] !== '\n') {
+      // git allows nothing after a bare name, not even a comment.
       fail('bad variable line');
     }
     values.set(`${section}.${name.toLowerCase()}`, value);

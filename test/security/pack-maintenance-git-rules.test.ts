@@ -95,19 +95,24 @@ describe('pack merges follow git repack\'s rules', () => {
     store.close();
   });
 
-  for (const version of [1, 0]) {
-    it(`deletes no pack at all with extensions.preciousObjects (repositoryformatversion ${version})`, async () => {
-      const dir = `${tmp.dir}/precious-${version}`;
+  const precious: { name: string; set: (dir: string) => void }[] = [
+    { name: 'repositoryformatversion 1', set: (dir) => { git(['--git-dir', dir, 'config', 'core.repositoryformatversion', '1']); git(['--git-dir', dir, 'config', 'extensions.preciousObjects', 'true']); } },
+    { name: 'repositoryformatversion 0', set: (dir) => git(['--git-dir', dir, 'config', 'extensions.preciousObjects', 'yes']) },
+    // A bare name means true; section and name are case-insensitive.
+    { name: 'written by hand', set: (dir) => fs.appendFileSync(`${dir}/config`, '[Extensions] # by hand\n\tPreciousObjects\n') },
+  ];
+  for (const [n, variant] of precious.entries()) {
+    it(`deletes no pack at all with extensions.preciousObjects (${variant.name})`, async () => {
+      const dir = `${tmp.dir}/precious-${n}`;
       const store = Store.init({ fs, dir, packLimit: 2 });
-      git(['--git-dir', dir, 'config', 'core.repositoryformatversion', String(version)]);
-      git(['--git-dir', dir, 'config', 'extensions.preciousObjects', 'true']);
+      variant.set(dir);
       const seen = new Set<string>();
       for (let k = 0; k < 6; k++) {
         await appendGroup(store, k);
         for (const id of packsIn(dir)) seen.add(id);
       }
       // git itself refuses to delete a pack here; every pack ever written is still in place.
-      expect(() => git(['--git-dir', dir, 'repack', '-a', '-d', '-q'])).toThrow(/precious/);
+      expect(() => git(['--git-dir', dir, 'repack', '-a', '-d', '-q'])).toThrow(/cannot delete packs in a precious-objects repo/);
       expect(packsIn(dir)).toEqual([...seen].sort());
       expect(seen.size).toBe(6);
       expect(fsck(dir)).toEqual({ status: 0, output: '' });
