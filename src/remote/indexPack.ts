@@ -72,7 +72,7 @@ function corrupt(path: string, why: string, data: Record<string, unknown> = {}):
 }
 
 function tooBig(why: string, limit: string): MetaError {
-  return new MetaError('REMOTE', `the received pack was refused: ${why}, over the limit of ${limit}; the remote is not a meta repository or it is hostile`, { limit });
+  return new MetaError('REMOTE', `the received pack was refused: ${why}, over the limit of ${limit}; check the remote URL (a meta repository never sends this)`, { limit });
 }
 
 function mib(n: number): string {
