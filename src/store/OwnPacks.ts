@@ -4,7 +4,7 @@ import { fsyncDir, isErrno, type SyncFs } from './fs.js';
 import { readIdx, writeIdx } from './packIdx.js';
 import { packHeader, type BuiltPack } from './packWriter.js';
 import { clearStaleLock } from './RefLock.js';
-import { readCoreConfig } from './gitConfig.js';
+import { configBool, parseGitConfig } from './repoFormat.js';
 
 export interface OwnPacksOptions {
   /** fsync a new pack and its idx before they are renamed into place. */
@@ -147,8 +147,15 @@ export class OwnPacks {
    */
   private preciousObjects(): boolean {
     if (this.precious) return true;
-    const v = readCoreConfig(this.fs, this.gitdir).getBool('extensions.preciousObjects');
-    this.precious = v !== undefined && v !== false;
+    let v: boolean | undefined = true;
+    try {
+      const text = this.fs.existsSync(`${this.gitdir}/config`) ? String(this.fs.readFileSync(`${this.gitdir}/config`, 'utf8')) : '';
+      const entry = parseGitConfig(text).filter((e) => e.key === 'extensions.preciousobjects').pop(); // the last one wins, as in git
+      v = entry ? configBool(entry.value) : false;
+    } catch {
+      // A config git could not read: keep every pack.
+    }
+    this.precious = v !== false;
     return this.precious;
   }
 
