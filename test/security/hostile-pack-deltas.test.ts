@@ -149,6 +149,8 @@ describe('hostile packs from a remote', () => {
     fs.mkdirSync(`${tmp.dir}/root`);
     src = `${tmp.dir}/src.git`;
     const store = Store.init({ fs, dir: src });
+    // A meta repository's first commit holds meta.yaml (clone refuses anything else).
+    await store.append(() => ({ files: [{ path: 'meta.yaml', data: Buffer.from('format: 1\n') }], message: 'init' }), { actor: 'sec <sec@example.com>' });
     for (let k = 0; k < 3; k++) await store.append(() => ({ files: [{ path: `records/r${k}.pb`, data: Buffer.from(`record ${k}\n`) }], message: `record ${k}` }), { actor: 'sec <sec@example.com>' });
     tip = store.tip()!;
     store.close();
