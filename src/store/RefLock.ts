@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { MetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from './fs.js';
-import { assertRefDirsInside, clip, isFullRefName, readRef } from './refs.js';
+import { assertRefDirsInside, clip, isFullRefName, readRef, readRegularFile } from './refs.js';
 import { pause } from '../util/pause.js';
 
 export interface RefUpdateOptions {
@@ -107,11 +107,16 @@ export async function compareAndSwapRef(fs: SyncFs, gitdir: string, ref: string,
 export function clearStaleLock(fs: SyncFs, lockPath: string, staleMs: number, opts: Pick<RefUpdateOptions, 'onStaleLock'> = {}): boolean {
   let content: string;
   let mtime: number;
+  // A lock is read like a ref: a fifo or device planted at its path must not block or flood us.
+  const readLock = () => readRegularFile(fs, lockPath, 'a lock file', 4096)?.toString('utf8');
   try {
-    content = fs.readFileSync(lockPath, 'utf8') as string;
+    const text = readLock();
+    if (text === undefined) return true;
+    content = text;
     mtime = fs.statSync(lockPath).mtimeMs;
   } catch (e) {
-    return isErrno(e, 'ENOENT');
+    if (isErrno(e, 'ENOENT')) return true;
+    throw e;
   }
   const age = Date.now() - mtime;
   const m = /^meta-lock (\d+)@(.+)\n/.exec(content);
@@ -121,7 +126,7 @@ export function clearStaleLock(fs: SyncFs, lockPath: string, staleMs: number, op
   if (!stale) return false;
   try {
     // Re-check right before unlinking, so a lock re-created meanwhile by a live writer survives.
-    if (fs.statSync(lockPath).mtimeMs !== mtime || (fs.readFileSync(lockPath, 'utf8') as string) !== content) return false;
+    if (fs.statSync(lockPath).mtimeMs !== mtime || readLock() !== content) return false;
     fs.unlinkSync(lockPath);
   } catch (e) {
     if (!isErrno(e, 'ENOENT')) throw e;

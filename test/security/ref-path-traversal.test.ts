@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { promote } from '../../src/index.js';
 import { isValidRefName } from '../../src/store/refs.js';
@@ -115,6 +115,19 @@ describe('--at and ?at= look a ref up only among the repository refs', () => {
     expect(r.code).toBe(6);
     expect(JSON.parse(r.err).error.code).toBe('INTEGRITY');
     expect(JSON.parse(r.err).error.message).toContain('refs/heads/fifo');
+  });
+
+  it('answers a fifo planted as the branch lock at once, instead of blocking every writer', () => {
+    const lock = `${gitdir}/refs/heads/main.lock`;
+    expect(spawnSync('mkfifo', [lock]).status).toBe(0);
+    try {
+      const r = runMeta(['project', 'add', 'acme/locked', '--repo-url', 'https://git.example/acme/locked', '--repo', gitdir, '--json'], { timeoutMs: 20_000 });
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(6);
+      expect(JSON.parse(r.err).error.code).toBe('INTEGRITY');
+    } finally {
+      rmSync(lock);
+    }
   });
 
   it('refuses a symbolic link among the refs, to a device or to a file outside the repository', () => {
