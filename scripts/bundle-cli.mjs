@@ -1,34 +1,50 @@
-// Bundles the CLI's fast path (src/cli/fast.ts, the hot commands and the library code they load,
-// protobufjs included) into one ES module, dist/cli/fast.bundle.js. Node 20 has no compile cache,
-// and resolving and compiling ~40 small modules costs ~25 ms of every cold `meta resolve binary`
-// (issue 6: within 2× `node -e 0`). bin/meta falls back to dist/cli/fast.js without it.
+// Bundles the CLI (src/cli/main.ts: the parser, every command's declaration, and the hot
+// commands with the library code they load, protobufjs included) into one ES module,
+// dist/cli/main.bundle.js. Node 20 has no compile cache, and resolving and compiling ~40 small
+// modules costs ~25 ms of every cold `meta resolve binary` (issue 6: within 2× `node -e 0`).
+// bin/meta falls back to dist/cli/main.js without it.
 //
-// Only the commands' own lazy imports of the library are pulled in. Any other dynamic import (a
-// push to a remote, secrets, YAML settings: code the hot commands reach only sometimes) stays a
-// dynamic import of the unbundled file in dist/, so it costs nothing unless it runs.
+// A command declared `hot: true` in src/cli/specs.ts is pulled in with the library code it
+// imports; every other command stays a dynamic import of its file in dist/cli/commands/, and so
+// does any other dynamic import (a push to a remote, secrets, YAML settings: code the hot
+// commands reach only sometimes), so it costs nothing unless it runs.
 import { build } from 'esbuild';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = join(root, 'dist/cli/fast.bundle.js');
+const outfile = join(root, 'dist/cli/main.bundle.js');
 const cliDir = join(root, 'dist/cli');
+const specsFile = join(cliDir, 'specs.js');
+
+// The hot commands' files, read from the declarations: each `load` is `() => import('./commands/x.js')`.
+const { COMMANDS } = await import(pathToFileURL(specsFile).href);
+const hot = new Set();
+for (const c of COMMANDS) {
+  const m = /import\((['"])(\.\/commands\/[\w.-]+\.js)\1\)/.exec(String(c.load));
+  if (!m) throw new Error(`meta ${c.path.join(' ')}: its load must be () => import('./commands/<file>.js')`);
+  if (c.hot) hot.add(resolve(cliDir, m[2]));
+}
+
+const external = (importer, path) => {
+  let rel = relative(dirname(outfile), resolve(dirname(importer), path));
+  if (!rel.startsWith('.')) rel = `./${rel}`;
+  return { path: rel, external: true };
+};
 const lazyElsewhere = {
   name: 'keep-other-dynamic-imports-lazy',
   setup(b) {
     b.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined;
-      if (args.importer.startsWith(`${cliDir}/`)) return undefined; // fast.js, commands/*, context.js
       if (!args.path.startsWith('.')) return { path: args.path, external: true }; // a package, e.g. yaml
-      const target = resolve(dirname(args.importer), args.path);
-      let rel = relative(dirname(outfile), target);
-      if (!rel.startsWith('.')) rel = `./${rel}`;
-      return { path: rel, external: true };
+      if (args.importer === specsFile) return hot.has(resolve(cliDir, args.path)) ? undefined : external(args.importer, args.path);
+      if (args.importer.startsWith(`${cliDir}/`)) return undefined; // a hot command, context.js, pushOption.js
+      return external(args.importer, args.path);
     });
   },
 };
 const r = await build({
-  entryPoints: [join(cliDir, 'fast.js')],
+  entryPoints: [join(cliDir, 'main.js')],
   outfile,
   bundle: true,
   format: 'esm',

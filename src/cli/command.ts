@@ -1,17 +1,12 @@
-import type { Argv } from 'yargs';
-import type { CliContext, GlobalArgs } from './context.js';
+import type { CommandModule } from './grammar.js';
+import type { GlobalArgs } from './context.js';
 
 /**
- * One CLI subcommand: yargs wiring plus a `run` that tests call directly. `run` imports the
- * library lazily, so starting `meta` loads only what the invoked command needs.
+ * A command's code: the `run` that gets the parsed arguments (tests call it directly). The
+ * command's words, positionals and options are declared in specs.ts, which checks that this
+ * `run` accepts exactly what the declaration produces. `run` imports the library lazily, so
+ * starting `meta` loads only what the invoked command needs.
  */
-export interface CommandSpec<A extends GlobalArgs = GlobalArgs & Record<string, unknown>> {
-  command: string;
-  describe: string;
-  builder?: (y: Argv) => Argv;
-  run: (ctx: CliContext, args: A) => Promise<void>;
-}
-
-export function defineCommand<A extends GlobalArgs>(spec: CommandSpec<A>): CommandSpec<A> {
-  return spec;
+export function defineCommand<A extends GlobalArgs>(module: CommandModule<A>): CommandModule<A> {
+  return module;
 }

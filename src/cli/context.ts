@@ -9,6 +9,12 @@ export interface CliContext {
   /** Standard input, for `-` arguments. */
   stdin?: () => Promise<Buffer>;
   isTTY?: boolean;
+  /**
+   * Whether output may carry colours or terminal control sequences: false under $NO_COLOR,
+   * --no-color, or when stdout is not a terminal. (meta prints none today; anything that adds
+   * some must check this.)
+   */
+  color?: boolean;
 }
 
 /** Options every command takes. */
@@ -16,6 +22,7 @@ export interface GlobalArgs {
   repo?: string;
   json?: boolean;
   actor?: string;
+  noColor?: boolean;
 }
 
 export function nodeContext(): CliContext {
@@ -30,6 +37,7 @@ export function nodeContext(): CliContext {
       return Buffer.concat(chunks);
     },
     isTTY: process.stdout.isTTY === true,
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
   };
 }
 

@@ -1,20 +1,4 @@
-import type { Argv } from 'yargs';
 import type { CliContext } from './context.js';
-
-/** `--identity <file>` (repeatable), as every decrypting secret command takes it. */
-export function identityOption(y: Argv): Argv {
-  return y.option('identity', {
-    alias: 'i',
-    type: 'string',
-    array: true,
-    describe: 'age key file (repeatable); then $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, ~/.config/sops/age/keys.txt',
-  });
-}
-
-/** `--format` for SOPS files. */
-export function formatOption(y: Argv, describe: string): Argv {
-  return y.option('format', { type: 'string', choices: ['yaml', 'json', 'dotenv', 'binary'], describe });
-}
 
 /** Identity options for the API: files relative to the working directory, the CLI's environment. */
 export function identityArgs(ctx: CliContext, files: string[] | undefined): { identityFiles: string[]; envVars: Record<string, string | undefined> } {
@@ -57,10 +41,7 @@ export async function writeOut(path: string, data: Uint8Array | string, mode: nu
   }
 }
 
-/**
- * True for `-` (standard input). yargs hands a bare `-` to a string option or positional as ''
- * (and an empty file name is never meant), so both mean stdin.
- */
+/** True for `-` (standard input). */
 export function isStdin(file: string | undefined): boolean {
-  return file === '-' || file === '';
+  return file === '-';
 }

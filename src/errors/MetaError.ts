@@ -9,6 +9,8 @@
  * try { await meta.promote({ project: 'acme/app', channel: 'stable', version: '1.2.0' }); }
  * catch (e) { if (e instanceof MetaError && e.code === 'CONFLICT') retryLater(); else throw e; }
  */
+const BRAND = Symbol.for('boot-meta.MetaError');
+
 export class MetaError extends Error {
   readonly code: MetaErrorCode;
   readonly data: Record<string, unknown>;
@@ -18,6 +20,16 @@ export class MetaError extends Error {
     this.name = 'MetaError';
     this.code = code;
     this.data = data;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /**
+   * The CLI's bundle and dist/ each hold a copy of this class (a bundled command calls into
+   * dist/ for code it loads lazily), so `instanceof MetaError` checks a brand, not the prototype.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    if (this !== MetaError) return Function.prototype[Symbol.hasInstance].call(this, x);
+    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
   }
 
   toJSON(): { code: string; message: string; data: Record<string, unknown> } {

@@ -2,12 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { project: string; channel: string; at?: string }>({
-  command: 'history <project> <channel>',
-  describe: 'every record a channel ever had: sequence, action, release, commit, time, actor, reason',
-  builder: (y) => y
-    .positional('project', { type: 'string', demandOption: true })
-    .positional('channel', { type: 'string', demandOption: true })
-    .option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date' }),
   async run(ctx, args) {
     const { channelHistory } = await import('../../api/channels.js');
     const repo = await open(ctx, args);

@@ -1,18 +1,8 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, warn, type GlobalArgs } from '../context.js';
-import { applyPushOption, withPushOption } from '../pushOption.js';
+import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { push?: boolean; project: string; channel: string; version: string; expect?: string; reason?: string; requireBinaries?: boolean; force?: boolean }>({
-  command: 'promote <project> <channel> <version>',
-  describe: 'make a release live on a channel (appends the next promotion record)',
-  builder: (y) => withPushOption(y)
-    .positional('project', { type: 'string', demandOption: true })
-    .positional('channel', { type: 'string', demandOption: true })
-    .positional('version', { type: 'string', demandOption: true })
-    .option('expect', { type: 'string', describe: "the version that must be live now, or 'none' (else exit 4, nothing written)" })
-    .option('reason', { type: 'string' })
-    .option('require-binaries', { type: 'boolean', describe: 'refuse a release that has no binaries (default: warn)' })
-    .option('force', { type: 'boolean', describe: 'promote although the channel is on hold' }),
   async run(ctx, args) {
     const { promote } = await import('../../api/promote.js');
     const repo = await open(ctx, args);

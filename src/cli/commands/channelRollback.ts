@@ -1,16 +1,8 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
-import { applyPushOption, withPushOption } from '../pushOption.js';
+import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { push?: boolean; project: string; channel: string; to?: string; expect?: string; reason?: string }>({
-  command: 'rollback <project> <channel>',
-  describe: 'roll a channel back (default: undo the last promotion); appends a record',
-  builder: (y) => withPushOption(y)
-    .positional('project', { type: 'string', demandOption: true })
-    .positional('channel', { type: 'string', demandOption: true })
-    .option('to', { type: 'string', describe: 'the release to return to' })
-    .option('expect', { type: 'string', describe: 'the version that must be live now' })
-    .option('reason', { type: 'string' }),
   async run(ctx, args) {
     const { rollback } = await import('../../api/rollback.js');
     const repo = await open(ctx, args);

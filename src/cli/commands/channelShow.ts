@@ -2,12 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { project: string; channel: string; at?: string }>({
-  command: 'show <project> <channel>',
-  describe: 'what is live on a channel (at a commit, ref or date)',
-  builder: (y) => y
-    .positional('project', { type: 'string', demandOption: true })
-    .positional('channel', { type: 'string', demandOption: true })
-    .option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date' }),
   async run(ctx, args) {
     const { showChannel } = await import('../../api/channels.js');
     const repo = await open(ctx, args);

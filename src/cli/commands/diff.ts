@@ -2,13 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { project: string; channel: string; from: string; to: string }>({
-  command: 'diff <project> <channel> <from> <to>',
-  describe: 'what changed on a channel between two commits, refs or dates',
-  builder: (y) => y
-    .positional('project', { type: 'string', demandOption: true })
-    .positional('channel', { type: 'string', demandOption: true })
-    .positional('from', { type: 'string', demandOption: true })
-    .positional('to', { type: 'string', demandOption: true }),
   async run(ctx, args) {
     const { diffChannel } = await import('../../api/diffChannel.js');
     const repo = await open(ctx, args);

@@ -22,26 +22,6 @@ interface FollowArgs extends GlobalArgs {
 }
 
 export default defineCommand<FollowArgs>({
-  command: 'follow <project>',
-  describe: 'the server agent: on every channel change resolve, download, verify, install atomically, run the hook, report',
-  builder: (y) => y
-    .positional('project', { type: 'string', demandOption: true })
-    .option('channel', { type: 'string', demandOption: true })
-    .option('platform', { type: 'string', demandOption: true, describe: 'os/arch[/variant]' })
-    .option('install-dir', { type: 'string', demandOption: true, describe: 'releases/<version>/ and the current symlink go here' })
-    .option('exec', { type: 'string', describe: 'hook run after each install (sh -c; META_VERSION, META_BINARY… set); failure switches back' })
-    .option('report', { type: 'boolean', describe: 'report each install (InstanceReport) to the server or repository' })
-    .option('host', { type: 'string', describe: 'host name in reports (default: this host)' })
-    .option('env', { type: 'string', describe: 'environment in reports (default: $META_ENV, else prod)' })
-    .option('server', { type: 'string', describe: 'follow a meta serve (event stream + resolve API)' })
-    .option('remote', { type: 'string', describe: 'follow a git remote, fetched every --fetch-interval seconds into a clone (--repo, default <install-dir>/.meta-repo); reports are pushed' })
-    .option('fetch-interval', { type: 'number', default: 10 })
-    .option('token-env', { type: 'string', default: 'META_TOKEN', describe: 'environment variable holding the bearer token for reports to --server' })
-    .option('binary-name', { type: 'string', describe: 'file name of the installed binary (default: last segment of the project)' })
-    .option('once', { type: 'boolean', describe: 'resolve once, install if needed, exit' })
-    .option('max-iterations', { type: 'number', describe: 'exit after this many install attempts' })
-    .option('timeout', { type: 'number', describe: 'exit after this many seconds' })
-    .option('recheck', { type: 'number', default: 60, describe: 'resolve at least every N seconds even without a change signal' }),
   async run(ctx, args) {
     const { follow } = await import('../../follow/follow.js');
     const { LocalSource, ServerSource } = await import('../../follow/followSources.js');

@@ -2,13 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { hook?: string; limit: number; failed?: boolean; stateDir?: string }>({
-  command: 'deliveries',
-  describe: 'the webhook delivery log: every attempt, its status and error',
-  builder: (y) => y
-    .option('hook', { type: 'string', describe: 'only this webhook (its name in meta.yaml)' })
-    .option('limit', { type: 'number', default: 50, describe: 'the newest N attempts' })
-    .option('failed', { type: 'boolean', describe: 'only failed attempts' })
-    .option('state-dir', { type: 'string', describe: 'webhook state directory (default <gitdir>/meta-webhooks)' }),
   async run(ctx, args) {
     const { listDeliveries, defaultStateDir } = await import('../../webhooks/deliveryLog.js');
     let stateDir = args.stateDir;

@@ -2,13 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, short } from '../context.js';
 
 export default defineCommand<{ dir?: string; env?: string[]; channel?: string[]; age?: string[]; json?: boolean; actor?: string; repo?: string }>({
-  command: 'init [dir]',
-  describe: 'create a meta repository (bare git repository) from meta-template/',
-  builder: (y) => y
-    .positional('dir', { type: 'string', describe: 'where to create it (default: --repo, $META_REPO, or the current directory)' })
-    .option('env', { type: 'string', array: true, describe: 'environments (default: dev staging prod)' })
-    .option('channel', { type: 'string', array: true, describe: 'channels listed in meta.yaml (default: stable beta)' })
-    .option('age', { type: 'string', array: true, describe: 'age recipient of an environment\'s secrets in .sops.yaml, as <env>=<age1…> (repeatable)' }),
   async run(ctx, args) {
     const { initMeta } = await import('../../api/initMeta.js');
     const ageRecipients: Record<string, string[]> = {};

@@ -1,6 +1,6 @@
 import { defineCommand } from '../command.js';
 import { emit, open, parseLabels, short, type GlobalArgs } from '../context.js';
-import { applyPushOption, withPushOption } from '../pushOption.js';
+import { applyPushOption } from '../pushOption.js';
 
 interface Args extends GlobalArgs {
   push?: boolean;
@@ -9,20 +9,6 @@ interface Args extends GlobalArgs {
 }
 
 export default defineCommand<Args>({
-  command: 'report <project>',
-  describe: 'append an InstanceReport by hand (what a host runs)',
-  builder: (y) => withPushOption(y)
-    .positional('project', { type: 'string', demandOption: true })
-    .option('host', { type: 'string', demandOption: true })
-    .option('env', { type: 'string', demandOption: true, describe: 'environment of the host' })
-    .option('status', { type: 'string', demandOption: true, choices: ['installing', 'running', 'failed'] })
-    .option('channel', { type: 'string' })
-    .option('version', { type: 'string', describe: 'release the host runs (or failed to install)' })
-    .option('digest', { type: 'string', describe: 'sha256:<hex> of the binary it runs' })
-    .option('platform', { type: 'string', describe: 'os/arch[/variant]' })
-    .option('meta-commit', { type: 'string', describe: 'the meta commit the host resolved at' })
-    .option('message', { type: 'string' })
-    .option('label', { type: 'string', array: true, describe: 'key=value' }),
   async run(ctx, args) {
     const { reportInstance } = await import('../../api/reportInstance.js');
     const repo = await open(ctx, args);

@@ -2,13 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { project: string; env?: string; at?: string; hosts?: boolean }>({
-  command: 'instances <project>',
-  describe: 'the fleet joined with desired state: per channel how many hosts run the live release, who lags and why',
-  builder: (y) => y
-    .positional('project', { type: 'string', demandOption: true })
-    .option('env', { type: 'string', describe: 'only hosts of this environment' })
-    .option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date (default: the tip)' })
-    .option('hosts', { type: 'boolean', describe: 'also list every host' }),
   async run(ctx, args) {
     const { listInstances, formatFleetLine, formatAge } = await import('../../api/instances.js');
     const repo = await open(ctx, args);

@@ -1,13 +1,8 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
-import { applyPushOption, withPushOption } from '../pushOption.js';
+import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { env: string; recipient: string }>({
-  command: 'add-recipient <env> <recipient>',
-  describe: 'add an age recipient to an environment in .sops.yaml (a new version of it)',
-  builder: (y) => withPushOption(y
-    .positional('env', { type: 'string', demandOption: true })
-    .positional('recipient', { type: 'string', demandOption: true, describe: 'age1… (X25519)' })),
   async run(ctx, args) {
     const { addEnvRecipient } = await import('../../api/keysRecipients.js');
     const repo = await open(ctx, args);

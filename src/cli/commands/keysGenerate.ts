@@ -9,9 +9,6 @@ import { absolute } from '../secretArgs.js';
  * secret key is never left in a terminal's scrollback; the recipient then goes to stderr.
  */
 export default defineCommand<GlobalArgs & { out?: string }>({
-  command: 'generate',
-  describe: 'create an age X25519 key: writes the identity to --out (mode 0600, never overwritten), prints the recipient',
-  builder: (y) => y.option('out', { type: 'string', describe: 'key file to create (e.g. ~/.config/sops/age/keys.txt); without it the key file goes to stdout, which must not be a terminal' }),
   async run(ctx, args) {
     const { MetaError } = await import('../../errors/MetaError.js');
     const { resolve, sep } = await import('node:path');

@@ -2,11 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { env?: string; at?: string }>({
-  command: 'ls [env]',
-  describe: 'list the age recipients of each environment (from .sops.yaml)',
-  builder: (y) => y
-    .positional('env', { type: 'string' })
-    .option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date' }),
   async run(ctx, args) {
     const { listRecipients } = await import('../../api/keysRecipients.js');
     const repo = await open(ctx, args);

@@ -1,13 +1,8 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
-import { applyPushOption, withPushOption } from '../pushOption.js';
+import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { env: string; recipient: string }>({
-  command: 'remove-recipient <env> <recipient>',
-  describe: 'remove an age recipient from an environment in .sops.yaml (a new version of it)',
-  builder: (y) => withPushOption(y
-    .positional('env', { type: 'string', demandOption: true })
-    .positional('recipient', { type: 'string', demandOption: true, describe: 'age1…' })),
   async run(ctx, args) {
     const { removeEnvRecipient } = await import('../../api/keysRecipients.js');
     const repo = await open(ctx, args);

@@ -3,12 +3,6 @@ import { emit, open, short, type GlobalArgs } from '../context.js';
 import type { RecordKind } from '../../records/types.js';
 
 export default defineCommand<GlobalArgs & { project?: string; kind?: string; n?: number }>({
-  command: 'log',
-  describe: 'history, newest first',
-  builder: (y) => y
-    .option('project', { type: 'string' })
-    .option('kind', { type: 'string', describe: 'project, release, binary, promotion, instance, event, secret, setting' })
-    .option('n', { type: 'number', describe: 'at most N commits' }),
   async run(ctx, args) {
     const { log } = await import('../../api/log.js');
     const repo = await open(ctx, args);

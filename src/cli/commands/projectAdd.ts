@@ -1,17 +1,8 @@
 import { defineCommand } from '../command.js';
 import { emit, open, parseLabels, short, type GlobalArgs } from '../context.js';
-import { applyPushOption, withPushOption } from '../pushOption.js';
+import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { push?: boolean; name: string; repoUrl: string; mainPath?: string; owner?: string[]; description?: string; label?: string[] }>({
-  command: 'add <name>',
-  describe: 'add a project (org/repo[/sub])',
-  builder: (y) => withPushOption(y)
-    .positional('name', { type: 'string', demandOption: true })
-    .option('repo-url', { type: 'string', demandOption: true, describe: 'where the source lives' })
-    .option('main-path', { type: 'string', describe: 'path of the project inside its repository' })
-    .option('owner', { type: 'string', array: true })
-    .option('description', { type: 'string' })
-    .option('label', { type: 'string', array: true, describe: 'key=value' }),
   async run(ctx, args) {
     const { addProject } = await import('../../api/addProject.js');
     const repo = await open(ctx, args);

@@ -2,9 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { at?: string }>({
-  command: 'ls',
-  describe: 'list projects',
-  builder: (y) => y.option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date' }),
   async run(ctx, args) {
     const { listProjects } = await import('../../api/listProjects.js');
     const repo = await open(ctx, args);

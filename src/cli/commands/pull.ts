@@ -2,11 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { remote?: string; allowRewrite?: boolean }>({
-  command: 'pull [remote]',
-  describe: 'fetch and fast-forward; refuses a remote whose history was rewritten (exit 7)',
-  builder: (y) => y
-    .positional('remote', { type: 'string', describe: 'remote name (default origin)' })
-    .option('allow-rewrite', { type: 'boolean', describe: 'accept a rewritten remote history (the old tip stays under refs/meta/before-rewrite)' }),
   async run(ctx, args) {
     const { pull } = await import('../../api/pull.js');
     const repo = await open(ctx, args);

@@ -2,11 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { remote?: string; attempts?: number }>({
-  command: 'push [remote]',
-  describe: 'push local records; re-applies unpushed commits on the remote tip when it moved',
-  builder: (y) => y
-    .positional('remote', { type: 'string', describe: 'remote name (default origin)' })
-    .option('attempts', { type: 'number', describe: 'bounded attempts while the remote keeps moving (default 20)' }),
   async run(ctx, args) {
     const { push } = await import('../../api/push.js');
     const repo = await open(ctx, args);

@@ -1,17 +1,8 @@
 import { defineCommand } from '../command.js';
 import { emit, open, parseLabels, short, type GlobalArgs } from '../context.js';
-import { applyPushOption, withPushOption } from '../pushOption.js';
+import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { push?: boolean; project: string; version: string; source: string[]; import?: string[]; notes?: string; label?: string[] }>({
-  command: 'record <project>',
-  describe: 'record a release: every source repository and commit it was built from',
-  builder: (y) => withPushOption(y)
-    .positional('project', { type: 'string', demandOption: true })
-    .option('version', { type: 'string', demandOption: true, describe: 'release id, unique per project' })
-    .option('source', { type: 'string', array: true, demandOption: true, describe: '<url>@<full commit hash>[#<path>] (repeat for every repository)' })
-    .option('import', { type: 'string', array: true, describe: '<module>@<version or release githash>' })
-    .option('notes', { type: 'string' })
-    .option('label', { type: 'string', array: true, describe: 'key=value' }),
   async run(ctx, args) {
     const { recordRelease, parseImportSpec, parseSourceSpec } = await import('../../api/recordRelease.js');
     const sources = args.source.map(parseSourceSpec);

@@ -2,9 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, warn, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { name: string; url: string }>({
-  command: 'add <name> <url>',
-  describe: 'add a remote (credentials in the URL are dropped, never stored)',
-  builder: (y) => y.positional('name', { type: 'string', demandOption: true }).positional('url', { type: 'string', demandOption: true }),
   async run(ctx, args) {
     const { addRemote } = await import('../../api/remotes.js');
     const repo = await open(ctx, args);

@@ -2,8 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs>({
-  command: 'ls',
-  describe: 'list remotes',
   async run(ctx, args) {
     const { listRemotes } = await import('../../api/remotes.js');
     const repo = await open(ctx, args);

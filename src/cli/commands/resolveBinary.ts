@@ -2,13 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { project: string; channel: string; platform: string; at?: string }>({
-  command: 'binary <project>',
-  describe: 'what to run: channel → release → binary for a platform, at one commit',
-  builder: (y) => y
-    .positional('project', { type: 'string', demandOption: true })
-    .option('channel', { type: 'string', demandOption: true })
-    .option('platform', { type: 'string', demandOption: true, describe: 'os/arch[/variant]' })
-    .option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date (default: the tip)' }),
   async run(ctx, args) {
     const { resolveBinary } = await import('../../api/resolveBinary.js');
     const repo = await open(ctx, args);

@@ -2,9 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { digest: string; at?: string }>({
-  command: 'source <digest>',
-  describe: 'the way back from a binary: digest → project, release, platform, every source repo@commit',
-  builder: (y) => y.positional('digest', { type: 'string', demandOption: true, describe: 'sha256:<hex>' }).option('at', { type: 'string' }),
   async run(ctx, args) {
     const { resolveSource } = await import('../../api/resolveSource.js');
     const repo = await open(ctx, args);

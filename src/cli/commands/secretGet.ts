@@ -1,16 +1,8 @@
 import { defineCommand } from '../command.js';
 import { open, type GlobalArgs } from '../context.js';
-import { absolute, identityArgs, identityOption, printable, writeOut } from '../secretArgs.js';
+import { absolute, identityArgs, printable, writeOut } from '../secretArgs.js';
 
 export default defineCommand<GlobalArgs & { secret: string; key?: string; at?: string; version?: number; out?: string; identity?: string[] }>({
-  command: 'get <secret>',
-  describe: 'decrypt the newest version of <env>/<name> (MAC checked; exit 6 if tampered, 10 if no key matches)',
-  builder: (y) => identityOption(y
-    .positional('secret', { type: 'string', demandOption: true, describe: '<env>/<name>' })
-    .option('key', { type: 'string', describe: 'print only this key\'s value' })
-    .option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date' })
-    .option('version', { type: 'number', describe: 'a version number (default: the newest)' })
-    .option('out', { type: 'string', describe: 'write the plaintext to this file (mode 0600) instead of stdout' })),
   async run(ctx, args) {
     const { getSecret } = await import('../../api/secretsGet.js');
     const repo = await open(ctx, args);

@@ -2,11 +2,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { target?: string; at?: string }>({
-  command: 'ls [target]',
-  describe: 'list secrets (names, versions, who/when; never values); <env>/<name> lists every version of one secret',
-  builder: (y) => y
-    .positional('target', { type: 'string', describe: 'an environment, or <env>/<name> for its history' })
-    .option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date' }),
   async run(ctx, args) {
     const repo = await open(ctx, args);
     if (args.target?.includes('/')) {

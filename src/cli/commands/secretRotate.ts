@@ -1,12 +1,9 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
-import { identityArgs, identityOption } from '../secretArgs.js';
-import { applyPushOption, withPushOption } from '../pushOption.js';
+import { identityArgs } from '../secretArgs.js';
+import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { secret: string; identity?: string[] }>({
-  command: 'rotate <secret>',
-  describe: 'write a new version of <env>/<name> with a new data key, for the current recipients',
-  builder: (y) => withPushOption(identityOption(y.positional('secret', { type: 'string', demandOption: true, describe: '<env>/<name>' }))),
   async run(ctx, args) {
     const { rotateSecret } = await import('../../api/secretsRotate.js');
     const repo = await open(ctx, args);

@@ -1,19 +1,12 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
-import { absolute, formatOption, identityArgs, identityOption, isStdin } from '../secretArgs.js';
-import { applyPushOption, withPushOption } from '../pushOption.js';
+import { identityArgs, isStdin } from '../secretArgs.js';
+import { readInputFile, readStdin } from '../files.js';
+import { applyPushOption } from '../pushOption.js';
 
 type Format = 'yaml' | 'json' | 'dotenv' | 'binary';
 
 export default defineCommand<GlobalArgs & { secret: string; pairs?: string[]; file?: string; format?: Format; unset?: string[]; replace?: boolean; identity?: string[] }>({
-  command: 'set <secret> [pairs..]',
-  describe: 'write a new version of <env>/<name>: key=value pairs, --file <file> or --file - (stdin, keeps values out of shell history)',
-  builder: (y) => withPushOption(formatOption(identityOption(y
-    .positional('secret', { type: 'string', demandOption: true, describe: '<env>/<name>, e.g. prod/db' })
-    .positional('pairs', { type: 'string', array: true, describe: 'key=value (visible in shell history and ps: prefer --file -)' })
-    .option('file', { type: 'string', describe: 'plaintext YAML/JSON/dotenv whose top-level keys are set, or any file for a binary secret; - reads stdin' })
-    .option('unset', { type: 'string', array: true, describe: 'remove a top-level key (repeatable)' })
-    .option('replace', { type: 'boolean', describe: 'start from an empty secret instead of the newest version (needs no identity)' })), 'format of a new secret and of --file - (default: from the --file name, else yaml)')),
   async run(ctx, args) {
     const { MetaError } = await import('../../errors/MetaError.js');
     const values: [string, string][] = (args.pairs ?? []).map((p, n) => {
@@ -26,17 +19,8 @@ export default defineCommand<GlobalArgs & { secret: string; pairs?: string[]; fi
     if (args.file !== undefined) {
       const { detectFormat } = await import('../../secrets/store.js');
       let data: Uint8Array;
-      if (isStdin(args.file)) {
-        if (!ctx.stdin) throw new MetaError('INVALID_ARGUMENT', 'no standard input to read --file - from', {});
-        data = await ctx.stdin();
-      } else {
-        const { readFileSync } = await import('node:fs');
-        try {
-          data = readFileSync(absolute(ctx, args.file));
-        } catch (e) {
-          throw new MetaError('NOT_FOUND', `cannot read --file ${args.file}: ${(e as Error).message}`, { path: args.file });
-        }
-      }
+      if (isStdin(args.file)) data = await readStdin(ctx, '--file -');
+      else data = await readInputFile(ctx, args.file, '--file');
       document = { data, format: isStdin(args.file) ? (args.format ?? 'yaml') : detectFormat(args.file, args.format) };
     }
     const { setSecret } = await import('../../api/secretsSet.js');

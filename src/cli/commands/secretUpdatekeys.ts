@@ -1,12 +1,9 @@
 import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
-import { identityArgs, identityOption } from '../secretArgs.js';
-import { applyPushOption, withPushOption } from '../pushOption.js';
+import { identityArgs } from '../secretArgs.js';
+import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { env?: string; identity?: string[] }>({
-  command: 'updatekeys [env]',
-  describe: 're-encrypt the newest version of every secret for the recipients .sops.yaml lists now (new versions; a removed recipient also rotates the data key)',
-  builder: (y) => withPushOption(identityOption(y.positional('env', { type: 'string', describe: 'one environment (default: all)' }))),
   async run(ctx, args) {
     const { updateSecretKeys } = await import('../../api/secretsUpdatekeys.js');
     const repo = await open(ctx, args);

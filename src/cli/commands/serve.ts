@@ -15,19 +15,6 @@ interface ServeArgs extends GlobalArgs {
 }
 
 export default defineCommand<ServeArgs>({
-  command: 'serve',
-  describe: 'HTTP API: resolve/download for servers, events (SSE), records and reports in (bearer tokens), webhooks out',
-  builder: (y) => y
-    .option('listen', { type: 'string', default: '127.0.0.1:8080', describe: 'host:port (port 0: any free port; the URL is printed)' })
-    .option('remote', { type: 'string', describe: 'serve a clone of this git remote (kept in --repo, cloned when empty), fetched every --fetch-interval seconds; writes are pushed before they are answered' })
-    .option('fetch-interval', { type: 'number', default: 10, describe: 'seconds between fetches of --remote' })
-    .option('max-body', { type: 'number', default: 1 << 20, describe: 'largest request body in bytes' })
-    .option('max-wait', { type: 'number', default: 60, describe: 'longest long-poll (?wait=) in seconds' })
-    .option('webhooks', { type: 'boolean', default: true, describe: 'deliver the webhooks listed in meta.yaml (--no-webhooks: do not)' })
-    .option('webhook-state-dir', { type: 'string', describe: 'webhook cursors and delivery logs (default <gitdir>/meta-webhooks)' })
-    .option('webhook-backoff-ms', { type: 'number', default: 1000, describe: 'first retry delay of a failed delivery (doubles per attempt, up to 5 min)' })
-    .option('allow-private-webhooks', { type: 'boolean', default: false, describe: 'deliver webhooks to loopback, private and link-local addresses too (refused by default: meta.yaml is writable by every writer)' })
-    .option('fsync', { type: 'boolean', default: true, describe: 'fsync objects before answering a write (--no-fsync: ref only)' }),
   async run(ctx, args) {
     const { openMeta } = await import('../../api/openMeta.js');
     const { startServer } = await import('../../serve/MetaServer.js');

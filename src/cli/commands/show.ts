@@ -2,17 +2,11 @@ import { defineCommand } from '../command.js';
 import { emit, open, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { target?: string; at?: string; rawStdin?: boolean }>({
-  command: 'show [target]',
-  describe: 'decode a record by path or githash (--raw-stdin: decode bytes on stdin, for git textconv)',
-  builder: (y) => y
-    .positional('target', { type: 'string', describe: 'a record path or its githash' })
-    .option('at', { type: 'string', describe: 'commit, ref or ISO-8601 date (for a path)' })
-    .option('raw-stdin', { type: 'boolean', describe: 'decode the record bytes given on stdin (or the file named by target)' }),
   async run(ctx, args) {
     if (args.rawStdin) {
       const { decodeRecord } = await import('../../records/codec.js');
-      const { readFileSync } = await import('node:fs');
-      const bytes = args.target ? readFileSync(args.target) : await ctx.stdin!();
+      const { readInputFile, readStdin } = await import('../files.js');
+      const bytes = args.target ? await readInputFile(ctx, args.target, 'the record file') : await readStdin(ctx, 'the record', { nonEmpty: true });
       const any = decodeRecord(bytes, { path: args.target });
       emit(ctx, args, any, () => JSON.stringify(any, null, 2));
       return;

@@ -3,11 +3,6 @@ import { defineCommand } from '../command.js';
 import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { from?: string; to?: string }>({
-  command: 'verify',
-  describe: 'prove the history is append-only and every record decodes and resolves (exit 6 when not)',
-  builder: (y) => y
-    .option('from', { type: 'string', describe: 'start after this commit (exclusive); default the first commit' })
-    .option('to', { type: 'string', describe: 'end at this commit; default the tip' }),
   async run(ctx, args) {
     const { verify } = await import('../../api/verify.js');
     const repo = await open(ctx, args);

@@ -14,18 +14,6 @@ interface WatchArgs extends GlobalArgs {
 }
 
 export default defineCommand<WatchArgs>({
-  command: 'watch [project]',
-  describe: 'print events as they happen (local repository, a meta serve, or a remote)',
-  builder: (y) => y
-    .positional('project', { type: 'string', describe: 'only this project' })
-    .option('channel', { type: 'string', describe: 'only this channel (for channel events)' })
-    .option('types', { type: 'string', array: true, describe: 'event types or prefixes (channel.*, release.recorded, …)' })
-    .option('since', { type: 'string', describe: 'replay from after this commit (default: only new events)' })
-    .option('server', { type: 'string', describe: 'the URL of a meta serve: read its event stream' })
-    .option('remote', { type: 'string', describe: 'a git remote: fetched every --fetch-interval seconds into a clone (--repo, default a cache dir under the temp dir)' })
-    .option('fetch-interval', { type: 'number', default: 10 })
-    .option('max-events', { type: 'number', describe: 'exit after printing this many events' })
-    .option('timeout', { type: 'number', describe: 'exit after this many seconds' }),
   async run(ctx, args) {
     const { watchLocal, watchServer, formatEvent } = await import('../../watch/watchEvents.js');
     const ac = new AbortController();

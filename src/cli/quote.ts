@@ -1,0 +1,8 @@
+/**
+ * A user's word in a message: plain words in single quotes, anything unusual as a JSON string
+ * (so control characters and quotes stay visible); long ones shortened to `max` characters.
+ */
+export function quote(s: string, max = 60): string {
+  const t = s.length > max ? `${s.slice(0, max - 3)}...` : s;
+  return /^[\w.\/@:+=,~^-]*$/.test(t) ? `'${t}'` : JSON.stringify(t);
+}
