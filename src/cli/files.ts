@@ -1,6 +1,6 @@
 import { MetaError } from '../errors/MetaError.js';
 import type { CliContext } from './context.js';
-import { quote } from './quote.js';
+import { quotePath } from './quote.js';
 
 /**
  * Input files the user names (`--file`, `show <file> --raw-stdin`, `secret encrypt <file>`): one
@@ -24,7 +24,7 @@ function why(e: unknown): string {
 }
 
 function refuse(what: string, file: string, reason: string, errno?: string): MetaError {
-  return new MetaError('INVALID_ARGUMENT', `cannot read ${what} ${quote(file, Infinity)}: ${reason}`, { path: file, ...(errno ? { errno } : {}) });
+  return new MetaError('INVALID_ARGUMENT', `cannot read ${what} ${quotePath(file)}: ${reason}`, { path: file, ...(errno ? { errno } : {}) });
 }
 
 /**

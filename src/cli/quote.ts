@@ -6,3 +6,8 @@ export function quote(s: string, max = 60): string {
   const t = s.length > max ? `${s.slice(0, max - 3)}...` : s;
   return /^[\w.\/@:+=,~^-]*$/.test(t) ? `'${t}'` : JSON.stringify(t);
 }
+
+/** A path in a message: as typed when it is plain, else as a JSON string. */
+export function quotePath(p: string): string {
+  return /^[\w.\/@:+=,~^-]+$/.test(p) ? p : JSON.stringify(p);
+}

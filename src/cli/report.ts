@@ -1,6 +1,6 @@
 import { EXIT_CODES, MetaError } from '../errors/MetaError.js';
 import type { CliContext } from './context.js';
-import { quote } from './quote.js';
+import { quotePath } from './quote.js';
 
 /**
  * The CLI's one error reporter: one line on stderr (or `{"error": {code, message, data}}` with
@@ -79,7 +79,7 @@ export function fromErrno(e: unknown, hints: ReportHints): MetaError | undefined
     if (best) {
       path = best.p;
       const isRepo = best.p === repo && !(hints.paths ?? []).includes(best.p);
-      where = !isRepo ? quote(best.p, Infinity) : hints.repo === undefined ? 'the meta repository in the current directory' : `the meta repository ${quote(repo, Infinity)}`;
+      where = !isRepo ? quotePath(best.p) : hints.repo === undefined ? 'the meta repository in the current directory' : `the meta repository ${quotePath(repo)}`;
     }
   }
   const verb = x.syscall === undefined ? 'use' : READS.has(x.syscall) ? 'read' : x.syscall === 'open' ? 'open' : 'write to';

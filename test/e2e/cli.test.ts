@@ -77,9 +77,9 @@ describe('the meta executable', () => {
       [['channel', 'show', 'app', 'nightly'], 3, /no channel 'nightly'/],
       [['resolve', 'binary', 'app', '--channel', 'stable', '--platform', 'darwin/arm64'], 3, /no darwin\/arm64 binary; it has: linux\/amd64/],
       [['resolve', 'binary', 'app', '--channel', 'stable', '--platform', 'linux/amd64', '--at', '1999-01-01'], 3, /no commit at or before/],
-      [['project', 'add', '-evil', '--repo-url', 'u'], 2, /Not enough non-option arguments/],
+      [['project', 'add', '-evil', '--repo-url', 'u'], 2, /^meta: unknown option -evil; see 'meta project add --help'\n$/],
       [['project', 'add', 'a/../b', '--repo-url', 'u'], 2, /'\.\.'/],
-      [['frobnicate'], 2, /Unknown argument|Unknown command/],
+      [['frobnicate'], 2, /^meta: unknown command 'frobnicate'; see 'meta --help'\n$/],
     ];
     for (const [args, code, msg] of cases) {
       const r = meta(args, env);
