@@ -48,10 +48,8 @@ function pathArgs(spec: CommandSpec, args: Record<string, unknown>): string[] {
 
 /** `meta log | head -1`: the reader left; stop like a well-behaved filter, without a stack trace. */
 function exitQuietlyOnClosedPipe(): void {
-  for (const s of [process.stdout, process.stderr]) {
-    s.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
-    });
-  }
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 }

@@ -17,9 +17,31 @@ export interface Parsed {
   args: Args;
 }
 
-export const camel = (s: string): string => s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+export const camel = (s: string): string => (s.includes('-') ? s.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : s);
 
-const byPath = (words: readonly string[]) => COMMANDS.find((c) => c.path.length === words.length && c.path.every((w, i) => w === words[i]));
+// The lookups below run on every start of `meta`: plain loops, because each closure and regular
+// expression costs a compilation on a cold process.
+
+/** Whether `c`'s words start with `prefix` and go on. */
+function under(c: CommandSpec, prefix: readonly string[]): boolean {
+  if (c.path.length <= prefix.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (c.path[k] !== prefix[k]) return false;
+  return true;
+}
+
+function byPath(words: readonly string[]): CommandSpec | undefined {
+  next: for (const c of COMMANDS) {
+    if (c.path.length !== words.length) continue;
+    for (let k = 0; k < words.length; k++) if (c.path[k] !== words[k]) continue next;
+    return c;
+  }
+  return undefined;
+}
+
+function isChild(prefix: readonly string[], word: string): boolean {
+  for (const c of COMMANDS) if (c.path[prefix.length] === word && under(c, prefix)) return true;
+  return false;
+}
 
 /** The command declared at `words`, if any. */
 export function findCommand(words: readonly string[]): CommandSpec | undefined {
@@ -28,18 +50,16 @@ export function findCommand(words: readonly string[]): CommandSpec | undefined {
 
 /** The names that may follow `prefix` (`[]`: top-level commands and groups). */
 export function childrenOf(prefix: readonly string[]): string[] {
-  const names = new Set<string>();
-  for (const c of COMMANDS) {
-    if (c.path.length > prefix.length && prefix.every((w, i) => c.path[i] === w)) names.add(c.path[prefix.length]!);
-  }
-  return [...names];
+  const names: string[] = [];
+  for (const c of COMMANDS) if (under(c, prefix) && !names.includes(c.path[prefix.length]!)) names.push(c.path[prefix.length]!);
+  return names;
 }
 
 export const isGroup = (name: string): boolean => GROUPS.some((g) => g.name === name);
 
 /** A token that names an option: `--x`, `-x`; not `-`, `--`, nor a negative number. */
 function optionLike(tok: string): boolean {
-  return tok.length > 1 && tok[0] === '-' && tok !== '--' && !/^-\d/.test(tok);
+  return tok.length > 1 && tok[0] === '-' && tok !== '--' && !(tok[1]! >= '0' && tok[1]! <= '9');
 }
 
 // ---- suggestions ----------------------------------------------------------------------------
@@ -193,7 +213,7 @@ export function parse(argv: readonly string[]): Parsed {
       continue;
     }
     if (tok === '--') throw usageError(`give a command before '--'; ${helpHint(words)}`);
-    if (!childrenOf(words).includes(tok)) {
+    if (!isChild(words, tok)) {
       if (args.help === true || helpLater(i + 1)) return helpFor(words);
       throw unknownCommand(words, tok);
     }

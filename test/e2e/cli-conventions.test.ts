@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { META_BIN, REPO_ROOT, tempDir } from '../helpers/diskRepo.js';
+import { diskRepo } from '../helpers/serveFixtures.js';
+import { recordRelease } from '../../src/index.js';
 
 const VERSION = (JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { version: string }).version;
 const SHA = '1'.repeat(40);
@@ -177,6 +179,21 @@ describe('meta CLI conventions', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/ENAMETOOLONG|too long/);
     expect(r.err).not.toMatch(STACK);
+  });
+
+  it('stops quietly when the reader of its output goes away (`meta log | head -c 1`)', async () => {
+    // More output than a pipe holds, so meta is still writing when head exits.
+    const big = tempDir('meta-cli-pipe-');
+    try {
+      const r = await diskRepo(big.dir);
+      for (let i = 0; i < 400; i++) await recordRelease(r, { project: 'acme/app', version: `1.0.${i}`, sources: [{ url: 'https://git.example/acme/app', commit: SHA }], notes: 'n'.repeat(100) });
+      r.close();
+      const sh = spawnSync('bash', ['-c', '"$0" "$1" log --json --repo "$2" 2>"$3" | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"', process.execPath, META_BIN, `${big.dir}/meta`, `${big.dir}/err.txt`], { encoding: 'utf8' });
+      expect(readFileSync(`${big.dir}/err.txt`, 'utf8')).toBe('');
+      expect(sh.stdout.trim()).toBe('0');
+    } finally {
+      big.cleanup();
+    }
   });
 
   it('accepts --no-color and NO_COLOR everywhere and prints no escape sequences', () => {
