@@ -1,13 +1,13 @@
 // Bundles the CLI (src/cli/main.ts: the parser, every command's declaration, and the hot
 // commands with the library code they load, protobufjs included) into one ES module,
 // dist/cli/main.bundle.js. Node 20 has no compile cache, and resolving and compiling ~40 small
-// modules costs ~25 ms of every cold `meta resolve binary` (issue 6: within 2× `node -e 0`).
+// modules costs ~25 ms of every cold `meta resolve binary` (the target: within 2× `node -e 0`).
 // bin/meta falls back to dist/cli/main.js without it.
 //
 // A command declared `hot: true` in src/cli/specs.ts is pulled in with the library code it
-// imports; every other command stays a dynamic import of its file in dist/cli/commands/, and so
-// does any other dynamic import (a push to a remote, secrets, YAML settings: code the hot
-// commands reach only sometimes), so it costs nothing unless it runs.
+// imports. Every other command (and help, version, completion) stays a dynamic import of its
+// file in dist/cli/, and so does any other dynamic import (a push to a remote, secrets, YAML
+// settings: code the hot commands reach only sometimes), so it costs nothing unless it runs.
 import { build } from 'esbuild';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,6 +21,7 @@ const specsFile = join(cliDir, 'specs.js');
 const { COMMANDS } = await import(pathToFileURL(specsFile).href);
 const hot = new Set();
 for (const c of COMMANDS) {
+  if (c.builtin) continue;
   const m = /import\((['"])(\.\/commands\/[\w.-]+\.js)\1\)/.exec(String(c.load));
   if (!m) throw new Error(`meta ${c.path.join(' ')}: its load must be () => import('./commands/<file>.js')`);
   if (c.hot) hot.add(resolve(cliDir, m[2]));
@@ -38,6 +39,7 @@ const lazyElsewhere = {
       if (args.kind !== 'dynamic-import') return undefined;
       if (!args.path.startsWith('.')) return { path: args.path, external: true }; // a package, e.g. yaml
       if (args.importer === specsFile) return hot.has(resolve(cliDir, args.path)) ? undefined : external(args.importer, args.path);
+      if (args.path === './builtins.js') return external(args.importer, args.path); // help, version, completion
       if (args.importer.startsWith(`${cliDir}/`)) return undefined; // a hot command, context.js, pushOption.js
       return external(args.importer, args.path);
     });

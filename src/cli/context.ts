@@ -10,9 +10,9 @@ export interface CliContext {
   stdin?: () => Promise<Buffer>;
   isTTY?: boolean;
   /**
-   * Whether output may carry colours or terminal control sequences: false under $NO_COLOR,
-   * --no-color, or when stdout is not a terminal. (meta prints none today; anything that adds
-   * some must check this.)
+   * Whether output may carry colours, progress lines or other terminal control sequences: false
+   * under $NO_COLOR, --no-color, or when stdout is not a terminal. Anything that prints such
+   * sequences checks this.
    */
   color?: boolean;
 }

@@ -57,14 +57,15 @@ export interface CommandModule<A = GlobalArgs & Record<string, unknown>> {
   run: (ctx: CliContext, args: A) => Promise<void>;
 }
 
-export interface CommandSpec {
+/** Commands about the CLI itself, run by src/cli/builtins.ts (they read this table). */
+export type Builtin = 'help' | 'version' | 'completion';
+
+export interface CommandDecl {
   /** The command words, e.g. ['channel', 'promote']. */
   path: readonly string[];
   describe: string;
   positionals?: readonly PositionalSpec[];
   options?: Readonly<Record<string, OptionSpec>>;
-  /** Loads the command's code; nothing of it is loaded until the command is chosen. */
-  load: () => Promise<{ default: CommandModule<any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /**
    * Started cold in CI jobs and on every follower poll: its code and the library code it loads
    * go into the CLI bundle (scripts/bundle-cli.mjs); other commands load theirs from dist/.
@@ -73,6 +74,12 @@ export interface CommandSpec {
   /** Lines shown under "Examples" in help. */
   examples?: readonly string[];
 }
+
+export type CommandSpec = CommandDecl & (
+  /** Loads the command's code; nothing of it is loaded until the command is chosen. */
+  | { load: () => Promise<{ default: CommandModule<any> }>; builtin?: undefined } // eslint-disable-line @typescript-eslint/no-explicit-any
+  | { builtin: Builtin; load?: undefined }
+);
 
 export interface GroupSpec {
   name: string;
@@ -114,6 +121,11 @@ export type ArgsOf<S> = GlobalArgs
  * arguments this declaration produces: an option `run` reads but the declaration lacks (or gives
  * another type) does not compile.
  */
-export function command<const S extends Omit<CommandSpec, 'load'>>(spec: S & { load: () => Promise<{ default: CommandModule<ArgsOf<S>> }> }): S & CommandSpec {
+export function command<const S extends CommandDecl>(spec: S & { load: () => Promise<{ default: CommandModule<ArgsOf<S>> }> }): S & CommandSpec {
+  return spec as S & CommandSpec;
+}
+
+/** Declares a command about the CLI itself (help, version, completion): see src/cli/builtins.ts. */
+export function builtin<const S extends CommandDecl & { builtin: Builtin }>(spec: S): S & CommandSpec {
   return spec as S & CommandSpec;
 }

@@ -16,8 +16,9 @@ export async function main(argv: readonly string[], ctx?: CliContext): Promise<n
   try {
     parsed = parse(argv);
     if (parsed.args.noColor === true || c.env.NO_COLOR) c = { ...c, color: false };
-    const cmd = (await parsed.spec.load()).default;
-    await cmd.run(c, parsed.args);
+    const spec = parsed.spec;
+    const run = spec.builtin !== undefined ? (await import('./builtins.js')).BUILTINS[spec.builtin] : (await spec.load()).default.run;
+    await run(c, parsed.args);
     return 0;
   } catch (e) {
     const json = parsed ? parsed.args.json === true : jsonRequested(argv);

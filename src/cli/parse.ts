@@ -1,7 +1,7 @@
 import { MetaError } from '../errors/MetaError.js';
 import type { CommandSpec, OptionSpec, PositionalSpec } from './grammar.js';
 import { quote } from './quote.js';
-import { COMMANDS, GLOBAL_OPTIONS, GROUPS, ROOT_OPTIONS } from './specs.js';
+import { COMMANDS, GLOBAL_OPTIONS, ROOT_OPTIONS } from './specs.js';
 
 /**
  * The parser over the declarations in specs.ts. Spellings: `--opt value`, `--opt=value`, `-x value`,
@@ -54,8 +54,6 @@ export function childrenOf(prefix: readonly string[]): string[] {
   for (const c of COMMANDS) if (under(c, prefix) && !names.includes(c.path[prefix.length]!)) names.push(c.path[prefix.length]!);
   return names;
 }
-
-export const isGroup = (name: string): boolean => GROUPS.some((g) => g.name === name);
 
 /** A token that names an option: `--x`, `-x`; not `-`, `--`, nor a negative number. */
 function optionLike(tok: string): boolean {
@@ -319,7 +317,7 @@ function unknownCommand(words: readonly string[], tok: string): MetaError {
 
 /**
  * Reads the option at `argv[i]` into `args`; returns the index of the last token it used.
- * `extra` are options accepted here besides the table (only for suggestions).
+ * `extra`: options also offered as suggestions here (`--version` before the command).
  */
 function takeOption(
   argv: readonly string[], i: number, table: { long: Map<string, Entry>; short: Map<string, Entry> }, args: Args,

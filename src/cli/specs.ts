@@ -1,4 +1,4 @@
-import { command, type CommandSpec, type GroupSpec, type OptionSpec } from './grammar.js';
+import { builtin, command, type CommandSpec, type GroupSpec, type OptionSpec } from './grammar.js';
 
 /**
  * Every `meta` command, declared once: parsing, help, completion and suggestions read this table.
@@ -11,7 +11,7 @@ export const GLOBAL_OPTIONS = {
   repo: { type: 'string', placeholder: 'dir', complete: 'dir', describe: 'meta repository (default: $META_REPO, else the current directory)' },
   json: { type: 'boolean', describe: 'machine-readable output on stdout; errors as {"error":{code,message,data}} on stderr' },
   actor: { type: 'string', placeholder: 'who', describe: 'who writes (default: $META_ACTOR, else git user.name <user.email>)' },
-  'no-color': { type: 'boolean', describe: 'no colours or terminal control sequences (also $NO_COLOR, and whenever stdout is not a terminal)' },
+  'no-color': { type: 'boolean', describe: 'no colours, progress lines or other terminal control sequences (also $NO_COLOR, and whenever stdout is not a terminal)' },
   help: { type: 'boolean', aliases: ['h'], describe: 'show help for the command' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -477,22 +477,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/verify.js'),
   }),
 
-  command({
+  // About the CLI itself; they read this table, so they run from builtins.ts, not a lazy import.
+  builtin({
     path: ['help'],
-    describe: 'show help for a command, e.g. `meta help channel promote`',
+    describe: 'show help for a command, e.g. `meta help channel promote` (--json: its declaration)',
     positionals: [{ name: 'command', variadic: true, describe: 'the command words' }],
-    load: () => import('./commands/help.js'),
+    builtin: 'help',
   }),
-  command({
+  builtin({
     path: ['version'],
     describe: "print meta's version (--json: with the record schema version and Node's)",
-    load: () => import('./commands/version.js'),
+    builtin: 'version',
   }),
-  command({
+  builtin({
     path: ['completion'],
     describe: 'print a shell completion script (see README "CLI reference" for where to put it)',
     positionals: [{ name: 'shell', required: true, choices: ['bash', 'zsh', 'fish'] }],
     examples: ['source <(meta completion bash)', 'meta completion zsh > "${fpath[1]}/_meta"', 'meta completion fish > ~/.config/fish/completions/meta.fish'],
-    load: () => import('./commands/completion.js'),
+    builtin: 'completion',
   }),
 ];

@@ -50,7 +50,7 @@ export default defineCommand<FollowArgs>({
       source = await new LocalSource(repo).start();
     }
     let lastPct = -1;
-    const onProgress = ctx.isTTY ? (n: number, total: number) => {
+    const onProgress = ctx.color ? (n: number, total: number) => {
       const pct = total ? Math.floor((n / total) * 100) : 100;
       if (pct !== lastPct) ctx.err(`\rdownloading ${pct}% (${n} of ${total} bytes)${n >= total ? '\n' : ''}`);
       lastPct = pct;
