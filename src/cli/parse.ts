@@ -201,7 +201,7 @@ export function parse(argv: readonly string[]): Parsed {
   for (; i < argv.length && !spec; i++) {
     const tok = argv[i]!;
     if (optionLike(tok)) {
-      if (words.length === 0 && tok === '--version') return { spec: VERSION_SPEC(), args: globalsOnly(argv.slice(i + 1)) };
+      if (words.length === 0 && tok === '--version') return { spec: VERSION_SPEC(), args: { ...pickGlobals(args), ...globalsOnly(argv.slice(i + 1)) } };
       try {
         i = takeOption(argv, i, globals, args, words, GLOBAL_OPTIONS, words.length === 0 ? ROOT_OPTIONS : {}).used;
       } catch (e) {

@@ -162,6 +162,7 @@ describe('the CLI grammar', () => {
     expect(parse(['--json', '--repo', '/r', '--actor=me', 'channel', '--no-color', 'show', 'a', 'b']).args).toEqual({ json: true, repo: '/r', actor: 'me', noColor: true, project: 'a', channel: 'b' });
     expect(parse(['--version']).spec.path).toEqual(['version']);
     expect(parse(['--version', '--json']).args).toEqual({ json: true });
+    expect(parse(['--json', '--version']).args).toEqual({ json: true });
     expect(parse(['release', 'record', 'a', '--version', '1.0', '--source', 's']).args.version).toBe('1.0');
     expect(parse(['instance', 'report', 'a', '--host', 'h', '--env', 'e', '--status', 'running', '--version', '2']).args.version).toBe('2');
     expect(() => parse(['channel', '--version', 'ls', 'a'])).toThrow(/unknown option --version/);
