@@ -3,7 +3,7 @@
  * `age-keygen -y` and `sops`.
  */
 import * as nodeFs from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { MetaError } from '../errors/MetaError.js';
 import { formatKeyFile, generateAgeIdentity, type AgeKeyPair } from '../secrets/ageKeys.js';
 
@@ -16,14 +16,37 @@ export interface GeneratedKeys extends AgeKeyPair {
 }
 
 /**
+ * True when `path` is `dir` or below it, comparing real paths (a symbolic link to the repository,
+ * or inside it, is inside too). A part that does not exist yet is taken as written.
+ */
+function isInside(path: string, dir: string): boolean {
+  const real = (p: string): string => {
+    const abs = resolve(p);
+    try {
+      return nodeFs.realpathSync(abs);
+    } catch {
+      const parent = dirname(abs);
+      return parent === abs ? abs : `${real(parent)}${sep}${abs.slice(parent.length + (parent.endsWith(sep) ? 0 : 1))}`;
+    }
+  };
+  const p = real(path);
+  const d = real(dir);
+  return p === d || p.startsWith(d + sep);
+}
+
+/**
  * Generates a key pair; with `out`, writes the key file with mode 0600, creating missing parent
  * folders with mode 0700, and refuses to overwrite an existing file (a lost identity is a lost
- * secret). The identity is never written anywhere else.
+ * secret). The identity is never written anywhere else, and never inside `repoDir` (the meta
+ * repository, when the caller has one).
  *
  * @example
- * const { recipient } = await generateKeys({ out: `${process.env.HOME}/.config/sops/age/keys.txt` });
+ * const { recipient } = await generateKeys({ out: `${process.env.HOME}/.config/sops/age/keys.txt`, repoDir: '/srv/meta' });
  */
-export async function generateKeys(opts: { out?: string; now?: Date } = {}): Promise<GeneratedKeys> {
+export async function generateKeys(opts: { out?: string; now?: Date; repoDir?: string } = {}): Promise<GeneratedKeys> {
+  if (opts.out !== undefined && opts.repoDir !== undefined && isInside(opts.out, opts.repoDir)) {
+    throw new MetaError('INVALID_ARGUMENT', `${opts.out} is inside the meta repository ${opts.repoDir}: identities never go into it (every writer and reader of the repository would hold the key); keep the key in your home directory or a secret store`, { path: opts.out });
+  }
   const pair = await generateAgeIdentity();
   const keyFile = formatKeyFile(pair, opts.now);
   if (opts.out === undefined) return { ...pair, keyFile };

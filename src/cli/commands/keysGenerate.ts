@@ -11,20 +11,14 @@ import { absolute } from '../secretArgs.js';
 export default defineCommand<GlobalArgs & { out?: string }>({
   async run(ctx, args) {
     const { MetaError } = await import('../../errors/MetaError.js');
-    const { resolve, sep } = await import('node:path');
+    const { resolve } = await import('node:path');
     const out = args.out !== undefined ? absolute(ctx, args.out) : undefined;
     if (out === undefined && ctx.isTTY) {
       throw new MetaError('INVALID_ARGUMENT', 'refusing to print a secret key to the terminal: pass --out <file> (e.g. ~/.config/sops/age/keys.txt) or redirect stdout to a file', {});
     }
     const repoDir = args.repo ?? ctx.env.META_REPO;
-    if (out !== undefined && repoDir !== undefined) {
-      const r = resolve(ctx.cwd, repoDir);
-      if (resolve(out) === r || resolve(out).startsWith(r + sep)) {
-        throw new MetaError('INVALID_ARGUMENT', `--out ${args.out} is inside the meta repository ${r}: identities never go into it; keep the key in your home directory or a secret store`, { path: out });
-      }
-    }
     const { generateKeys } = await import('../../api/keysGenerate.js');
-    const k = await generateKeys({ out });
+    const k = await generateKeys({ out, repoDir: repoDir === undefined ? undefined : resolve(ctx.cwd, repoDir) });
     if (out !== undefined) {
       ctx.out(args.json ? `${JSON.stringify({ recipient: k.recipient, file: out }, null, 2)}\n` : `${k.recipient}\n`);
       if (!args.json) ctx.err(`wrote the identity to ${out} (mode 0600); the line above is its public key (recipient)\n`);
