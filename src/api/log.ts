@@ -11,7 +11,7 @@ export interface LogItem {
   records: { path: string; kind: string }[];
 }
 
-const KINDS: Record<string, string> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', secret: 'secret', setting: 'setting' };
+const KINDS: Record<string, string> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', yank: 'yank', secret: 'secret', setting: 'setting' };
 
 /**
  * The history, newest first, from the log index (no walk of history per call).

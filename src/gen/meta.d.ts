@@ -321,7 +321,10 @@ export namespace meta {
             KIND_SIGNATURE = 9,
 
             /** KIND_PROVENANCE value */
-            KIND_PROVENANCE = 10
+            KIND_PROVENANCE = 10,
+
+            /** KIND_YANK value */
+            KIND_YANK = 11
         }
 
         /**
@@ -873,6 +876,89 @@ export namespace meta {
 
             /** Shape of a ReleaseRef. */
             type $Shape = meta.v1.ReleaseRef.$Properties;
+        }
+
+        /**
+         * Properties of a Yank.
+         * @deprecated Use meta.v1.Yank.$Properties instead.
+         */
+        interface IYank extends meta.v1.Yank.$Properties {
+        }
+
+        /** Represents a Yank. */
+        class Yank {
+
+            /**
+             * Constructs a new Yank.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.Yank.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Yank header. */
+            header?: (meta.v1.Header.$Properties|null);
+
+            /** Yank project. */
+            project: string;
+
+            /** Yank release. */
+            release?: (meta.v1.ReleaseRef.$Properties|null);
+
+            /** Yank reason. */
+            reason: string;
+
+            /**
+             * Creates a new Yank instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Yank instance
+             */
+            static create(properties: meta.v1.Yank.$Shape): meta.v1.Yank & meta.v1.Yank.$Shape;
+            static create(properties?: meta.v1.Yank.$Properties): meta.v1.Yank;
+
+            /**
+             * Encodes the specified Yank message. Does not implicitly {@link meta.v1.Yank.verify|verify} messages.
+             * @param m Yank message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.Yank.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Yank message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.Yank & meta.v1.Yank.$Shape} Yank
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.Yank & meta.v1.Yank.$Shape;
+        }
+
+        namespace Yank {
+
+            /** Properties of a Yank. */
+            interface $Properties {
+
+                /** Yank header */
+                header?: (meta.v1.Header.$Properties|null);
+
+                /** Yank project */
+                project?: (string|null);
+
+                /** Yank release */
+                release?: (meta.v1.ReleaseRef.$Properties|null);
+
+                /** Yank reason */
+                reason?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Yank. */
+            type $Shape = meta.v1.Yank.$Properties;
         }
 
         /**

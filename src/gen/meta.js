@@ -773,6 +773,7 @@ export const meta = $root.meta = (() => {
          * @property {number} KIND_FLAG=8 KIND_FLAG value
          * @property {number} KIND_SIGNATURE=9 KIND_SIGNATURE value
          * @property {number} KIND_PROVENANCE=10 KIND_PROVENANCE value
+         * @property {number} KIND_YANK=11 KIND_YANK value
          */
         v1.Kind = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -787,6 +788,7 @@ export const meta = $root.meta = (() => {
             values[valuesById[8] = "KIND_FLAG"] = 8;
             values[valuesById[9] = "KIND_SIGNATURE"] = 9;
             values[valuesById[10] = "KIND_PROVENANCE"] = 10;
+            values[valuesById[11] = "KIND_YANK"] = 11;
             return values;
         })();
 
@@ -2169,6 +2171,212 @@ export const meta = $root.meta = (() => {
             };
 
             return ReleaseRef;
+        })();
+
+        v1.Yank = (function() {
+
+            /**
+             * Properties of a Yank.
+             * @typedef {Object} meta.v1.Yank.$Properties
+             * @property {meta.v1.Header.$Properties|null} [header] Yank header
+             * @property {string|null} [project] Yank project
+             * @property {meta.v1.ReleaseRef.$Properties|null} [release] Yank release
+             * @property {string|null} [reason] Yank reason
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Yank.
+             * @memberof meta.v1
+             * @interface IYank
+             * @augments meta.v1.Yank.$Properties
+             * @deprecated Use meta.v1.Yank.$Properties instead.
+             */
+
+            /**
+             * Shape of a Yank.
+             * @typedef {meta.v1.Yank.$Properties} meta.v1.Yank.$Shape
+             */
+
+            /**
+             * Constructs a new Yank.
+             * @memberof meta.v1
+             * @classdesc Represents a Yank.
+             * @constructor
+             * @param {meta.v1.Yank.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Yank = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * Yank header.
+             * @member {meta.v1.Header.$Properties|null|undefined} header
+             * @memberof meta.v1.Yank
+             * @instance
+             */
+            Yank.prototype.header = null;
+
+            /**
+             * Yank project.
+             * @member {string} project
+             * @memberof meta.v1.Yank
+             * @instance
+             */
+            Yank.prototype.project = "";
+
+            /**
+             * Yank release.
+             * @member {meta.v1.ReleaseRef.$Properties|null|undefined} release
+             * @memberof meta.v1.Yank
+             * @instance
+             */
+            Yank.prototype.release = null;
+
+            /**
+             * Yank reason.
+             * @member {string} reason
+             * @memberof meta.v1.Yank
+             * @instance
+             */
+            Yank.prototype.reason = "";
+
+            /**
+             * Creates a new Yank instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.Yank
+             * @static
+             * @param {meta.v1.Yank.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.Yank} Yank instance
+             * @type {{
+             *   (properties: meta.v1.Yank.$Shape): meta.v1.Yank & meta.v1.Yank.$Shape;
+             *   (properties?: meta.v1.Yank.$Properties): meta.v1.Yank;
+             * }}
+             */
+            Yank.create = function(properties) {
+                return new Yank(properties);
+            };
+
+            /**
+             * Encodes the specified Yank message. Does not implicitly {@link meta.v1.Yank.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.Yank
+             * @static
+             * @param {meta.v1.Yank.$Properties} m Yank message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Yank.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.header != null && $Object.hasOwnProperty.call(m, "header"))
+                    $root.meta.v1.Header.encode(m.header, w.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (m.project != null && $Object.hasOwnProperty.call(m, "project") && m.project !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.project);
+                if (m.release != null && $Object.hasOwnProperty.call(m, "release"))
+                    $root.meta.v1.ReleaseRef.encode(m.release, w.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (m.reason != null && $Object.hasOwnProperty.call(m, "reason") && m.reason !== "")
+                    w.uint32(/* id 4, wireType 2 =*/34).string(m.reason);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a Yank message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.Yank
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.Yank & meta.v1.Yank.$Shape} Yank
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Yank.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.Yank();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.header = $root.meta.v1.Header.decode(r, r.size(), $undefined, q + 1, m.header);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.project = v;
+                            else
+                                delete m.project;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            m.release = $root.meta.v1.ReleaseRef.decode(r, r.size(), $undefined, q + 1, m.release);
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.reason = v;
+                            else
+                                delete m.reason;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return Yank;
         })();
 
         v1.Event = (function() {

@@ -14,7 +14,7 @@ $protobuf.configure();
 const pb = meta.v1;
 export const SCHEMA_VERSION = 1;
 
-const KIND_TO_ENUM: Record<T.RecordKind, number> = { project: 1, release: 2, binary: 3, promotion: 4, instance: 5, event: 6 };
+const KIND_TO_ENUM: Record<T.RecordKind, number> = { project: 1, release: 2, binary: 3, promotion: 4, instance: 5, event: 6, yank: 11 };
 const ENUM_TO_KIND = new Map<number, T.RecordKind>(Object.entries(KIND_TO_ENUM).map(([k, v]) => [v, k as T.RecordKind]));
 const ACTIONS: T.PromotionAction[] = ['promote', 'rollback', 'hold', 'release-hold', 'yank'];
 const STATUSES: T.InstanceStatus[] = ['unspecified', 'installing', 'running', 'failed'];
@@ -136,6 +136,10 @@ export function encodeRecord<K extends T.RecordKind>(kind: K, rec: T.RecordByKin
         payload: unb64(r.payload), payloadMediaType: r.payloadMediaType,
       }).finish();
     }
+    case 'yank': {
+      const r = rec as T.Yank;
+      return pb.Yank.encode({ header, project: r.project, release: r.release, reason: r.reason }).finish();
+    }
   }
   throw new MetaError('INTERNAL', `unknown record kind ${String(kind)}`, {});
 }
@@ -232,6 +236,10 @@ export function decodeRecord(bytes: Uint8Array, origin: RecordOrigin = {}, expec
           },
         };
       }
+      case 'yank': {
+        const m = pb.Yank.decode(bytes);
+        return { kind, record: { header: decHeader(m.header), project: m.project, release: ref(m.release), reason: m.reason } };
+      }
     }
   } catch (e) {
     if (e instanceof MetaError) throw e;
@@ -247,5 +255,5 @@ export function decodeAs<K extends T.RecordKind>(kind: K, bytes: Uint8Array, ori
 
 /** The protobuf message name of a kind, for `protoc --decode` and docs. */
 export function messageName(kind: T.RecordKind): string {
-  return { project: 'meta.v1.Project', release: 'meta.v1.Release', binary: 'meta.v1.Binary', promotion: 'meta.v1.Promotion', instance: 'meta.v1.InstanceReport', event: 'meta.v1.Event' }[kind];
+  return { project: 'meta.v1.Project', release: 'meta.v1.Release', binary: 'meta.v1.Binary', promotion: 'meta.v1.Promotion', instance: 'meta.v1.InstanceReport', event: 'meta.v1.Event', yank: 'meta.v1.Yank' }[kind];
 }

@@ -49,6 +49,14 @@ export function binaryPath(project: string, version: string, p: Platform): strin
   return `${binariesDir(project, version)}/${platformFile(p)}.pb`;
 }
 
+/**
+ * A release's yank: one fixed file beside release.pb. A release is yanked once, so the folder
+ * never grows, and two writers yanking the same release race for this one path.
+ */
+export function yankPath(project: string, version: string): string {
+  return `${releaseDir(project, version)}/yank.pb`;
+}
+
 export function channelsDir(project: string): string {
   return `${projectDir(project)}/channels`;
 }
@@ -107,6 +115,7 @@ export type PathClass =
   | { type: 'project'; project: string }
   | { type: 'release'; project: string; version: string }
   | { type: 'binary'; project: string; version: string; platform: string }
+  | { type: 'yank'; project: string; version: string }
   | { type: 'promotion'; project: string; channel: string; sequence: number }
   | { type: 'instance'; project: string; env: string; host: string }
   | { type: 'event' }
@@ -129,6 +138,8 @@ export function classifyPath(path: string): PathClass {
   if (m) return { type: 'release', project: m[1]!, version: m[2]! };
   m = /^projects\/(.+?)\/releases\/[0-9a-f]{2}\/([^/]+)\/binaries\/([^/]+)\.pb$/.exec(path);
   if (m) return { type: 'binary', project: m[1]!, version: m[2]!, platform: m[3]!.split('-').join('/') };
+  m = /^projects\/(.+?)\/releases\/[0-9a-f]{2}\/([^/]+)\/yank\.pb$/.exec(path);
+  if (m) return { type: 'yank', project: m[1]!, version: m[2]! };
   m = /^projects\/(.+?)\/channels\/([^/]+)\/\d{5}\/(\d{10})\.pb$/.exec(path);
   if (m) return { type: 'promotion', project: m[1]!, channel: m[2]!, sequence: Number(m[3]) };
   m = /^projects\/(.+?)\/instances\/([^/]+)\/[0-9a-f]{2}\/([^/]+)\/\d{6}\/[^/]+\.pb$/.exec(path);

@@ -2,7 +2,7 @@
  * The plain, JSON-friendly shapes of boot-meta's records. The codec converts between these and the
  * protobuf wire format; nothing else in the code base sees generated classes.
  */
-export type RecordKind = 'project' | 'release' | 'binary' | 'promotion' | 'instance' | 'event';
+export type RecordKind = 'project' | 'release' | 'binary' | 'promotion' | 'instance' | 'event' | 'yank';
 
 export interface Label {
   key: string;
@@ -127,6 +127,14 @@ export interface MetaEvent {
   payloadMediaType: string;
 }
 
+/** A release withdrawn from every channel: it cannot be promoted again (one per release). */
+export interface Yank {
+  header: Header;
+  project: string;
+  release: ReleaseRef;
+  reason: string;
+}
+
 export interface RecordByKind {
   project: Project;
   release: Release;
@@ -134,6 +142,7 @@ export interface RecordByKind {
   promotion: Promotion;
   instance: InstanceReport;
   event: MetaEvent;
+  yank: Yank;
 }
 
 export type AnyRecord = { [K in RecordKind]: { kind: K; record: RecordByKind[K] } }[RecordKind];

@@ -245,5 +245,12 @@ export function checkRecordFields<K extends RecordKind>(kind: K, rec: RecordByKi
       checkLine(f('payloadMediaType'), r.payloadMediaType);
       return;
     }
+    case 'yank': {
+      const r = rec as RecordByKind['yank'];
+      checkLine(f('project'), r.project);
+      releaseRef(f('release'), r.release);
+      checkText(f('reason'), r.reason);
+      return;
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { isMetaError, MetaError } from '../errors/MetaError.js';
 import { decodeAs } from '../records/codec.js';
-import { classifyPath, MUTABLE_SETTINGS, promotionPath, releasePath, type PathClass } from '../records/layout.js';
+import { classifyPath, MUTABLE_SETTINGS, promotionPath, releasePath, yankPath, type PathClass } from '../records/layout.js';
 import type { RecordKind } from '../records/types.js';
 import { parseCommit, type Commit } from '../store/gitObjects.js';
 import type { ObjectStore } from '../store/ObjectStore.js';
@@ -67,7 +67,7 @@ export interface VerifyOptions {
 }
 
 const SETTINGS = new Set<string>(MUTABLE_SETTINGS);
-const DECODED: Partial<Record<PathClass['type'], RecordKind>> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event' };
+const DECODED: Partial<Record<PathClass['type'], RecordKind>> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', yank: 'yank' };
 
 /**
  * The commits git lists in `<gitdir>/shallow`: the only commits whose parents may be absent. Any
@@ -370,6 +370,13 @@ function checkRecord(snap: At, commit: string, path: string, oid: string, cls: P
     case 'binary': {
       const r = rec as { project: string; release: { githash: string; version: string } };
       if (r.project !== cls.project || r.release.version !== cls.version) mismatch(`binary record is for ${r.project} ${r.release.version}`);
+      refTo(releasePath(cls.project, cls.version), r.release.githash, 'release');
+      break;
+    }
+    case 'yank': {
+      const r = rec as { project: string; release: { githash: string; version: string } };
+      if (r.project !== cls.project || r.release.version !== cls.version) mismatch(`yank record is for ${r.project} ${r.release.version}`);
+      if (yankPath(cls.project, cls.version) !== path) mismatch('yank is in the wrong shard');
       refTo(releasePath(cls.project, cls.version), r.release.githash, 'release');
       break;
     }
