@@ -15,6 +15,13 @@ export { recordBinary, type RecordBinaryOptions, type RecordBinaryResult } from 
 export { promote, type PromoteOptions } from './api/promote.js';
 export { rollback, type RollbackOptions } from './api/rollback.js';
 export type { PromotionResult } from './api/writePromotion.js';
+export { holdChannel, type HoldChannelOptions } from './api/holdChannel.js';
+export { unholdChannel, type UnholdChannelOptions } from './api/unholdChannel.js';
+export { yankRelease, type YankReleaseOptions, type YankReleaseResult } from './api/yankRelease.js';
+export { showRelease, type ReleaseView } from './api/showRelease.js';
+export { releaseImporters, type ReleaseImportersOptions, type Importer } from './api/releaseImporters.js';
+export { logEvent, type LogEventOptions, type LogEventResult } from './api/logEvent.js';
+export type { YankInfo } from './resolve/releaseYank.js';
 export { showChannel, channelHistory, listChannels, type ChannelView, type HistoryEntry } from './api/channels.js';
 export { resolveBinary, type ResolveBinaryOptions, type ResolvedBinary } from './api/resolveBinary.js';
 export { resolveSource, type ResolvedSource } from './api/resolveSource.js';

@@ -1,5 +1,7 @@
 import type { ReleaseRef, PromotionAction } from '../records/types.js';
 import { channelState, type ChannelState } from '../resolve/channelState.js';
+import { releaseYank } from '../resolve/releaseYank.js';
+import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { listChannelNames, requireChannel, requireProject, snapshotAt } from './lookup.js';
 
@@ -10,6 +12,10 @@ export interface ChannelView {
   current: ReleaseRef | null;
   sequence: number;
   held: boolean;
+  /** Who put the channel on hold, when and why (null when it is not on hold). */
+  hold: { by: string; since: string; reason: string; sequence: number } | null;
+  /** Set when the live release was yanked: it stays live, flagged, until something else is promoted. */
+  yank: { reason: string; by: string; at: string } | null;
   since: string | null;
   by: string | null;
   /** What a default rollback would return to. */
@@ -40,12 +46,16 @@ export function showChannel(repo: MetaRepo, opts: { project: string; channel: st
   const snap = snapshotAt(repo, opts.at);
   const project = requireProject(repo, snap, opts.project).name;
   requireChannel(snap, project, opts.channel);
-  return view(channelState(snap, repo.reader, project, opts.channel), snap.commit!);
+  return view(repo, snap, channelState(snap, repo.reader, project, opts.channel));
 }
 
-function view(s: ChannelState, commit: string): ChannelView {
+function view(repo: MetaRepo, snap: Snapshot, s: ChannelState): ChannelView {
+  const h = s.holdEntry?.record;
+  const y = s.current ? releaseYank(snap, repo.reader, s.project, s.current.version) : null;
   return {
-    project: s.project, channel: s.channel, commit, current: s.current, sequence: s.lastSequence, held: s.held,
+    project: s.project, channel: s.channel, commit: snap.commit!, current: s.current, sequence: s.lastSequence, held: s.held,
+    hold: h ? { by: h.header.actor, since: h.header.createdAt, reason: h.reason, sequence: h.sequence } : null,
+    yank: y ? { reason: y.reason, by: y.by, at: y.at } : null,
     since: s.currentEntry?.record.header.createdAt ?? null, by: s.currentEntry?.record.header.actor ?? null,
     rollbackTarget: s.previous[s.previous.length - 1] ?? null,
   };
@@ -82,5 +92,5 @@ export function channelHistory(repo: MetaRepo, opts: { project: string; channel:
 export function listChannels(repo: MetaRepo, opts: { project: string; at?: string }): ChannelView[] {
   const snap = snapshotAt(repo, opts.at);
   const project = requireProject(repo, snap, opts.project).name;
-  return listChannelNames(snap, project).map((c) => view(channelState(snap, repo.reader, project, c), snap.commit!));
+  return listChannelNames(snap, project).map((c) => view(repo, snap, channelState(snap, repo.reader, project, c)));
 }

@@ -1,9 +1,10 @@
 import type { ReleaseRef } from '../records/types.js';
 import { channelState } from '../resolve/channelState.js';
-import { binariesDir } from '../records/layout.js';
+import { binariesDir, channelDir } from '../records/layout.js';
+import { checkChannel } from '../records/names.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
-import { requireProject, snapshotAt } from './lookup.js';
+import { requireChannel, requireProject, snapshotAt } from './lookup.js';
 
 export interface SideView {
   at: string;
@@ -21,6 +22,8 @@ export interface ChannelDiff {
   /** One entry per source repository (url + path) on either side. */
   sources: { url: string; path: string; from: string | null; to: string | null; status: 'added' | 'removed' | 'changed' | 'same' }[];
   binaries: { platform: string; from: string | null; to: string | null; status: 'added' | 'removed' | 'changed' | 'same' }[];
+  /** One entry per imported module on either side: its version (or release githash when no version was recorded). */
+  imports: { module: string; from: string | null; to: string | null; status: 'added' | 'removed' | 'changed' | 'same' }[];
 }
 
 function side(repo: MetaRepo, snap: Snapshot, project: string, channel: string, at: string): SideView {
@@ -61,11 +64,18 @@ export function diffChannel(repo: MetaRepo, opts: { project: string; channel: st
   const a = snapshotAt(repo, opts.from);
   const b = snapshotAt(repo, opts.to);
   const project = requireProject(repo, b, opts.project).name;
+  // A channel that starts between the two sides is a diff from nothing; one on neither side is a typo.
+  if (!a.exists(channelDir(project, checkChannel(opts.channel)))) requireChannel(b, project, opts.channel);
   const from = side(repo, a, project, opts.channel, opts.from);
   const to = side(repo, b, project, opts.channel, opts.to);
   const srcMap = (snap: Snapshot, ref: ReleaseRef | null) => {
     const m = new Map<string, string>();
     if (ref) for (const s of repo.reader.byOid(snap, ref.githash, 'release', { commit: snap.commit }).sources) m.set(`${s.url}\n${s.path}`, s.commit);
+    return m;
+  };
+  const importMap = (snap: Snapshot, ref: ReleaseRef | null) => {
+    const m = new Map<string, string>();
+    if (ref) for (const i of repo.reader.byOid(snap, ref.githash, 'release', { commit: snap.commit }).imports) m.set(i.module, i.version || i.githash);
     return m;
   };
   return {
@@ -79,5 +89,6 @@ export function diffChannel(repo: MetaRepo, opts: { project: string; channel: st
       return { url: url!, path: path!, from: c.from, to: c.to, status: c.status };
     }),
     binaries: compare(binaries(repo, a, project, from.release), binaries(repo, b, project, to.release)).map((c) => ({ platform: c.key, from: c.from, to: c.to, status: c.status })),
+    imports: compare(importMap(a, from.release), importMap(b, to.release)).map((c) => ({ module: c.key, from: c.from, to: c.to, status: c.status })),
   };
 }

@@ -8,11 +8,12 @@ import type { MetaRepo } from './openMeta.js';
 export const EVENT_TYPES = [
   'project.added',
   'release.recorded',
+  'release.yanked',
   'binary.recorded',
   'channel.promoted',
   'channel.rolled_back',
   'channel.held',
-  'channel.hold_released',
+  'channel.unheld',
   'channel.yanked',
   'instance.reported',
   'event.logged',
@@ -63,7 +64,7 @@ const PROMOTION_TYPES: Record<string, EventType> = {
   promote: 'channel.promoted',
   rollback: 'channel.rolled_back',
   hold: 'channel.held',
-  'release-hold': 'channel.hold_released',
+  'release-hold': 'channel.unheld',
   yank: 'channel.yanked',
 };
 
@@ -118,6 +119,9 @@ export function eventsOfEntry(repo: MetaRepo, entry: LogEntry): MetaEventOut[] {
         break;
       case 'release':
         push({ type: 'release.recorded', path, githash, project: c.project, version: c.version, record: rec?.record, error });
+        break;
+      case 'yank':
+        push({ type: 'release.yanked', path, githash, project: c.project, version: c.version, record: rec?.record, error });
         break;
       case 'binary':
         push({ type: 'binary.recorded', path, githash, project: c.project, version: c.version, platform: c.platform, record: rec?.record, error });

@@ -1,6 +1,8 @@
 import { MetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from './openMeta.js';
 import { releasePlatforms, requireRelease } from './lookup.js';
+import { releaseYank } from '../resolve/releaseYank.js';
+import { holdText } from './holdText.js';
 import { checkExpect, writePromotion, type PromotionResult } from './writePromotion.js';
 
 export interface PromoteOptions {
@@ -29,10 +31,14 @@ export async function promote(repo: MetaRepo, opts: PromoteOptions): Promise<Pro
     const rel = requireRelease(repo, snap, project, opts.version);
     checkExpect(state, opts.expect);
     if (state.held && !opts.force) {
-      throw new MetaError('PRECONDITION_FAILED', `channel ${opts.channel} of ${project} is on hold; release the hold first, or pass --force`, { project, channel: opts.channel });
+      throw new MetaError('PRECONDITION_FAILED', `${holdText(state)}; release the hold with 'meta channel unhold ${project} ${opts.channel}', or pass --force`, { project, channel: opts.channel });
     }
     if (state.yanked.has(rel.githash)) {
       throw new MetaError('PRECONDITION_FAILED', `release ${opts.version} of ${project} was yanked from ${opts.channel}; record and promote a new release`, { project, version: opts.version });
+    }
+    const yank = releaseYank(snap, repo.reader, project, opts.version);
+    if (yank) {
+      throw new MetaError('PRECONDITION_FAILED', `release ${opts.version} of ${project} was yanked (${yank.reason}); record and promote a new release`, { project, version: opts.version, reason: yank.reason });
     }
     if (state.current?.githash === rel.githash) return null;
     const warnings: string[] = [];

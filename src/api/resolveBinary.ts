@@ -3,6 +3,7 @@ import { formatPlatform, parsePlatform } from '../records/names.js';
 import { binaryPath } from '../records/layout.js';
 import type { Binary, Release } from '../records/types.js';
 import { channelHead } from '../resolve/channelHead.js';
+import { releaseYank } from '../resolve/releaseYank.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { releasePlatforms, requireChannel, requireProject, snapshotAt } from './lookup.js';
@@ -32,6 +33,13 @@ export interface ResolvedBinary {
   promotedBy: string;
   release: { version: string; githash: string; sources: Release['sources']; imports: Release['imports']; notes: string };
   binary: { platform: string; digest: string; size: number; mediaType: string; locations: string[]; githash: string; path: string };
+  /**
+   * True when the live release was yanked: the channel still resolves to it (nothing changes
+   * under a running fleet), but followers do not install it anew.
+   */
+  yanked: boolean;
+  /** The yank's reason, author and time when `yanked`. */
+  yank: { reason: string; by: string; at: string } | null;
 }
 
 /**
@@ -72,6 +80,7 @@ export function resolveBinaryIn(repo: MetaRepo, snap: Snapshot, opts: Omit<Resol
     throw new MetaError('INTEGRITY', `binary ${bpath} belongs to release githash ${b.release.githash}, not ${ref.githash} that the channel names; run 'meta verify'`, { path: bpath });
   }
   const p = state.currentEntry.record;
+  const y = releaseYank(snap, repo.reader, project, ref.version);
   return {
     project,
     channel: opts.channel,
@@ -82,5 +91,7 @@ export function resolveBinaryIn(repo: MetaRepo, snap: Snapshot, opts: Omit<Resol
     promotedBy: p.header.actor,
     release: { version: release.version, githash: ref.githash, sources: release.sources, imports: release.imports, notes: release.notes },
     binary: { platform: formatPlatform(b.platform), digest: b.digest, size: b.size, mediaType: b.mediaType, locations: b.locations, githash: hit.oid, path: bpath },
+    yanked: y !== null,
+    yank: y ? { reason: y.reason, by: y.by, at: y.at } : null,
   };
 }

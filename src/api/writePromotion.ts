@@ -2,7 +2,7 @@ import { MetaError } from '../errors/MetaError.js';
 import { checkChannel } from '../records/names.js';
 import { promotionPath } from '../records/layout.js';
 import type { PromotionAction, ReleaseRef } from '../records/types.js';
-import { channelState, type ChannelState } from '../resolve/channelState.js';
+import { channelState, type ChannelState, type PromotionEntry } from '../resolve/channelState.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { requireProject } from './lookup.js';
@@ -23,6 +23,11 @@ export interface PromotionResult {
   warnings: string[];
 }
 
+/** "Nothing to write": the channel already is as asked, and this record says so. */
+export interface Unchanged {
+  unchanged: PromotionEntry;
+}
+
 export interface PromotionDecision {
   action: PromotionAction;
   release: ReleaseRef;
@@ -39,7 +44,7 @@ export async function writePromotion(
   repo: MetaRepo,
   projectName: string,
   channelName: string,
-  decide: (snap: Snapshot, project: string, state: ChannelState) => PromotionDecision | null,
+  decide: (snap: Snapshot, project: string, state: ChannelState) => PromotionDecision | Unchanged | null,
 ): Promise<PromotionResult> {
   const channel = checkChannel(channelName);
   let noop: PromotionResult | undefined;
@@ -49,20 +54,24 @@ export async function writePromotion(
     const res = await writeRecords(repo, (snap) => {
       project = requireProject(repo, snap, projectName).name;
       const state = channelState(snap, repo.reader, project, channel);
-      const d = decide(snap, project, state);
-      warnings = d?.warnings ?? [];
-      if (!d) {
+      const decided = decide(snap, project, state);
+      if (!decided || 'unchanged' in decided) {
+        // Promoting the live release again (null), or holding a held channel: the record in force answers.
+        const e = decided ? decided.unchanged : state.currentEntry!;
+        warnings = [];
         noop = {
-          project, channel, action: 'promote', sequence: state.currentEntry!.record.sequence, release: state.current!, previous: null,
-          changed: false, commit: snap.commit!, githash: state.currentEntry!.githash, path: state.currentEntry!.path, warnings,
+          project, channel, action: decided ? e.record.action : 'promote', sequence: e.record.sequence, release: e.record.release, previous: decided ? e.record.previous : null,
+          changed: false, commit: snap.commit!, githash: e.githash, path: e.path, warnings,
         };
         throw new NoChange();
       }
+      const d = decided;
+      warnings = d.warnings ?? [];
       const sequence = state.lastSequence + 1;
       const path = promotionPath(project, channel, sequence);
       const previous = state.current;
-      const verb = d.action === 'promote' ? 'promote' : d.action === 'rollback' ? 'rollback' : d.action;
-      const target = d.action === 'rollback' ? `to ${d.release.version}` : d.release.version;
+      const verb = d.action === 'release-hold' ? 'unhold' : d.action;
+      const target = d.action === 'rollback' ? ` to ${d.release.version}` : d.action === 'promote' || d.action === 'yank' ? ` ${d.release.version}` : '';
       return {
         records: [{
           kind: 'promotion', path,
@@ -71,7 +80,7 @@ export async function writePromotion(
             expectedPreviousSequence: state.lastSequence, approvals: [], previousPromotion: state.lastEntry?.githash ?? '',
           },
         }],
-        message: `${verb} ${project} ${channel} ${target} (seq ${sequence})`,
+        message: `${verb} ${project} ${channel}${target} (seq ${sequence})`,
         result: { sequence, previous, path, action: d.action, release: d.release },
       };
     });

@@ -22,6 +22,8 @@ export interface ChannelState {
   /** Releases a rollback would return to, most recent last (the current one excluded). */
   previous: ReleaseRef[];
   held: boolean;
+  /** The hold record in force (null when the channel is not on hold). */
+  holdEntry: PromotionEntry | null;
   yanked: Set<string>;
   lastSequence: number;
   lastEntry: PromotionEntry | null;
@@ -50,6 +52,7 @@ export function channelState(snap: Snapshot, reader: RecordReader, project: stri
   const entries = listPromotions(snap, reader, project, channel);
   let stack: { ref: ReleaseRef; entry: PromotionEntry }[] = [];
   let held = false;
+  let holdEntry: PromotionEntry | null = null;
   const yanked = new Set<string>();
   for (const entry of entries) {
     const r = entry.record;
@@ -65,9 +68,11 @@ export function channelState(snap: Snapshot, reader: RecordReader, project: stri
       }
       case 'hold':
         held = true;
+        holdEntry = entry;
         break;
       case 'release-hold':
         held = false;
+        holdEntry = null;
         break;
       case 'yank':
         yanked.add(r.release.githash);
@@ -87,6 +92,7 @@ export function channelState(snap: Snapshot, reader: RecordReader, project: stri
     currentEntry: top?.entry ?? null,
     previous,
     held,
+    holdEntry,
     yanked,
     lastSequence: last?.record.sequence ?? 0,
     lastEntry: last,
