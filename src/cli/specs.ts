@@ -35,6 +35,7 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: 'secret', describe: 'SOPS + age secrets per environment (append-only versions)' },
   { name: 'keys', describe: 'age keys and the recipients of each environment' },
   { name: 'instance', describe: 'instance reports (what a host runs)' },
+  { name: 'event', describe: 'free-form typed events in the log' },
   { name: 'hooks', describe: 'webhooks and repository hooks' },
   { name: 'remote', describe: 'remotes (smart HTTP)' },
 ];
@@ -89,6 +90,37 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['meta release record acme/app --version 1.4.2 --source https://github.com/acme/app@<40-hex commit>'],
     load: () => import('./commands/releaseRecord.js'),
   }),
+  command({
+    path: ['release', 'yank'],
+    describe: 'withdraw a release on every channel: it cannot be promoted again; channels running it still resolve to it, flagged',
+    positionals: [{ name: 'project', required: true }, { name: 'version', required: true }],
+    options: {
+      push,
+      reason: { type: 'string', required: true, describe: 'why (shown by resolve, channel show and to followers)' },
+    },
+    examples: ["meta release yank acme/app 1.4.2 --reason 'corrupts the cache'"],
+    load: () => import('./commands/releaseYank.js'),
+  }),
+  command({
+    path: ['release', 'show'],
+    describe: 'a release: sources, imports, binaries, yank, and where its record lives',
+    positionals: [{ name: 'project', required: true }, { name: 'version', required: true }],
+    options: {
+      at: at(),
+      path: { type: 'boolean', describe: "print only the record's path (for git show <commit>:<path>)" },
+    },
+    load: () => import('./commands/releaseShow.js'),
+  }),
+  command({
+    path: ['release', 'importers'],
+    describe: 'the releases that import a module (the reverse of --import)',
+    positionals: [{ name: 'module', required: true, describe: 'the module as releases name it in --import <module>@…' }],
+    options: {
+      version: { type: 'string', describe: 'only imports of this version or release githash' },
+      at: at(),
+    },
+    load: () => import('./commands/releaseImporters.js'),
+  }),
 
   command({
     path: ['binary', 'record'],
@@ -132,8 +164,27 @@ export const COMMANDS: readonly CommandSpec[] = [
       to: { type: 'string', placeholder: 'version', describe: 'the release to return to' },
       expect: { type: 'string', placeholder: 'version', describe: 'the version that must be live now' },
       reason: { type: 'string' },
+      force: { type: 'boolean', describe: 'roll back although the channel is on hold' },
     },
     load: () => import('./commands/channelRollback.js'),
+  }),
+  command({
+    path: ['channel', 'hold'],
+    describe: 'freeze a channel: promotions and rollbacks are refused (exit 5) until unhold, unless --force',
+    positionals: [{ name: 'project', required: true }, { name: 'channel', required: true }],
+    options: {
+      push,
+      reason: { type: 'string', required: true, describe: 'why (channel show and every refusal repeat it)' },
+    },
+    examples: ["meta channel hold acme/app stable --reason 'release freeze'"],
+    load: () => import('./commands/channelHold.js'),
+  }),
+  command({
+    path: ['channel', 'unhold'],
+    describe: "release a channel's hold",
+    positionals: [{ name: 'project', required: true }, { name: 'channel', required: true }],
+    options: { push, reason: { type: 'string' } },
+    load: () => import('./commands/channelUnhold.js'),
   }),
   command({
     path: ['channel', 'show'],
@@ -207,7 +258,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     describe: 'history, newest first',
     options: {
       project: { type: 'string' },
-      kind: { type: 'string', describe: 'project, release, binary, promotion, instance, event, secret, setting' },
+      kind: { type: 'string', describe: 'project, release, binary, promotion, instance, event, yank, secret, setting' },
       n: { type: 'number', integer: true, placeholder: 'N', describe: 'at most N commits' },
     },
     load: () => import('./commands/log.js'),
@@ -403,6 +454,21 @@ export const COMMANDS: readonly CommandSpec[] = [
       label,
     },
     load: () => import('./commands/instanceReport.js'),
+  }),
+  command({
+    path: ['event', 'log'],
+    describe: 'append an Event record to the log (meta log, event.logged over SSE and webhooks)',
+    positionals: [{ name: 'type', required: true, describe: 'dotted lower-case type, e.g. deploy.started' }],
+    options: {
+      push,
+      project: { type: 'string', describe: 'the project it is about (must exist)' },
+      subject: { type: 'string', describe: 'what it is about (a version, a host, a URL…)' },
+      message: { type: 'string' },
+      attribute: { type: 'array', placeholder: 'key=value', describe: "the event's data, key=value (repeatable)" },
+      label,
+    },
+    examples: ["meta event log gen.completed --project acme/app --message 'clients regenerated' --attribute run=42"],
+    load: () => import('./commands/eventLog.js'),
   }),
   command({
     path: ['hooks', 'deliveries'],

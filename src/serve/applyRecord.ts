@@ -29,7 +29,23 @@ export const RECORD_SCHEMAS: Record<string, Record<string, FieldSpec>> = {
   },
   rollback: {
     kind: { type: 'string', required: true }, project: { type: 'string', required: true }, channel: { type: 'string', required: true },
-    to: { type: 'string' }, expect: { type: 'string' }, reason: { type: 'string' }, actor,
+    to: { type: 'string' }, expect: { type: 'string' }, reason: { type: 'string' }, force: { type: 'boolean' }, actor,
+  },
+  hold: {
+    kind: { type: 'string', required: true }, project: { type: 'string', required: true }, channel: { type: 'string', required: true },
+    reason: { type: 'string', required: true }, actor,
+  },
+  unhold: {
+    kind: { type: 'string', required: true }, project: { type: 'string', required: true }, channel: { type: 'string', required: true },
+    reason: { type: 'string' }, actor,
+  },
+  yank: {
+    kind: { type: 'string', required: true }, project: { type: 'string', required: true }, version: { type: 'string', required: true },
+    reason: { type: 'string', required: true }, actor,
+  },
+  event: {
+    kind: { type: 'string', required: true }, type: { type: 'string', required: true }, project: { type: 'string' }, subject: { type: 'string' },
+    message: { type: 'string' }, attributes: labels, labels, actor,
   },
 };
 
@@ -73,7 +89,23 @@ export async function applyRecord(repo: MetaRepo, body: Record<string, unknown>)
     }
     case 'rollback': {
       const { rollback } = await import('../api/rollback.js');
-      return rollback(repo, { project: b.project, channel: b.channel, to: b.to, expect: b.expect, reason: b.reason });
+      return rollback(repo, { project: b.project, channel: b.channel, to: b.to, expect: b.expect, reason: b.reason, force: b.force });
+    }
+    case 'hold': {
+      const { holdChannel } = await import('../api/holdChannel.js');
+      return holdChannel(repo, { project: b.project, channel: b.channel, reason: b.reason });
+    }
+    case 'unhold': {
+      const { unholdChannel } = await import('../api/unholdChannel.js');
+      return unholdChannel(repo, { project: b.project, channel: b.channel, reason: b.reason });
+    }
+    case 'yank': {
+      const { yankRelease } = await import('../api/yankRelease.js');
+      return yankRelease(repo, { project: b.project, version: b.version, reason: b.reason });
+    }
+    case 'event': {
+      const { logEvent } = await import('../api/logEvent.js');
+      return logEvent(repo, { type: b.type, project: b.project, subject: b.subject, message: b.message, attributes: toLabels(b.attributes), labels: toLabels(b.labels) });
     }
   }
   throw new MetaError('INVALID_ARGUMENT', `unknown kind ${String(body.kind)}`, {});

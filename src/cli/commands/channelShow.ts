@@ -7,7 +7,9 @@ export default defineCommand<GlobalArgs & { project: string; channel: string; at
     const repo = await open(ctx, args);
     const v = showChannel(repo, { project: args.project, channel: args.channel, at: args.at });
     emit(ctx, args, v, () => [
-      `${v.project} ${v.channel}: ${v.current?.version ?? '(nothing live)'}${v.held ? ' [on hold]' : ''}`,
+      `${v.project} ${v.channel}: ${v.current?.version ?? '(nothing live)'}${v.held ? ' [on hold]' : ''}${v.yank ? ' [yanked]' : ''}`,
+      ...(v.hold ? [`on hold since ${v.hold.since} by ${v.hold.by}: ${v.hold.reason || '(no reason given)'} (seq ${v.hold.sequence})`] : []),
+      ...(v.yank ? [`yanked at ${v.yank.at} by ${v.yank.by}: ${v.yank.reason}`] : []),
       `release githash ${v.current?.githash ?? '-'}`,
       `sequence ${v.sequence}, since ${v.since ?? '-'} by ${v.by ?? '-'}`,
       `rollback target ${v.rollbackTarget?.version ?? '-'}`,

@@ -62,6 +62,11 @@ export default defineCommand<FollowArgs>({
         host: args.host, env: args.env ?? ctx.env.META_ENV, binaryName: args.binaryName, once: args.once, maxIterations: args.maxIterations,
         signal: ac.signal, recheckMs: args.recheck * 1000, log, onProgress, hookOutput: (t) => ctx.err(t),
       });
+      if (args.once && res.pending) {
+        // A one-shot run succeeds only when the host ends up running the channel's release.
+        const { MetaError } = await import('../../errors/MetaError.js');
+        throw new MetaError(res.pending.code, res.pending.message, { attempts: res.attempts, running: res.state.version ?? null });
+      }
       emit(ctx, args, res, () => res.attempts.map((a) => `${a.ok ? 'installed' : 'refused  '} ${a.version} ${a.digest}${a.reason ? `: ${a.reason}` : ''}`).concat(`running ${res.state.version ?? 'nothing'} (stopped: ${res.stopped})`));
     } finally {
       if (timer) clearTimeout(timer);

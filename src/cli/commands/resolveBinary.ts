@@ -8,6 +8,7 @@ export default defineCommand<GlobalArgs & { project: string; channel: string; pl
     const r = resolveBinary(repo, { project: args.project, channel: args.channel, platform: args.platform, at: args.at });
     emit(ctx, args, r, () => [
       `${r.project} ${r.channel} ${r.binary.platform}: ${r.release.version} (seq ${r.sequence})`,
+      ...(r.yank ? [`YANKED  ${r.yank.reason} (by ${r.yank.by} at ${r.yank.at}); followers do not install it anew`] : []),
       `release githash ${r.release.githash}`,
       `digest  ${r.binary.digest}`,
       `size    ${r.binary.size}`,
