@@ -1,11 +1,11 @@
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
-import { MetaError, isMetaError } from '../errors/MetaError.js';
+import { MetaError, isMetaError, type MetaErrorCode } from '../errors/MetaError.js';
 import type { ResolvedBinary } from '../api/resolveBinary.js';
 import { checkChannel, checkEnvironment, checkHost, checkProjectName, parsePlatform } from '../records/names.js';
 import { backoffMs, pause } from '../util/pause.js';
 import type { FollowSource } from './followSources.js';
-import { checkNotOlder, readFollowState, writeFollowState, type FollowState } from './followState.js';
+import { checkNotOlder, MAX_DIGEST_FAILURES, readFollowState, writeFollowState, type FollowState } from './followState.js';
 import { currentTarget, installRelease, runHook, switchCurrent } from './installRelease.js';
 import { checkBinaryName, validateAnswer } from './validateAnswer.js';
 
@@ -53,6 +53,8 @@ export interface FollowAttempt {
   /** Why it failed: `digest mismatch: …`, `hook exit 3`, a download error. */
   reason?: string;
   reused?: boolean;
+  /** The error code of a failed attempt: DIGEST_MISMATCH, REMOTE, NOT_FOUND, or PRECONDITION_FAILED for a failed hook. */
+  code?: MetaErrorCode;
 }
 
 export interface FollowResult {
@@ -60,6 +62,12 @@ export interface FollowResult {
   state: FollowState;
   /** Why the loop stopped. */
   stopped: 'once' | 'max-iterations' | 'aborted';
+  /**
+   * Set when the host does not run the channel's release at the end, with the error code that
+   * says why (`meta follow --once` exits with it): NOT_FOUND (nothing to install), PRECONDITION_FAILED
+   * (yanked, or its hook failed), DIGEST_MISMATCH, REMOTE (no location could be downloaded).
+   */
+  pending?: { code: MetaErrorCode; message: string };
 }
 
 /**
@@ -89,6 +97,8 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
   const state: FollowState = prior ?? { v: 1, project: opts.project, channel: opts.channel, platform: opts.platform };
   const attempts: FollowAttempt[] = [];
   let failures = 0;
+  let pending: FollowResult['pending'];
+  let installFailures = 0;
   const recheck = opts.recheckMs ?? 60_000;
 
   const report = async (r: ResolvedBinary, ok: boolean, message: string) => {
@@ -104,7 +114,7 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
   };
 
   for (;;) {
-    if (opts.signal?.aborted) return { attempts, state, stopped: 'aborted' };
+    if (opts.signal?.aborted) return { attempts, state, stopped: 'aborted', pending };
     let r: ResolvedBinary | undefined;
     try {
       // Every source's answer passes here: checked field by field, then against what this
@@ -125,7 +135,7 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
         if (opts.once) throw e;
         log(`refusing: ${e.message}`);
       } else log(`nothing to install: ${e.message}`);
-      if (opts.once) return { attempts, state, stopped: 'once' };
+      if (opts.once) return { attempts, state, stopped: 'once', pending: { code: e.code, message: e.message } };
       await opts.source.changed(recheck, opts.signal);
       continue;
     }
@@ -136,50 +146,108 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
     state.releaseGithash = r.release.githash;
     const running = await currentTarget(opts.installDir);
     const upToDate = r.binary.digest === state.digest && r.release.version === state.version && running === `releases/${r.release.version}`;
-    if (upToDate || state.failed?.digest === r.binary.digest) {
+    const version = r.release.version;
+    if (upToDate) {
+      pending = undefined;
       if (moved) await writeFollowState(opts.installDir, state);
-    } else {
-      const attempt = await installOne(opts, r, state, log);
-      attempts.push(attempt);
-      if (attempt.ok) {
-        state.version = r.release.version;
-        state.digest = r.binary.digest;
-        state.failed = undefined;
-      } else if (attempt.reason && !attempt.reason.startsWith('download:')) {
-        state.failed = { digest: r.binary.digest, version: r.release.version, reason: attempt.reason };
-      }
-      await writeFollowState(opts.installDir, state);
-      if (attempt.ok || !attempt.reason?.startsWith('download:')) {
-        await report(r, attempt.ok, attempt.ok ? `installed ${r.release.version}${attempt.reused ? ' (already downloaded)' : ''}` : `${attempt.reason}; still running ${state.version ?? 'nothing'}`);
-      }
-      if (attempt.reason?.startsWith('download:')) {
-        const ms = backoffMs(++failures, { baseMs: opts.backoffMs ?? 1000, capMs: 60_000 });
-        if (!opts.once && !(opts.maxIterations && attempts.length >= opts.maxIterations)) {
-          log(`retrying the download in ${ms} ms`);
-          await pause(ms, opts.signal);
-          continue;
-        }
-      }
-      if (opts.maxIterations && attempts.length >= opts.maxIterations) return { attempts, state, stopped: 'max-iterations' };
+      if (opts.once) return { attempts, state, stopped: 'once' };
+      await opts.source.changed(recheck, opts.signal);
+      continue;
     }
-    if (opts.once) return { attempts, state, stopped: 'once' };
+    // Reasons not to install at all: the release was withdrawn, or its hook failed here before.
+    let refusal: string | undefined;
+    if (r.yanked) refusal = `${version} is yanked${r.yank?.reason ? ` (${r.yank.reason})` : ''}: not installing a yanked release this host does not run; promote another release`;
+    else if (state.failed && state.failed.digest === r.binary.digest && state.failed.version === version) {
+      refusal = `${version} failed here before (${state.failed.reason}); not retried until the channel moves on`;
+    }
+    if (refusal) {
+      if (moved) {
+        log(`not installing: ${refusal}`);
+        await writeFollowState(opts.installDir, state);
+      }
+      pending = { code: 'PRECONDITION_FAILED', message: refusal };
+      if (opts.once) return { attempts, state, stopped: 'once', pending };
+      await opts.source.changed(recheck, opts.signal);
+      continue;
+    }
+    // A location that served other bytes waits out its backoff (a running follower only: a
+    // one-shot run is someone asking now); the others are tried meanwhile.
+    const now = Date.now();
+    const waiting = opts.once ? [] : (state.digestFailures ?? []).filter((f) => f.version === version && r!.binary.locations.includes(f.location) && Date.parse(f.retryAt) > now);
+    const usable = r.binary.locations.filter((l) => !waiting.some((f) => f.location === l));
+    if (r.binary.locations.length > 0 && usable.length === 0) {
+      const next = Math.min(...waiting.map((f) => Date.parse(f.retryAt)));
+      if (moved) {
+        log(`every location of ${version} served other bytes than recorded; trying again at ${new Date(next).toISOString()}`);
+        await writeFollowState(opts.installDir, state);
+      }
+      pending = { code: 'DIGEST_MISMATCH', message: `every location of ${version} served other bytes than recorded` };
+      await opts.source.changed(Math.max(1, Math.min(recheck, next - now)), opts.signal);
+      continue;
+    }
+    const attempt = await installOne(opts, r, state, log, usable);
+    attempts.push(attempt);
+    if (attempt.ok) {
+      state.version = version;
+      state.digest = r.binary.digest;
+      state.failed = undefined;
+      installFailures = 0;
+      state.digestFailures = state.digestFailures?.filter((f) => f.version !== version);
+      if (state.digestFailures?.length === 0) state.digestFailures = undefined;
+      pending = undefined;
+    } else {
+      if (attempt.reason?.startsWith('hook exit')) state.failed = { digest: r.binary.digest, version, reason: attempt.reason };
+      pending = { code: attempt.code ?? 'PRECONDITION_FAILED', message: `${version} not installed: ${attempt.reason}` };
+    }
+    await writeFollowState(opts.installDir, state);
+    if (attempt.ok || !attempt.reason?.startsWith('download:')) {
+      await report(r, attempt.ok, attempt.ok ? `installed ${version}${attempt.reused ? ' (already downloaded)' : ''}` : `${attempt.reason}; still running ${state.version ?? 'nothing'}`);
+    }
+    if (opts.maxIterations && attempts.length >= opts.maxIterations) return { attempts, state, stopped: 'max-iterations', pending };
+    if (opts.once) return { attempts, state, stopped: 'once', pending };
+    if (!attempt.ok && attempt.code !== 'PRECONDITION_FAILED') {
+      // Its own count: a successful resolve in between must not reset the download backoff.
+      const ms = backoffMs(++installFailures, { baseMs: opts.backoffMs ?? 1000, capMs: 60_000 });
+      log(`trying again in ${ms} ms`);
+      await pause(ms, opts.signal);
+      continue;
+    }
     await opts.source.changed(recheck, opts.signal);
   }
 }
 
-async function installOne(opts: FollowOptions, r: ResolvedBinary, state: FollowState, log: (l: string) => void): Promise<FollowAttempt> {
+/** How long a location that served other bytes waits before it is tried again: 1 min, doubling up to 1 h. */
+function digestRetryMs(failures: number): number {
+  return Math.min(60_000 * 2 ** (failures - 1), 3_600_000);
+}
+
+/** Remembers that `location` served other bytes for `version`, pushing its next try back. */
+function rememberDigestFailure(state: FollowState, version: string, location: string, digest: string): void {
+  const list = state.digestFailures ?? [];
+  const old = list.find((f) => f.version === version && f.location === location);
+  const failures = (old?.failures ?? 0) + 1;
+  const entry = { version, location, digest, failures, retryAt: new Date(Date.now() + digestRetryMs(failures)).toISOString() };
+  state.digestFailures = [...list.filter((f) => f !== old), entry].slice(-MAX_DIGEST_FAILURES);
+}
+
+async function installOne(opts: FollowOptions, r: ResolvedBinary, state: FollowState, log: (l: string) => void, locations: string[]): Promise<FollowAttempt> {
   const base = { version: r.release.version, digest: r.binary.digest, commit: r.commit };
-  log(`installing ${opts.project} ${r.release.version} (${r.binary.digest}) from ${r.binary.locations.join(', ')}`);
+  log(`installing ${opts.project} ${r.release.version} (${r.binary.digest}) from ${locations.join(', ')}`);
   let installed;
   try {
-    installed = await installRelease(r, { installDir: opts.installDir, binaryName: opts.binaryName, onProgress: opts.onProgress, log, signal: opts.signal });
+    installed = await installRelease(r, {
+      installDir: opts.installDir, binaryName: opts.binaryName, onProgress: opts.onProgress, log, signal: opts.signal, locations,
+      onLocationError: (loc, e) => {
+        if (e.code === 'DIGEST_MISMATCH') rememberDigestFailure(state, r.release.version, loc, r.binary.digest);
+      },
+    });
   } catch (e) {
     // Only the bytes or the network are a failed attempt; an install dir that cannot be
     // written safely (IO, INTEGRITY, PRECONDITION_FAILED) stops the follower for a human to fix.
     if (!isMetaError(e) || !['DIGEST_MISMATCH', 'REMOTE', 'NOT_FOUND'].includes(e.code)) throw e;
     const reason = e.code === 'DIGEST_MISMATCH' ? `digest mismatch: ${e.message}` : `download: ${e.message}`;
     log(`not installed: ${reason}`);
-    return { ...base, ok: false, reason };
+    return { ...base, ok: false, reason, code: e.code };
   }
   if (opts.exec) {
     const code = await runHook(opts.exec, {
@@ -189,7 +257,7 @@ async function installOne(opts: FollowOptions, r: ResolvedBinary, state: FollowS
     if (code !== 0) {
       await switchCurrent(opts.installDir, installed.previousTarget);
       log(`hook exited ${code}: switched back to ${installed.previousTarget ?? 'nothing'}`);
-      return { ...base, ok: false, reason: `hook exit ${code}` };
+      return { ...base, ok: false, reason: `hook exit ${code}`, code: 'PRECONDITION_FAILED' };
     }
   }
   log(`running ${r.release.version}`);

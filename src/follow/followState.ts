@@ -22,9 +22,27 @@ export interface FollowState {
   /** The release running now (what `current` points at). */
   version?: string;
   digest?: string;
-  /** The last binary that failed (digest or hook): not retried until the channel moves on. */
+  /** The last release whose hook failed: that version and digest are not retried until the channel moves on. */
   failed?: { digest: string; version: string; reason: string };
+  /**
+   * Locations that served other bytes than recorded, per (version, location): retried after a
+   * backoff that doubles per failure, never skipped for good, and never held against another
+   * version (or another location) with the same digest.
+   */
+  digestFailures?: DigestFailure[];
 }
+
+export interface DigestFailure {
+  version: string;
+  location: string;
+  digest: string;
+  failures: number;
+  /** ISO-8601: a running follower tries this location again from then on. */
+  retryAt: string;
+}
+
+/** The most digest failures kept: the newest win (a failure only delays a retry). */
+export const MAX_DIGEST_FAILURES = 64;
 
 export const STATE_FILE = '.meta-follow.json';
 const MAX_STATE_BYTES = 64 * 1024;
@@ -72,6 +90,17 @@ export function validateFollowState(raw: unknown): FollowState {
     if (typeof f !== 'object' || f === null || !str(f.version) || !str(f.digest) || !str(f.reason)) throw corrupt('failed');
     if (!ok(() => checkVersion(f.version as string) === f.version) || !ok(() => checkDigest(f.digest as string) === f.digest)) throw corrupt('failed');
     out.failed = { version: f.version, digest: f.digest, reason: f.reason.slice(0, 4096) };
+  }
+  if (s.digestFailures !== undefined) {
+    if (!Array.isArray(s.digestFailures) || s.digestFailures.length > MAX_DIGEST_FAILURES) throw corrupt('digestFailures');
+    out.digestFailures = s.digestFailures.map((raw) => {
+      const f = raw as Record<string, unknown> | null;
+      if (typeof f !== 'object' || f === null || !str(f.version) || !str(f.location) || !str(f.digest) || !str(f.retryAt)) throw corrupt('digestFailures');
+      if (!ok(() => checkVersion(f.version as string) === f.version) || !ok(() => checkDigest(f.digest as string) === f.digest)) throw corrupt('digestFailures');
+      if (f.location.length > 4096 || /[\0-\x1f\x7f]/.test(f.location) || Number.isNaN(Date.parse(f.retryAt))) throw corrupt('digestFailures');
+      if (typeof f.failures !== 'number' || !Number.isSafeInteger(f.failures) || f.failures < 1) throw corrupt('digestFailures');
+      return { version: f.version, location: f.location, digest: f.digest, failures: f.failures, retryAt: f.retryAt };
+    });
   }
   return out;
 }

@@ -17,6 +17,10 @@ export interface InstallOptions {
   onProgress?: (bytes: number, total: number) => void;
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** Only these of the binary's locations, in this order (default: all of them). */
+  locations?: string[];
+  /** Told of every location that failed, before the next one is tried. */
+  onLocationError?: (location: string, error: MetaError) => void;
 }
 
 export interface Installed {
@@ -135,13 +139,14 @@ async function install(r: ResolvedBinary, dir: string, version: string, name: st
   else {
     let tmp: string | undefined;
     const errors: MetaError[] = [];
-    for (const loc of r.binary.locations) {
+    for (const loc of opts.locations ?? r.binary.locations) {
       try {
         tmp = await downloadVerified(loc, { digest: r.binary.digest, size: r.binary.size, dir, onProgress: opts.onProgress, signal: opts.signal });
         break;
       } catch (e) {
         if (!(e instanceof MetaError)) throw e;
         opts.log?.(`location ${loc}: ${e.message}`);
+        opts.onLocationError?.(loc, e);
         errors.push(e);
       }
     }

@@ -157,9 +157,22 @@ export function validateAnswer(raw: unknown, want: AnswerExpectation): ResolvedB
   const path = binaryPath(project, version, parsePlatform(platform));
   if (bin.path !== path) throw corrupt('binary.path', bin.path, "not where the repository layout keeps this release's binary");
 
+  // Absent from servers older than yanks: such a server cannot know of one.
+  if (a.yanked !== undefined && typeof a.yanked !== 'boolean') throw corrupt('yanked', a.yanked, 'not true or false');
+  const yanked = a.yanked === true;
+  let yank: ResolvedBinary['yank'] = null;
+  if (yanked) {
+    const y = obj('yank', a.yank);
+    const reason = text('yank.reason', y.reason, 4096);
+    if (/[\0-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.test(reason)) throw corrupt('yank.reason', reason, 'it contains control characters');
+    yank = { reason, by: line('yank.by', y.by), at: line('yank.at', y.at, 64) };
+  } else if (a.yank !== undefined && a.yank !== null) throw corrupt('yank', a.yank, 'set although yanked is not true');
+
   return {
     project, channel, commit, sequence, channelSequence, promotedAt, promotedBy,
     release: { version, githash: releaseGithash, sources, imports, notes },
     binary: { platform, digest, size, mediaType, locations, githash: binaryGithash, path },
+    yanked,
+    yank,
   };
 }
