@@ -3,6 +3,7 @@ import { channelState, type ChannelState } from '../resolve/channelState.js';
 import { releaseYank } from '../resolve/releaseYank.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
+import { shallowBoundaries } from './shallowBoundary.js';
 import { listChannelNames, requireChannel, requireProject, snapshotAt } from './lookup.js';
 
 export interface ChannelView {
@@ -27,8 +28,13 @@ export interface HistoryEntry {
   action: PromotionAction;
   release: ReleaseRef;
   previous: ReleaseRef | null;
-  /** The meta commit that added this record. */
+  /**
+   * The meta commit that added this record; null when it is unknown: in a shallow clone, a
+   * record that was already there at the boundary was added at or before it (`beforeBoundary`).
+   */
   commit: string | null;
+  /** Set in a shallow clone for records the boundary commit already had: their history was not fetched. */
+  beforeBoundary?: true;
   time: string;
   actor: string;
   reason: string;
@@ -74,18 +80,25 @@ export function channelHistory(repo: MetaRepo, opts: { project: string; channel:
   requireChannel(snap, project, opts.channel);
   const s = channelState(snap, repo.reader, project, opts.channel);
   const log = repo.store.log();
-  return s.entries.map((e) => ({
-    sequence: e.record.sequence,
-    action: e.record.action,
-    release: e.record.release,
-    previous: e.record.previous,
-    commit: log.addedIn(e.path, snap.commit) ?? null,
-    time: e.record.header.createdAt,
-    actor: e.record.header.actor,
-    reason: e.record.reason,
-    githash: e.githash,
-    path: e.path,
-  }));
+  const boundaries = shallowBoundaries(repo);
+  return s.entries.map((e) => {
+    const added = log.addedIn(e.path, snap.commit) ?? null;
+    // The boundary commit's whole tree looks added by it; attributing those records to it would be a lie.
+    const before = added !== null && boundaries.has(added);
+    return {
+      sequence: e.record.sequence,
+      action: e.record.action,
+      release: e.record.release,
+      previous: e.record.previous,
+      commit: before ? null : added,
+      ...(before ? { beforeBoundary: true as const } : {}),
+      time: e.record.header.createdAt,
+      actor: e.record.header.actor,
+      reason: e.record.reason,
+      githash: e.githash,
+      path: e.path,
+    };
+  });
 }
 
 /** Every channel of a project with what is live on it. */

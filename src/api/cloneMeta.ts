@@ -1,6 +1,7 @@
 import * as nodeFs from 'node:fs';
 import type { SyncFs } from '../store/fs.js';
 import { cloneRepository } from '../remote/cloneRepository.js';
+import { installRecordDiff } from './recordDiffDriver.js';
 import { assertMetaRepository, repoDir, shownDir, wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
 
 export interface CloneMetaOptions extends OpenOptions {
@@ -25,5 +26,6 @@ export async function cloneMeta(opts: CloneMetaOptions): Promise<MetaRepo & { br
   // removes what the clone created, like any failed clone.
   const where = shownDir(opts, env);
   const r = await cloneRepository({ fs, dir, url: opts.url, env, depth: opts.depth, remote: opts.remote, checkTip: (store, tip) => assertMetaRepository(store, where, tip) });
+  installRecordDiff(r.store);
   return Object.assign(wrap(r.store, opts, env), { branch: r.branch, commit: r.commit, url: r.url });
 }

@@ -5,6 +5,7 @@ import { checkChannel, checkEnvironment } from '../records/names.js';
 import { defaultSopsConfig } from '../secrets/sopsConfig.js';
 import type { SyncFs } from '../store/fs.js';
 import { Store, type AppendFile } from '../store/Store.js';
+import { installRecordDiff } from './recordDiffDriver.js';
 import { repoDir, wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
 
 export interface InitOptions extends OpenOptions {
@@ -59,18 +60,6 @@ export async function initMeta(opts: InitOptions = {}): Promise<MetaRepo> {
   files.push(...(opts.extraFiles ?? []));
   if (!files.some((f) => f.path === '.sops.yaml')) files.push({ path: '.sops.yaml', data: Buffer.from(sopsYaml) });
   await store.append(() => ({ files, message: 'init meta repository' }), { actor: repo.actor, time: repo.clock });
-  installBareAttributes(store);
+  installRecordDiff(store);
   return repo;
-}
-
-/**
- * A bare repository reads attributes from `info/attributes`, not from the tree, so the `*.pb`
- * diff driver of `.gitattributes` is installed there too (clones with a working tree get it from
- * the tree).
- */
-export function installBareAttributes(store: Store): void {
-  const attrs = store.snapshot().read('.gitattributes');
-  if (!attrs) return;
-  store.fs.mkdirSync(`${store.gitdir}/info`, { recursive: true });
-  store.fs.writeFileSync(`${store.gitdir}/info/attributes`, attrs);
 }

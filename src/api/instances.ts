@@ -31,7 +31,7 @@ export interface InstanceView {
   reportedBy: string;
   /** The version the channel has live at the read commit ('' when the host names no known channel). */
   desired: string;
-  /** Running the desired release, not failed. */
+  /** Reports `running` the desired release (installing or failed is not current, whatever the version). */
   current: boolean;
   /** Seconds since the channel moved past what the host runs (0 when current or unknown). */
   lagSeconds: number;
@@ -43,7 +43,12 @@ export interface ChannelFleet {
   desired: string;
   total: number;
   current: number;
+  /** Hosts that run (or report nothing better than) another release: neither installing nor failed. */
   lagging: InstanceView[];
+  /** Hosts whose newest report is `installing`. */
+  installing: InstanceView[];
+  /** Hosts whose newest report is `failed`. */
+  failed: InstanceView[];
 }
 
 /** The stable `--json` shape of `meta instances`. */
@@ -99,7 +104,7 @@ export function listInstances(repo: MetaRepo, opts: InstancesOptions): Instances
   const hosts: InstanceView[] = latestReports(repo, snap, project, opts.env).map(({ path, record: r, env }) => {
     const st = states.get(r.channel);
     const desired = st?.current?.version ?? '';
-    const current = desired !== '' && r.release.version === desired && r.status !== 'failed';
+    const current = desired !== '' && r.release.version === desired && r.status === 'running';
     let lagSeconds = 0;
     if (!current && st?.currentEntry) lagSeconds = Math.max(0, Math.round((now - Date.parse(st.currentEntry.record.header.createdAt)) / 1000));
     return {
@@ -119,7 +124,10 @@ export function listInstances(repo: MetaRepo, opts: InstancesOptions): Instances
   for (const [channel, list] of [...byChannel].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     channels.push({
       channel, desired: states.get(channel)?.current?.version ?? '', total: list.length,
-      current: list.filter((h) => h.current).length, lagging: list.filter((h) => !h.current),
+      current: list.filter((h) => h.current).length,
+      lagging: list.filter((h) => !h.current && h.status !== 'installing' && h.status !== 'failed'),
+      installing: list.filter((h) => h.status === 'installing'),
+      failed: list.filter((h) => h.status === 'failed'),
     });
   }
   return { project, commit: snap.commit!, env: opts.env, channels, hosts };
@@ -133,12 +141,15 @@ export function formatAge(seconds: number): string {
   return `${Math.floor(seconds / 86400)}d`;
 }
 
-/** The one-line fleet summary: `stable → 1.4.2: 47 of 50 hosts; lagging: h12 (1.4.1, 2h), h31 (failed: hook exit 3)`. */
+/**
+ * The one-line fleet summary:
+ * `stable → 1.4.2: 47 of 50 hosts; lagging: h12 (1.4.1, 2h); installing: h7 (1.4.2); failed: h31 (hook exit 3)`.
+ */
 export function formatFleetLine(c: ChannelFleet): string {
   const head = `${c.channel || '(no channel)'} → ${c.desired || '(nothing live)'}: ${c.current} of ${c.total} host${c.total === 1 ? '' : 's'}`;
-  if (c.lagging.length === 0) return head;
-  const lag = c.lagging.map((h) => h.status === 'failed'
-    ? `${h.host} (failed: ${h.message || 'no message'})`
-    : `${h.host} (${h.version || 'unknown'}${h.status !== 'running' ? ` ${h.status}` : ''}, ${formatAge(h.lagSeconds)})`);
-  return `${head}; lagging: ${lag.join(', ')}`;
+  const parts = [head];
+  if (c.lagging.length) parts.push(`lagging: ${c.lagging.map((h) => `${h.host} (${h.version || 'unknown'}${h.status !== 'running' ? ` ${h.status}` : ''}, ${formatAge(h.lagSeconds)})`).join(', ')}`);
+  if (c.installing.length) parts.push(`installing: ${c.installing.map((h) => `${h.host} (${h.version || 'unknown'})`).join(', ')}`);
+  if (c.failed.length) parts.push(`failed: ${c.failed.map((h) => `${h.host} (${h.message || 'no message'})`).join(', ')}`);
+  return parts.join('; ');
 }

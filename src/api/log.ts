@@ -2,6 +2,7 @@ import { MetaError } from '../errors/MetaError.js';
 import { classifyPath } from '../records/layout.js';
 import type { RecordKind } from '../records/types.js';
 import type { MetaRepo } from './openMeta.js';
+import { shallowBoundaries } from './shallowBoundary.js';
 
 export interface LogItem {
   commit: string;
@@ -9,6 +10,11 @@ export interface LogItem {
   author: string;
   subject: string;
   records: { path: string; kind: string }[];
+  /**
+   * Set on the first commit of a shallow clone: its parents were not fetched, so what it added
+   * is unknown (`records` is empty rather than its whole tree).
+   */
+  shallowBoundary?: true;
 }
 
 const KINDS: Record<string, string> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', yank: 'yank', secret: 'secret', setting: 'setting' };
@@ -26,8 +32,13 @@ export function log(repo: MetaRepo, opts: { project?: string; kind?: RecordKind 
   const entries = repo.store.log().entries();
   const out: LogItem[] = [];
   const prefix = opts.project ? `projects/${opts.project}/` : undefined;
+  const boundaries = shallowBoundaries(repo);
   for (let i = entries.length - 1; i >= 0 && out.length < limit; i--) {
     const e = entries[i]!;
+    if (boundaries.has(e.commit)) {
+      if (!prefix && !opts.kind) out.push({ commit: e.commit, time: new Date(e.time * 1000).toISOString(), author: e.author, subject: e.subject, records: [], shallowBoundary: true });
+      continue;
+    }
     const records = [...e.added, ...e.changed].map((path) => {
       const c = classifyPath(path);
       return { path, kind: c.type, project: 'project' in c ? c.project : undefined };

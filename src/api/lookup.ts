@@ -4,10 +4,17 @@ import { binariesDir, channelsDir, projectPath, releasePath } from '../records/l
 import type { Project, Release } from '../records/types.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
+import { explainBeforeBoundary } from './shallowBoundary.js';
 
 /** The snapshot `--at` names (default: the tip). */
 export function snapshotAt(repo: MetaRepo, at?: string): Snapshot {
-  return repo.store.snapshot(repo.store.resolveAt(at));
+  let commit: string;
+  try {
+    commit = repo.store.resolveAt(at);
+  } catch (e) {
+    throw at === undefined ? e : explainBeforeBoundary(repo, at, e);
+  }
+  return repo.store.snapshot(commit);
 }
 
 /** Every project at a snapshot (folders holding a project.pb), sorted by name. */

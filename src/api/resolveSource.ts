@@ -4,6 +4,7 @@ import type { Source, ModuleImport } from '../records/types.js';
 import { DigestIndex } from '../resolve/DigestIndex.js';
 import type { MetaRepo } from './openMeta.js';
 import { snapshotAt } from './lookup.js';
+import { shallowBoundaries } from './shallowBoundary.js';
 
 export interface ResolvedSource {
   digest: string;
@@ -38,6 +39,9 @@ export function resolveSource(repo: MetaRepo, opts: { digest: string; at?: strin
   if (!index) indexes.set(repo, (index = new DigestIndex(repo.store, repo.reader)));
   const paths = index.lookup(digest, snap.commit);
   const log = repo.store.log();
+  const boundaries = shallowBoundaries(repo);
+  // In a shallow clone the boundary commit only seems to add what was there before it: unknown.
+  const knownAdder = (c: string | null) => (c !== null && boundaries.has(c) ? null : c);
   const matches: ResolvedSource['matches'] = [];
   for (const path of paths) {
     const hit = repo.reader.at(snap, path, 'binary');
@@ -46,7 +50,7 @@ export function resolveSource(repo: MetaRepo, opts: { digest: string; at?: strin
     const rel = repo.reader.byOid(snap, b.release.githash, 'release', { commit: snap.commit });
     matches.push({
       project: b.project, version: rel.version, platform: formatPlatform(b.platform), releaseGithash: b.release.githash, binaryGithash: hit.oid,
-      recordedIn: log.addedIn(path, snap.commit) ?? null, sources: rel.sources, imports: rel.imports,
+      recordedIn: knownAdder(log.addedIn(path, snap.commit) ?? null), sources: rel.sources, imports: rel.imports,
     });
   }
   if (matches.length === 0) throw new MetaError('NOT_FOUND', `no binary with digest ${digest} is recorded${opts.at ? ` at ${opts.at}` : ''}`, { digest });

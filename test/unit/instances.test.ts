@@ -6,7 +6,7 @@ import { isMetaError } from '../../src/errors/MetaError.js';
 import { memRepo, sha, digest } from '../helpers/memRepo.js';
 
 describe('instances: the fleet joined with desired state', () => {
-  it('counts hosts on the live release, lists laggards with age and failures with their reason', async () => {
+  it('counts hosts running the live release, lists laggards with age, installing hosts and failures with their reason apart', async () => {
     const { repo } = await memRepo();
     await addProject(repo, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
     for (const [v, c] of [['1.4.1', 'a'], ['1.4.2', 'b']] as const) {
@@ -22,14 +22,18 @@ describe('instances: the fleet joined with desired state', () => {
     await r('h2', '1.4.2');
     await r('h12', '1.4.1');
     await r('h31', '1.4.2', 'failed', 'hook exit 3');
+    await r('h7', '1.4.2', 'installing');
     await r('d1', '1.4.1', 'running', '', 'dev');
     const now = new Date(Date.now() + 2 * 3600 * 1000 + 5000);
     const v = listInstances(repo, { project: 'app', env: 'prod', now });
-    expect(v.hosts.map((h) => [h.host, h.version, h.current])).toEqual([['h1', '1.4.2', true], ['h12', '1.4.1', false], ['h2', '1.4.2', true], ['h31', '1.4.2', false]]);
+    // Reporting the live version is not enough: only `running` counts as current.
+    expect(v.hosts.map((h) => [h.host, h.version, h.current])).toEqual([['h1', '1.4.2', true], ['h12', '1.4.1', false], ['h2', '1.4.2', true], ['h31', '1.4.2', false], ['h7', '1.4.2', false]]);
     expect(v.channels).toHaveLength(1);
-    expect(formatFleetLine(v.channels[0]!)).toBe('stable → 1.4.2: 2 of 4 hosts; lagging: h12 (1.4.1, 2h), h31 (failed: hook exit 3)');
+    const c = v.channels[0]!;
+    expect([c.current, c.lagging.map((h) => h.host), c.installing.map((h) => h.host), c.failed.map((h) => h.host)]).toEqual([2, ['h12'], ['h7'], ['h31']]);
+    expect(formatFleetLine(c)).toBe('stable → 1.4.2: 2 of 5 hosts; lagging: h12 (1.4.1, 2h); installing: h7 (1.4.2); failed: h31 (hook exit 3)');
     const all = listInstances(repo, { project: 'acme/app' });
-    expect(all.hosts).toHaveLength(5);
+    expect(all.hosts).toHaveLength(6);
     expect(all.hosts.find((h) => h.host === 'd1')?.env).toBe('dev');
   });
 

@@ -11,7 +11,7 @@ export default defineCommand<GlobalArgs & { project: string; env?: string; at?: 
       const lines = v.channels.map(formatFleetLine);
       if (args.hosts) {
         for (const h of v.hosts) {
-          lines.push(`  ${h.env}/${h.host}  ${h.channel || '-'}  ${h.version || '-'}  ${h.status}${h.current ? '' : h.status === 'failed' ? `: ${h.message}` : ` (lagging ${formatAge(h.lagSeconds)})`}  reported ${h.reportedAt}`);
+          lines.push(`  ${h.env}/${h.host}  ${h.channel || '-'}  ${h.version || '-'}  ${h.status}${h.current ? '' : h.status === 'failed' ? `: ${h.message}` : h.status === 'installing' ? '' : ` (lagging ${formatAge(h.lagSeconds)})`}  reported ${h.reportedAt}`);
         }
       }
       return lines;

@@ -12,6 +12,6 @@ export default defineCommand<GlobalArgs & { project?: string; kind?: string; n?:
       project = requireProject(repo, snapshotAt(repo), project).name;
     }
     const items = log(repo, { project, kind: args.kind as RecordKind | undefined, limit: args.n });
-    emit(ctx, args, items, () => items.map((i) => `${short(i.commit)} ${i.time} ${i.author}\t${i.subject}`));
+    emit(ctx, args, items, () => items.map((i) => `${short(i.commit)} ${i.time} ${i.author}\t${i.subject}${i.shallowBoundary ? '\n(shallow clone boundary: earlier history was not fetched; clone again without --depth to see it)' : ''}`));
   },
 });

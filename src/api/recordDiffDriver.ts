@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../store/Store.js';
+
+/** What git runs to turn a record's bytes into text (`.gitattributes`: `*.pb binary diff=meta-record`). */
+export const RECORD_TEXTCONV = 'meta show --raw-stdin';
+
+/**
+ * The config value: {@link RECORD_TEXTCONV} when `meta` is on the PATH, else one line saying so,
+ * because git stops the whole `git log -p` with "unable to read files to diff" when a textconv
+ * command cannot run. Written in git-config quoting: the whole value quoted, so `;` does not start
+ * a comment, and `\"` for a literal quote.
+ */
+const CONFIG_VALUE = `"sh -c 'if command -v meta >/dev/null 2>&1; then exec ${RECORD_TEXTCONV} \\"$1\\"; else echo \\"(a boot-meta record: put meta on the PATH to see it decoded)\\"; fi' textconv"`;
+
+/**
+ * Makes `git log -p` and `git show <commit>` print records decoded in a repository `meta init` or
+ * `meta clone` made. A bare repository reads attributes from `info/attributes`, not from the tree,
+ * so the `.gitattributes` of the tip is copied there; and a diff driver only runs a command the
+ * repository's own config names (git never takes one from the tree), so `diff.meta-record.textconv`
+ * is written into `<gitdir>/config` unless it is set already. It needs `meta` on the PATH of
+ * whoever runs git.
+ *
+ * @example
+ * installRecordDiff(repo.store); // then: git --git-dir /srv/meta log -p
+ */
+export function installRecordDiff(store: Store): void {
+  const attrs = store.snapshot().read('.gitattributes');
+  if (attrs) {
+    store.fs.mkdirSync(`${store.gitdir}/info`, { recursive: true });
+    store.fs.writeFileSync(`${store.gitdir}/info/attributes`, attrs);
+  }
+  let config = '';
+  try {
+    config = store.fs.readFileSync(`${store.gitdir}/config`, 'utf8') as string;
+  } catch { /* no config yet: git reads its defaults */ }
+  if (/^\s*\[diff\s+"meta-record"\]/m.test(config)) return;
+  if (config && !config.endsWith('\n')) config += '\n';
+  config += `[diff "meta-record"]\n\ttextconv = ${CONFIG_VALUE}\n`;
+  const tmp = `${store.gitdir}/config.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  store.fs.writeFileSync(tmp, config);
+  store.fs.renameSync(tmp, `${store.gitdir}/config`);
+}
