@@ -132,15 +132,18 @@ export async function receivePack(target: RemoteTarget, updates: RefUpdate[], pa
     headers: { 'Content-Type': 'application/x-git-receive-pack-request', Accept: 'application/x-git-receive-pack-result' },
   });
   const report: Buffer[] = [];
-  const messages: string[] = [];
+  const progress: Buffer[] = [];
   let fatal = '';
   for (const line of parsePktLines(res)) {
     if (!line || line.length === 0) continue;
     const band = line[0];
     if (band === 1) report.push(line.subarray(1));
-    else if (band === 2) messages.push(...line.subarray(1).toString('utf8').split(/\r?\n|\r/).filter((s) => s.trim()));
+    else if (band === 2) progress.push(line.subarray(1));
     else if (band === 3) fatal += line.subarray(1).toString('utf8');
   }
+  // Packets cut the server's text anywhere, even inside a line or a UTF-8 sequence: split into
+  // lines only once it is whole, as git push does, so a hook's message stays one line.
+  const messages = Buffer.concat(progress).toString('utf8').split(/\r?\n|\r/).filter((s) => s.trim());
   if (fatal) throw new MetaError('REMOTE', `the server failed the push: ${scrubSecrets(fatal.trim(), target.credentials)}`, { url: scrubSecrets(target.url, target.credentials) });
   const rejected = new Map<string, string>();
   let unpackOk = false;

@@ -225,7 +225,8 @@ async function checkRejection(h: RemoteHandle, res: ReceiveResult, expected: str
   const now = (await advertisedRefs(h.target, 'git-receive-pack')).refs.get(`refs/heads/${h.branch}`);
   if (now !== expected) return;
   const reasons = [...res.rejected].map(([ref, why]) => `${ref === '*' ? 'unpack' : ref}: ${why}`).join('; ');
-  throw new MetaError('REMOTE', `remote '${h.name}' rejected ${pushed.slice(0, 12)} for ${h.branch} (${reasons})${res.messages.length ? `:\n${res.messages.map((m) => `remote: ${m}`).join('\n')}` : ''}`, { remote: h.name, commit: pushed, rejected: Object.fromEntries(res.rejected), messages: res.messages });
+  // One line, as git push shows it: the hook's own words after the reason.
+  throw new MetaError('REMOTE', `remote '${h.name}' rejected ${pushed.slice(0, 12)} for ${h.branch} (${reasons})${res.messages.length ? `: ${res.messages.map((m) => `remote: ${m.trim()}`).join(' | ')}` : ''}`, { remote: h.name, commit: pushed, rejected: Object.fromEntries(res.rejected), messages: res.messages });
 }
 
 /**

@@ -100,6 +100,7 @@ export function pathSegments(rawPath: string): string[] {
 
 /** Matches `/v1/projects/<project…>/channels/<c>/(resolve|download)`, `/v1/projects/<project…>/instances[/<host>/report]`. */
 export function matchRoute(method: string, rawPath: string): Route {
+  if (rawPath === '/') return { name: 'index' };
   if (rawPath === '/healthz') return { name: 'healthz' };
   if (rawPath === '/metrics') return { name: 'metrics' };
   const segs = pathSegments(rawPath);
@@ -122,7 +123,7 @@ export function matchRoute(method: string, rawPath: string): Route {
   return { name: 'unknown' };
 }
 
-const METHODS: Record<string, string> = { healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST' };
+const METHODS: Record<string, string> = { index: 'GET', healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST' };
 
 /**
  * `meta serve`: a JSON/HTTP API over a meta repository (see README "meta serve"). Reads answer
@@ -289,6 +290,7 @@ export class MetaServer {
       // Every route is awaited inside this try: a rejection that escaped it would be unhandled
       // and end the process.
       switch (route.name) {
+        case 'index': return this.json(res, 200, API_INDEX);
         case 'healthz': return this.json(res, 200, { ok: true, commit: this.opts.repo.store.tip() ?? null });
         case 'metrics': {
           const text = this.metrics.render();
@@ -412,9 +414,7 @@ export class MetaServer {
     const commit = at ? repo.store.resolveAt(at) : repo.store.tip();
     if (!commit) throw new MetaError('NOT_FOUND', 'the repository has no commits yet', {});
     const r = resolveBinaryIn(repo, repo.store.snapshot(commit), { project: route.project!, channel: route.channel!, platform });
-    // Locations are whatever a writer recorded: only one that is a URL a header can carry is used.
-    const loc = r.binary.locations.map(headerUrl).find((u) => u !== undefined);
-    if (!loc) throw new MetaError('NOT_FOUND', `the binary ${r.release.version} ${platform} lists no location usable as a redirect`, {});
+    const loc = downloadLocation(r.binary.locations, query.get('location'), `${r.release.version} ${platform}`);
     res.writeHead(302, {
       location: loc, etag: `"${commit}"`, 'cache-control': 'no-cache',
       'x-meta-digest': headerText(r.binary.digest), 'x-meta-size': String(r.binary.size), 'x-meta-version': headerText(r.release.version), 'x-meta-commit': commit,
@@ -654,6 +654,44 @@ function headerUrl(loc: string): string | undefined {
   }
   return /^[\x21-\x7e]+$/.test(href) ? href : undefined;
 }
+
+/**
+ * Where `/download` redirects: the `?location=<n>`-th location (0 = the first, as in the resolve
+ * answer's `binary.locations`), else the first http(s) one, since curl and browsers cannot follow a
+ * redirect to `file://` or `s3://`, else the first any client could use. Locations are whatever a
+ * writer recorded: only one that is a URL a header can carry is ever used.
+ */
+export function downloadLocation(locations: string[], pick: string | null, what: string): string {
+  if (pick !== null) {
+    if (!/^\d{1,4}$/.test(pick)) throw new MetaError('INVALID_ARGUMENT', `?location= takes the index of a location (0 for the first), not '${pick.slice(0, 20)}'`, { location: pick.slice(0, 20) });
+    const n = Number(pick);
+    if (n >= locations.length) throw new MetaError('NOT_FOUND', `the binary ${what} has ${locations.length} location(s); ?location= counts from 0`, { location: n, locations: locations.length });
+    const u = headerUrl(locations[n]!);
+    if (!u) throw new MetaError('NOT_FOUND', `location ${n} of the binary ${what} is not usable as a redirect`, { location: n });
+    return u;
+  }
+  const usable = locations.map(headerUrl).filter((u): u is string => u !== undefined);
+  const loc = usable.find((u) => /^https?:/i.test(u)) ?? usable[0];
+  if (!loc) throw new MetaError('NOT_FOUND', `the binary ${what} lists no location usable as a redirect`, {});
+  return loc;
+}
+
+/** `GET /`: what this server offers, for a person or a client finding its way. */
+const API_INDEX = {
+  service: 'boot-meta',
+  readme: 'README "meta serve" documents every route, its parameters and errors',
+  routes: [
+    { method: 'GET', path: '/v1/projects/{project}/channels/{channel}/resolve', query: 'platform=os/arch[&at=][&wait=s][&after=commit]', does: 'what to run: the JSON of meta resolve binary --json' },
+    { method: 'GET', path: '/v1/projects/{project}/channels/{channel}/download', query: 'platform=os/arch[&at=][&location=n]', does: "302 to the binary (an http(s) location first; ?location= picks one)" },
+    { method: 'GET', path: '/v1/projects/{project}/instances', query: '[env=][&at=]', does: 'the fleet joined with desired state (meta instances --json)' },
+    { method: 'GET', path: '/v1/events', query: '[project=][&channel=][&types=a,b.*][&since=commit|beginning]', does: 'Server-Sent Events in commit order' },
+    { method: 'POST', path: '/v1/records', auth: 'records', does: 'write a record: kind project|release|binary|promotion|rollback|hold|unhold|yank|event' },
+    { method: 'POST', path: '/v1/projects/{project}/instances/{host}/report', auth: 'reports', does: 'append an instance report' },
+    { method: 'GET', path: '/healthz', does: 'liveness and the served commit' },
+    { method: 'GET', path: '/metrics', does: 'Prometheus metrics' },
+  ],
+  dashboard: null,
+} as const;
 
 /** Record text for a header: printable ASCII as is, anything else percent-encoded. */
 function headerText(v: string): string {
