@@ -4,7 +4,7 @@ import { eventsOfEntry, matchesEvent, parseEventId, type MetaEventOut } from '..
 import { readMetaSettings } from '../api/metaSettings.js';
 import type { LogEntry } from '../store/LogIndex.js';
 import { parseWebhooks, type WebhookSpec } from './hookSettings.js';
-import { appendDelivery, defaultStateDir, deliveryId, hookStateDir, readCursor, signBody, writeCursor } from './deliveryLog.js';
+import { appendDelivery, CURSOR_MEMORY, defaultStateDir, deliveryId, hookStateDir, readCursor, signBody, writeCursor } from './deliveryLog.js';
 import { checkTarget, literalTargetProblem, TargetRefused, type CheckedTarget, type HostLookup } from './targetGuard.js';
 
 export interface WebhookDispatcherOptions {
@@ -108,6 +108,13 @@ class HookWorker {
   private woken = false;
   private done?: Promise<void>;
   private cursor: string | undefined;
+  /** Content keys of the newest delivered events, and a set of them for lookups. */
+  private delivered: string[] = [];
+  private deliveredSet = new Set<string>();
+  /** The newest commits the cursor passed (newest last). */
+  private passed: string[] = [];
+  /** The cursor commit last reported as lost, so the log says it once. */
+  private lostReported?: string;
   private readonly dir: string;
 
   constructor(public spec: WebhookSpec, private readonly opts: WebhookDispatcherOptions, stateDir: string) {
@@ -153,18 +160,23 @@ class HookWorker {
   }
 
   private async loop(): Promise<void> {
-    this.cursor = readCursor(this.dir)?.after ?? this.startingPoint();
+    const saved = readCursor(this.dir);
+    this.delivered = saved?.delivered ?? [];
+    this.deliveredSet = new Set(this.delivered);
+    this.passed = saved?.passed ?? [];
+    this.cursor = saved?.after ?? this.startingPoint();
     while (!this.stopped) {
-      const ev = this.next();
-      if (!ev) {
+      const found = this.next();
+      if (!found) {
         await this.sleep();
         continue;
       }
+      const { ev, key } = found;
       let attempt = 0;
       while (!this.stopped) {
         attempt++;
-        if (await this.deliver(ev, attempt)) {
-          this.advance(ev.id);
+        if (await this.deliver(ev, key, attempt)) {
+          this.advance(ev.id, key);
           break;
         }
         const backoff = Math.min((this.opts.backoffMs ?? 1000) * 2 ** (attempt - 1), this.opts.maxBackoffMs ?? 5 * 60_000);
@@ -175,9 +187,53 @@ class HookWorker {
     }
   }
 
-  private advance(id: string): void {
+  private advance(id: string, deliveredKey?: string): void {
     this.cursor = id;
-    writeCursor(this.dir, { v: 1, after: id });
+    if (deliveredKey !== undefined && !this.deliveredSet.has(deliveredKey)) {
+      this.delivered.push(deliveredKey);
+      this.deliveredSet.add(deliveredKey);
+      if (this.delivered.length > CURSOR_MEMORY.delivered) this.deliveredSet.delete(this.delivered.shift()!);
+    }
+    const commit = id.split(':')[0]!;
+    if (this.passed[this.passed.length - 1] !== commit) {
+      this.passed.push(commit);
+      if (this.passed.length > CURSOR_MEMORY.passed) this.passed.shift();
+    }
+    writeCursor(this.dir, { v: 2, after: id, delivered: this.delivered, passed: this.passed });
+  }
+
+  /**
+   * The cursor's commit left the history. The usual cause is an ordinary `meta push` that
+   * replayed local commits onto a moved remote: same files, new commit ids. Delivery resumes after
+   * the newest commit the cursor passed that is still in the history (else where the old commit's
+   * own chain meets it), and events already delivered are recognised by content and skipped. A
+   * history that shares nothing with the cursor (a real rewrite) waits for a person, as before.
+   */
+  private resync(list: LogEntry[]): boolean {
+    const index = new Map(list.map((e, i) => [e.commit, i]));
+    const lost = this.cursorCommit()!;
+    let base: string | undefined;
+    for (let i = this.passed.length - 1; i >= 0 && !base; i--) if (index.has(this.passed[i]!)) base = this.passed[i];
+    if (!base) {
+      const objects = this.opts.repo.store.objects;
+      let c: string | undefined = lost;
+      for (let n = 0; c && n < 100_000 && !base; n++) {
+        if (index.has(c)) base = c;
+        else c = objects.tryRead(c)?.type === 'commit' ? objects.readCommit(c).parents[0] : undefined;
+      }
+    }
+    if (!base) {
+      if (this.lostReported !== lost) {
+        this.lostReported = lost;
+        this.opts.log?.(`webhook ${this.spec.name}: cursor ${this.cursor} is not in the history and shares none of it (rewritten?); waiting, fix or delete ${this.dir}/cursor.json`);
+      }
+      return false;
+    }
+    this.opts.log?.(`webhook ${this.spec.name}: cursor commit ${lost.slice(0, 12)} left the history (a push replayed it onto a moved remote?); resuming after ${base.slice(0, 12)}, skipping events already delivered`);
+    this.cursor = base;
+    this.passed = this.passed.filter((c) => index.has(c));
+    writeCursor(this.dir, { v: 2, after: base, delivered: this.delivered, passed: this.passed });
+    return true;
   }
 
   /**
@@ -201,8 +257,11 @@ class HookWorker {
     return tip;
   }
 
-  /** The first event after the cursor this hook wants; moves the cursor over commits with none. */
-  private next(): MetaEventOut | undefined {
+  /**
+   * The first event after the cursor this hook wants and has not delivered yet, with its content
+   * key; moves the cursor over commits with none.
+   */
+  private next(): { ev: MetaEventOut; key: string } | undefined {
     const store = this.opts.repo.store;
     const tip = store.tip();
     if (!tip) return undefined;
@@ -210,11 +269,12 @@ class HookWorker {
     let start = 0;
     let skip = -1;
     if (this.cursor) {
-      const id = parseEventId(this.cursor);
-      const i = list.findIndex((e) => e.commit === id.commit);
+      let id = parseEventId(this.cursor);
+      let i = list.findIndex((e) => e.commit === id.commit);
       if (i < 0) {
-        this.opts.log?.(`webhook ${this.spec.name}: cursor ${this.cursor} is not in the history (rewritten?); waiting, fix or delete ${this.dir}/cursor.json`);
-        return undefined;
+        if (!this.resync(list)) return undefined;
+        id = parseEventId(this.cursor);
+        i = list.findIndex((e) => e.commit === id.commit);
       }
       if (id.index === undefined) start = i + 1;
       else {
@@ -228,8 +288,11 @@ class HookWorker {
       for (const ev of eventsOfEntry(this.opts.repo, entry)) {
         if (i === start && skip >= 0 && Number(ev.id.split(':')[1]) <= skip) continue;
         if (this.wants(ev)) {
+          const key = eventKey(ev, list, i);
+          // Delivered already, under its first commit, before a push replayed that commit.
+          if (this.deliveredSet.has(key)) continue;
           if (scanned) this.advance(scanned.commit);
-          return ev;
+          return { ev, key };
         }
       }
       scanned = entry;
@@ -244,8 +307,8 @@ class HookWorker {
     return matchesEvent(ev, { types: this.spec.events });
   }
 
-  private async deliver(ev: MetaEventOut, attempt: number): Promise<boolean> {
-    const id = deliveryId(this.spec.name, ev.id);
+  private async deliver(ev: MetaEventOut, key: string, attempt: number): Promise<boolean> {
+    const id = deliveryId(this.spec.name, key);
     const body = JSON.stringify(ev);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -277,6 +340,18 @@ class HookWorker {
     this.opts.onDelivery?.(this.spec.name, ok);
     return ok;
   }
+}
+
+/**
+ * What an event is, whatever commit holds it: a record's path and blob hash (paths are unique and
+ * records immutable, so a replayed commit's record has the same key). A settings file changes in
+ * place and may return to an earlier content, so its key also counts its earlier changes.
+ */
+export function eventKey(ev: MetaEventOut, list: LogEntry[], index: number): string {
+  if (ev.type !== 'settings.changed') return `${ev.path}@${ev.githash}`;
+  let n = 0;
+  for (let j = 0; j < index; j++) if (list[j]!.added.includes(ev.path) || list[j]!.changed.includes(ev.path)) n++;
+  return `${ev.path}@${ev.githash}#${n}`;
 }
 
 /**

@@ -6,7 +6,7 @@ export interface DeliveryRecord {
   /** The `X-Meta-Delivery` id: the same for every attempt of one event, so receivers de-duplicate. */
   delivery: string;
   hook: string;
-  /** The event id (`<commit>:<n>`). */
+  /** The event id (`<commit>:<n>`) when it was delivered. */
   event: string;
   type: string;
   attempt: number;
@@ -29,9 +29,14 @@ export function defaultStateDir(gitdir: string): string {
   return `${gitdir}/meta-webhooks`;
 }
 
-/** `X-Meta-Delivery`: stable per (hook, event), so a redelivery after a restart carries the same id. */
-export function deliveryId(hook: string, eventId: string): string {
-  return createHash('sha256').update(`${hook}\n${eventId}`).digest('hex').slice(0, 32);
+/**
+ * `X-Meta-Delivery`: stable per (hook, event), so a redelivery carries the same id. The event is
+ * named by its content key (see {@link HookCursor.delivered}), not by the commit that holds it: a
+ * `meta push` that replays a local commit onto a moved remote gives the same record a new commit,
+ * and it must not reach a receiver again under a new id.
+ */
+export function deliveryId(hook: string, eventKey: string): string {
+  return createHash('sha256').update(`${hook}\n${eventKey}`).digest('hex').slice(0, 32);
 }
 
 /** `sha256=<hex HMAC-SHA256 of the body>`: the GitHub webhook convention. */
@@ -54,14 +59,32 @@ export function verifySignature(secret: string, body: string | Uint8Array, heade
 
 /** The cursor: the id of the last event handled (delivered or filtered out). */
 export interface HookCursor {
-  v: 1;
+  v: 1 | 2;
   after: string;
+  /**
+   * Content keys (`<path>@<githash>`) of the newest events delivered: when a replayed push moved
+   * the cursor's commit out of the history, delivery resumes where the old commit's chain meets
+   * the new history and skips these, so nothing is delivered twice under another id and nothing
+   * after the meeting point is lost.
+   */
+  delivered?: string[];
+  /** The newest commits the cursor passed, newest last: where to resume when its own commit is gone. */
+  passed?: string[];
 }
+
+/**
+ * How many delivered keys and passed commits a cursor keeps (it is rewritten after every delivery).
+ * An event delivered before the oldest kept key may be delivered again after a replay, but under
+ * the same `X-Meta-Delivery` id, which receivers de-duplicate on.
+ */
+export const CURSOR_MEMORY = { delivered: 512, passed: 128 } as const;
 
 export function readCursor(dir: string): HookCursor | undefined {
   try {
     const c = JSON.parse(fs.readFileSync(`${dir}/cursor.json`, 'utf8')) as HookCursor;
-    return c.v === 1 && typeof c.after === 'string' ? c : undefined;
+    if ((c.v !== 1 && c.v !== 2) || typeof c.after !== 'string') return undefined;
+    const strings = (a: unknown) => (Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : undefined);
+    return { v: c.v, after: c.after, delivered: strings(c.delivered), passed: strings(c.passed) };
   } catch {
     return undefined;
   }
