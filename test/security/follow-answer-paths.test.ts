@@ -123,6 +123,9 @@ describe('meta follow validates every field of a resolve answer before it builds
       ['location with spaces', (real) => ({ ...real, binary: { ...(real.binary as object), locations: ['http://x/a b'] } }), /binary\.locations\[0\]/],
       ['commit trick', (real) => ({ ...real, commit: '../../refs' }), /commit/],
       ['no channel sequence', (real) => ({ ...real, channelSequence: undefined }), /channelSequence/],
+      ['yanked as text', (real) => ({ ...real, yanked: 'no' }), /yanked/],
+      ['yank reason with an escape sequence', (real) => ({ ...real, yanked: true, yank: { reason: 'ok\u001b[2J', by: 'x', at: '2026-01-01T00:00:00Z' } }), /yank\.reason/],
+      ['yank without yanked', (real) => ({ ...real, yank: { reason: 'r', by: 'x', at: 'y' } }), /yank/],
       ['not an object', () => [1, 2, 3], /answer/],
     ];
     for (const [label, rewrite, field] of cases) {
