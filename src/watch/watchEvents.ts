@@ -87,11 +87,16 @@ export function formatEvent(ev: MetaEventOut): string {
   const c = ev.commit.slice(0, 12);
   switch (ev.type) {
     case 'release.recorded': return `${ev.time} ${c} release.recorded ${ev.project} ${ev.version}`;
+    case 'release.yanked': return `${ev.time} ${c} release.yanked ${ev.project} ${ev.version}`;
     case 'binary.recorded': return `${ev.time} ${c} binary.recorded ${ev.project} ${ev.version} ${ev.platform}`;
     case 'instance.reported': return `${ev.time} ${c} instance.reported ${ev.project} ${ev.environment}/${ev.host} ${ev.status ?? ''} ${ev.version ?? ''}`.trimEnd();
     case 'project.added': return `${ev.time} ${c} project.added ${ev.project}`;
     case 'settings.changed': return `${ev.time} ${c} settings.changed ${ev.path}`;
-    case 'event.logged': return `${ev.time} ${c} event.logged ${ev.path}`;
+    case 'event.logged': {
+      // Another tool may have written the record: only a plain dotted type reaches the terminal.
+      const type = (ev.record as { type?: unknown } | undefined)?.type;
+      return `${ev.time} ${c} event.logged ${typeof type === 'string' && /^[\w.-]{1,128}$/.test(type) ? `${type} ` : ''}${ev.project ? `${ev.project} ` : ''}${ev.path}`;
+    }
     default: return `${ev.time} ${c} ${ev.type} ${ev.project} ${ev.channel} ${ev.version ?? ''} (seq ${ev.sequence})`;
   }
 }
