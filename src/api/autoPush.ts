@@ -1,5 +1,4 @@
-import type { Snapshot } from '../store/Snapshot.js';
-import type { AppendOptions, AppendPlan, AppendResult } from '../store/Store.js';
+import type { AppendOptions, AppendPlanner, AppendResult } from '../store/Repository.js';
 import type { MetaRepo } from './openMeta.js';
 
 /** How writes go to a remote: planned on its tip, pushed, re-planned when another writer won. */
@@ -48,7 +47,7 @@ export async function autoPushPolicy(repo: MetaRepo): Promise<PushPolicy | undef
     if (typeof p.attempts === 'number') policy.maxAttempts = p.attempts;
   }
   const { listRemotes } = await import('../remote/remoteConfig.js');
-  return listRemotes(repo.store.fs, repo.store.gitdir).some((r) => r.name === (policy.remote ?? 'origin')) ? policy : undefined;
+  return listRemotes(repo.store).some((r) => r.name === (policy.remote ?? 'origin')) ? policy : undefined;
 }
 
 /**
@@ -58,12 +57,12 @@ export async function autoPushPolicy(repo: MetaRepo): Promise<PushPolicy | undef
  * @example
  * await appendWithPolicy(repo, (snap) => ({ files, message: 'set secret' }), { actor: repo.actor });
  */
-export async function appendWithPolicy(repo: MetaRepo, plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>, options: AppendOptions): Promise<AppendResult> {
+export async function appendWithPolicy(repo: MetaRepo, plan: AppendPlanner, options: AppendOptions): Promise<AppendResult> {
   const opts: AppendOptions = { onStaleLock: (info) => repo.warn(staleLockMessage(info)), ...options };
   const push = await autoPushPolicy(repo);
   if (!push) return repo.store.append(plan, opts);
   const sync = await import('../remote/sync.js');
-  return sync.appendAndPush(repo.store, sync.openRemote(repo.store, repo.env, push.remote), plan, { ...opts, ...push });
+  return sync.appendAndPush(repo.store.transport(), sync.openRemote(repo.store, repo.env, push.remote), plan, { ...opts, ...push });
 }
 
 /** What to say when a lock left by a killed writer was removed (rare, and worth knowing). */

@@ -1,8 +1,8 @@
-import * as nodeFs from 'node:fs';
-import type { SyncFs } from '../store/fs.js';
 import { cloneRepository } from '../remote/cloneRepository.js';
+import { diskFs } from './diskFs.js';
 import { installRecordDiff } from './recordDiffDriver.js';
-import { assertMetaRepository, repoDir, shownDir, wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
+import { assertMetaRepository, wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
+import { repositoryDir, shownRepositoryDir } from './repositoryDir.js';
 
 export interface CloneMetaOptions extends OpenOptions {
   url: string;
@@ -20,12 +20,12 @@ export interface CloneMetaOptions extends OpenOptions {
  */
 export async function cloneMeta(opts: CloneMetaOptions): Promise<MetaRepo & { branch: string; commit: string; url: string }> {
   const env = opts.env ?? process.env;
-  const fs = opts.fs ?? (nodeFs as unknown as SyncFs);
-  const dir = repoDir(opts.dir, env, fs);
+  const fs = opts.fs ?? diskFs;
+  const dir = repositoryDir(opts.dir, env, fs);
   // The fetched tip must be a meta repository's before the branch points at it; a failed check
   // removes what the clone created, like any failed clone.
-  const where = shownDir(opts, env);
-  const r = await cloneRepository({ fs, dir, url: opts.url, env, depth: opts.depth, remote: opts.remote, checkTip: (store, tip) => assertMetaRepository(store, where, tip) });
+  const where = shownRepositoryDir(opts, env);
+  const r = await cloneRepository({ fs, dir, url: opts.url, env, depth: opts.depth, remote: opts.remote, fsyncObjects: opts.fsyncObjects, checkTip: (store, tip) => assertMetaRepository(store, where, tip) });
   installRecordDiff(r.store);
   return Object.assign(wrap(r.store, opts, env), { branch: r.branch, commit: r.commit, url: r.url });
 }

@@ -1,7 +1,7 @@
 import { MetaError } from '../errors/MetaError.js';
 import { classifyPath } from '../records/layout.js';
 import type { AnyRecord } from '../records/types.js';
-import type { LogEntry } from '../store/LogIndex.js';
+import type { LogEntry } from '../store/LogEntry.js';
 import type { MetaRepo } from './openMeta.js';
 
 /** The event types boot-meta derives from its log, one per record (settings: one per changed file). */
@@ -201,8 +201,16 @@ function entriesAfter(list: LogEntry[], commit: string, inclusive: boolean): Log
   throw new MetaError('HISTORY_REWRITTEN', `commit ${commit.slice(0, 12)} is not in this repository's history (it was rewritten, or the id belongs to another repository); start again without a cursor`, { commit });
 }
 
-/** True when `ancestor` is on the first-parent history of `tip` (or equal to it). */
-export function isAncestor(repo: MetaRepo, ancestor: string, tip: string): boolean {
-  if (ancestor === tip) return true;
-  return repo.store.log().contains(ancestor, tip);
+/**
+ * True when `commit` is `tip` or a commit of its first-parent history as the log index lists it:
+ * a fast pre-check (the cached index, no walk). It does not prove that `tip` descends from
+ * `commit` along single-parent commits; `Repository.isSingleParentAncestor` does, walking the
+ * commits in between.
+ *
+ * @example
+ * if (!inFirstParentLog(repo, after, tip)) throw historyRewritten();
+ */
+export function inFirstParentLog(repo: MetaRepo, commit: string, tip: string): boolean {
+  if (commit === tip) return true;
+  return repo.store.log().contains(commit, tip);
 }

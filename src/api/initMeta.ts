@@ -1,12 +1,13 @@
-import * as nodeFs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MetaError } from '../errors/MetaError.js';
 import { checkChannel, checkEnvironment } from '../records/names.js';
 import { defaultSopsConfig } from '../secrets/sopsConfig.js';
-import type { SyncFs } from '../store/fs.js';
-import { Store, type AppendFile } from '../store/Store.js';
+import type { AppendFile } from '../store/Repository.js';
+import { Store } from '../store/Store.js';
+import { diskFs } from './diskFs.js';
 import { installRecordDiff } from './recordDiffDriver.js';
-import { repoDir, wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
+import { wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
+import { repositoryDir } from './repositoryDir.js';
 
 export interface InitOptions extends OpenOptions {
   environments?: string[];
@@ -20,13 +21,14 @@ export interface InitOptions extends OpenOptions {
 /** Where the package's meta-template/ lives (src/api or dist/api → ../../meta-template). */
 export const TEMPLATE_DIR = fileURLToPath(new URL('../../meta-template/', import.meta.url));
 
+/** The template's files: part of the installed package, so read from the disk whatever the repository's fs. */
 function templateFiles(dir: string, prefix = ''): { path: string; abs: string; executable: boolean }[] {
   const out: { path: string; abs: string; executable: boolean }[] = [];
-  for (const name of nodeFs.readdirSync(dir).sort()) {
+  for (const name of diskFs.readdirSync(dir).sort()) {
     const abs = `${dir}/${name}`;
-    const st = nodeFs.statSync(abs);
+    const st = diskFs.statSync(abs);
     if (st.isDirectory()) out.push(...templateFiles(abs, `${prefix}${name}/`));
-    else out.push({ path: `${prefix}${name}`, abs, executable: (st.mode & 0o111) !== 0 });
+    else out.push({ path: `${prefix}${name}`, abs, executable: ((st.mode ?? 0) & 0o111) !== 0 });
   }
   return out;
 }
@@ -40,8 +42,8 @@ function templateFiles(dir: string, prefix = ''): { path: string; abs: string; e
  */
 export async function initMeta(opts: InitOptions = {}): Promise<MetaRepo> {
   const env = opts.env ?? process.env;
-  const fs = opts.fs ?? (nodeFs as unknown as SyncFs);
-  const dir = repoDir(opts.dir, env, fs);
+  const fs = opts.fs ?? diskFs;
+  const dir = repositoryDir(opts.dir, env, fs);
   const environments = (opts.environments ?? ['dev', 'staging', 'prod']).map(checkEnvironment);
   const channels = (opts.channels ?? ['stable', 'beta']).map(checkChannel);
   if (environments.length === 0) throw new MetaError('INVALID_ARGUMENT', 'give at least one environment', {});
@@ -53,7 +55,7 @@ export async function initMeta(opts: InitOptions = {}): Promise<MetaRepo> {
   const store = Store.init({ fs, dir, fsyncObjects: opts.fsyncObjects });
   const repo = wrap(store, opts, env);
   const files: AppendFile[] = templateFiles(TEMPLATE_DIR.replace(/\/$/, '')).map((f) => {
-    let text = nodeFs.readFileSync(f.abs, 'utf8');
+    let text = diskFs.readFileSync(f.abs, 'utf8');
     if (f.path === 'meta.yaml') text = text.replace('{{environments}}', `[${environments.join(', ')}]`).replace('{{channels}}', `[${channels.join(', ')}]`);
     return { path: f.path, data: Buffer.from(text), executable: f.executable };
   });

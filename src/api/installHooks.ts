@@ -1,32 +1,32 @@
-import * as nodeFs from 'node:fs';
 import { MetaError } from '../errors/MetaError.js';
+import type { SyncFs } from '../store/fs.js';
+import { writeFileAtomic } from '../store/writeFileAtomic.js';
+import { diskFs } from './diskFs.js';
 import { TEMPLATE_DIR } from './initMeta.js';
 
 /**
  * Installs boot-meta's append-only `pre-receive` hook into a bare repository on a git server, so
  * plain `git push` is held to the contract too (no force-push, no deletion, no record modified,
  * deleted or renamed, no merge commit and no second root commit). An existing different hook is
- * kept aside as `pre-receive.before-meta`.
+ * kept aside as `pre-receive.before-meta`. The repository is read and written through `opts.fs`
+ * (default: the disk); the hook's source comes from the installed package.
  *
  * @example
  * installHooks('/srv/git/meta.git');
  */
-export function installHooks(gitdir: string): { hook: string; replaced: boolean } {
+export function installHooks(gitdir: string, opts: { fs?: SyncFs } = {}): { hook: string; replaced: boolean } {
+  const fs = opts.fs ?? diskFs;
   const dir = gitdir.replace(/\/+$/, '');
-  if (!nodeFs.existsSync(`${dir}/objects`) || !nodeFs.existsSync(`${dir}/HEAD`)) {
+  if (!fs.existsSync(`${dir}/objects`) || !fs.existsSync(`${dir}/HEAD`)) {
     throw new MetaError('NOT_FOUND', `${dir} is not a bare git repository (no objects/ or HEAD); give the server's repository directory`, { dir });
   }
-  const source = nodeFs.readFileSync(`${TEMPLATE_DIR}hooks/pre-receive`);
+  const source = Buffer.from(diskFs.readFileSync(`${TEMPLATE_DIR}hooks/pre-receive`));
   const hook = `${dir}/hooks/pre-receive`;
-  nodeFs.mkdirSync(`${dir}/hooks`, { recursive: true });
   let replaced = false;
-  if (nodeFs.existsSync(hook) && !nodeFs.readFileSync(hook).equals(source)) {
-    nodeFs.renameSync(hook, `${hook}.before-meta`);
+  if (fs.existsSync(hook) && !Buffer.from(fs.readFileSync(hook)).equals(source)) {
+    fs.renameSync(hook, `${hook}.before-meta`);
     replaced = true;
   }
-  const tmp = `${hook}.${process.pid}.tmp`;
-  nodeFs.writeFileSync(tmp, source, { mode: 0o755 });
-  nodeFs.chmodSync(tmp, 0o755);
-  nodeFs.renameSync(tmp, hook);
+  writeFileAtomic(fs, hook, source, { mode: 0o755 });
   return { hook, replaced };
 }

@@ -5,6 +5,7 @@
 import { MetaError } from '../errors/MetaError.js';
 import { checkEnvironment } from '../records/names.js';
 import { addRecipient, envPathRegex, parseSopsConfig, removeRecipient } from '../secrets/sopsConfig.js';
+import { NothingToWrite, unlessNothingToWrite } from '../store/NothingToWrite.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import { snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
@@ -48,8 +49,6 @@ export function listRecipients(repo: MetaRepo, opts: { env?: string; at?: string
   return out;
 }
 
-class Unchanged extends Error {}
-
 async function change(repo: MetaRepo, env: string, recipient: string, how: 'add' | 'remove'): Promise<RecipientChangeResult> {
   checkEnvironment(env);
   let recipients: string[] = [];
@@ -57,19 +56,14 @@ async function change(repo: MetaRepo, env: string, recipient: string, how: 'add'
     const current = sopsConfigText(snap);
     const next = how === 'add' ? addRecipient(current, env, recipient) : removeRecipient(current, env, recipient);
     recipients = parseSopsConfig(next).creationRules.find((r) => r.pathRegex === envPathRegex(env))?.age ?? [];
-    if (next === current) throw new Unchanged();
+    if (next === current) throw new NothingToWrite(undefined);
     return {
       files: [{ path: SOPS_CONFIG_PATH, data: Buffer.from(next, 'utf8'), replace: true }],
       message: `keys ${how}-recipient ${env} ${recipient}`,
     };
   };
-  try {
-    const res = await appendWithPolicy(repo, plan, { actor: repo.actor });
-    return { env, pathRegex: envPathRegex(env), recipients, changed: true, commit: res.commit };
-  } catch (e) {
-    if (e instanceof Unchanged) return { env, pathRegex: envPathRegex(env), recipients, changed: false, commit: undefined };
-    throw e;
-  }
+  const res = await unlessNothingToWrite(appendWithPolicy(repo, plan, { actor: repo.actor }), () => undefined);
+  return { env, pathRegex: envPathRegex(env), recipients, changed: res !== undefined, commit: res?.commit };
 }
 
 /**

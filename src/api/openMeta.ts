@@ -1,15 +1,17 @@
-import * as nodeFs from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
-import { resolve as resolvePath } from 'node:path';
 import { MetaError } from '../errors/MetaError.js';
 import type { SyncFs } from '../store/fs.js';
+import type { Repository } from '../store/Repository.js';
 import { Store } from '../store/Store.js';
 import { RecordReader } from '../resolve/RecordReader.js';
 import type { Label } from '../records/types.js';
+import { diskFs } from './diskFs.js';
+import { repositoryDir, shownRepositoryDir } from './repositoryDir.js';
 
 /** An open meta repository: what every API function takes first. */
 export interface MetaRepo {
-  readonly store: Store;
+  /** The repository: snapshots, appends, the log index (see {@link Repository}). */
+  readonly store: Repository;
   readonly reader: RecordReader;
   /** Who writes: stored in record headers and as the commit author. */
   readonly actor: string;
@@ -27,7 +29,7 @@ export interface MetaRepo {
 export interface OpenOptions {
   /** Repository directory (default: `$META_REPO`, else the current directory). */
   dir?: string;
-  /** Node's fs (default) or a memfs volume for an in-memory repository. */
+  /** The disk (default) or a memfs volume for an in-memory repository: every file goes through it. */
   fs?: SyncFs;
   /** Default: `$META_ACTOR`, else git's `user.name <user.email>`, else `user@host`. */
   actor?: string;
@@ -61,7 +63,7 @@ const USE_REPO = "pass --repo <dir> (or set META_REPO) naming a meta repository 
  * The format is read from its top-level `format: <n>` line without a YAML parser, which stays
  * off the start-up path of every command; `meta init` writes that line and settings updates keep it.
  */
-export function assertMetaRepository(store: Store, where: string, tip: string | undefined = store.tip()): void {
+export function assertMetaRepository(store: Repository, where: string, tip: string | undefined = store.tip()): void {
   if (!tip) {
     throw new MetaError('NOT_A_META_REPO', `found an empty git repository (no commits) in ${where}, not a meta repository: 'meta init' and 'meta clone' leave none behind unless interrupted, so if one of them was, remove the directory and run it again; otherwise ${USE_REPO}`, { dir: where, found: 'empty' });
   }
@@ -94,9 +96,9 @@ export function assertMetaRepository(store: Store, where: string, tip: string | 
  */
 export function openMeta(opts: OpenOptions = {}): MetaRepo {
   const env = opts.env ?? process.env;
-  const fs = opts.fs ?? (nodeFs as unknown as SyncFs);
-  const dir = repoDir(opts.dir, env, fs);
-  const where = shownDir(opts, env);
+  const fs = opts.fs ?? diskFs;
+  const dir = repositoryDir(opts.dir, env, fs);
+  const where = shownRepositoryDir(opts, env);
   const store = Store.open({ fs, dir, fsyncObjects: opts.fsyncObjects, warn: opts.warn, label: where });
   try {
     assertMetaRepository(store, where);
@@ -107,8 +109,13 @@ export function openMeta(opts: OpenOptions = {}): MetaRepo {
   return wrap(store, opts, env);
 }
 
-/** Turns an opened or created store into a MetaRepo handle. */
-export function wrap(store: Store, opts: OpenOptions, env: Record<string, string | undefined>): MetaRepo {
+/**
+ * Turns an opened or created repository into a MetaRepo handle.
+ *
+ * @example
+ * const repo = wrap(Store.init({ fs, dir }), { actor: 'ci' }, process.env);
+ */
+export function wrap(store: Repository, opts: OpenOptions, env: Record<string, string | undefined>): MetaRepo {
   let actor: string | undefined;
   return {
     store,
@@ -125,25 +132,10 @@ export function wrap(store: Store, opts: OpenOptions, env: Record<string, string
   };
 }
 
-/** How messages name the repository directory: what the user gave, never a path they did not. */
-export function shownDir(opts: Pick<OpenOptions, 'dir' | 'shownAs'>, env: Record<string, string | undefined>): string {
-  return opts.shownAs || opts.dir || env.META_REPO || 'the current directory';
-}
-
-export function repoDir(dir: string | undefined, env: Record<string, string | undefined>, fs: SyncFs): string {
-  const d = dir ?? env.META_REPO ?? process.cwd();
-  return fs === (nodeFs as unknown as SyncFs) ? resolvePath(d) : d;
-}
-
-function gitConfigUser(paths: string[], fs: SyncFs): { name?: string; email?: string } {
+/** `user.name` and `user.email` from git config texts, the later ones winning. */
+function gitConfigUser(texts: string[]): { name?: string; email?: string } {
   const out: { name?: string; email?: string } = {};
-  for (const p of paths) {
-    let text: string;
-    try {
-      text = fs.readFileSync(p, 'utf8') as string;
-    } catch {
-      continue;
-    }
+  for (const text of texts) {
     let inUser = false;
     for (const raw of text.split('\n')) {
       const line = raw.trim();
@@ -157,14 +149,25 @@ function gitConfigUser(paths: string[], fs: SyncFs): { name?: string; email?: st
   return out;
 }
 
-/** `--actor`, else `$META_ACTOR`, else the git config user (repo, then global), else `user@host`. */
-export function resolveActor(explicit: string | undefined, env: Record<string, string | undefined>, store?: Store): string {
+/**
+ * `--actor`, else `$META_ACTOR`, else the git config user (the repository's, then the global
+ * ones on the disk), else `user@host`.
+ *
+ * @example
+ * resolveActor(undefined, { META_ACTOR: 'ci <ci@example.com>' }); // 'ci <ci@example.com>'
+ */
+export function resolveActor(explicit: string | undefined, env: Record<string, string | undefined>, store?: Repository): string {
   if (explicit) return explicit;
   if (env.META_ACTOR) return env.META_ACTOR;
   const home = env.HOME ?? homedir();
-  const paths = [`${env.XDG_CONFIG_HOME ?? `${home}/.config`}/git/config`, `${home}/.gitconfig`];
-  if (store) paths.push(`${store.gitdir}/config`);
-  const u = gitConfigUser(paths, nodeFs as unknown as SyncFs);
+  const texts: string[] = [];
+  for (const p of [`${env.XDG_CONFIG_HOME ?? `${home}/.config`}/git/config`, `${home}/.gitconfig`]) {
+    try {
+      texts.push(diskFs.readFileSync(p, 'utf8'));
+    } catch { /* no such file */ }
+  }
+  if (store) texts.push(store.readConfig());
+  const u = gitConfigUser(texts);
   if (u.name && u.email) return `${u.name} <${u.email}>`;
   if (u.name) return u.name;
   let user = 'unknown';

@@ -25,6 +25,6 @@ export interface PullResult extends SyncResult {
  */
 export async function pull(repo: MetaRepo, opts: PullOptions = {}): Promise<PullResult> {
   const h = openRemote(repo.store, repo.env, opts.remote);
-  const r = await pullRemote(repo.store, h, { allowRewrite: opts.allowRewrite });
+  const r = await pullRemote(repo.store.transport(), h, { allowRewrite: opts.allowRewrite });
   return { ...r, remoteName: h.name, url: h.target.url };
 }

@@ -24,6 +24,6 @@ export interface PushResult extends PushOutcome {
  */
 export async function push(repo: MetaRepo, opts: PushOptions = {}): Promise<PushResult> {
   const h = openRemote(repo.store, repo.env, opts.remote);
-  const r = await pushRemote(repo.store, h, { maxAttempts: opts.maxAttempts });
+  const r = await pushRemote(repo.store.transport(), h, { maxAttempts: opts.maxAttempts });
   return { ...r, remoteName: h.name, url: h.target.url };
 }

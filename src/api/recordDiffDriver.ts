@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import type { Store } from '../store/Store.js';
+import type { Repository } from '../store/Repository.js';
 
 /** What git runs to turn a record's bytes into text (`.gitattributes`: `*.pb binary diff=meta-record`). */
 export const RECORD_TEXTCONV = 'meta show --raw-stdin';
@@ -23,20 +22,12 @@ const CONFIG_VALUE = `"sh -c 'if command -v meta >/dev/null 2>&1; then exec ${RE
  * @example
  * installRecordDiff(repo.store); // then: git --git-dir /srv/meta log -p
  */
-export function installRecordDiff(store: Store): void {
+export function installRecordDiff(store: Repository): void {
   const attrs = store.snapshot().read('.gitattributes');
-  if (attrs) {
-    store.fs.mkdirSync(`${store.gitdir}/info`, { recursive: true });
-    store.fs.writeFileSync(`${store.gitdir}/info/attributes`, attrs);
-  }
-  let config = '';
-  try {
-    config = store.fs.readFileSync(`${store.gitdir}/config`, 'utf8') as string;
-  } catch { /* no config yet: git reads its defaults */ }
+  if (attrs) store.stateDir('info').write('attributes', attrs);
+  let config = store.readConfig();
   if (/^\s*\[diff\s+"meta-record"\]/m.test(config)) return;
   if (config && !config.endsWith('\n')) config += '\n';
   config += `[diff "meta-record"]\n\ttextconv = ${CONFIG_VALUE}\n`;
-  const tmp = `${store.gitdir}/config.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  store.fs.writeFileSync(tmp, config);
-  store.fs.renameSync(tmp, `${store.gitdir}/config`);
+  store.transport().writeConfig(config);
 }

@@ -12,7 +12,7 @@ export type { RemoteEntry };
  * addRemote(repo, 'origin', 'https://git.example.com/acme/meta.git');
  */
 export function addRemote(repo: MetaRepo, name: string, url: string): { name: string; url: string; droppedCredentials: boolean } {
-  return addRemoteEntry(repo.store.fs, repo.store.gitdir, name, url, repo.store.branchRef.replace(/^refs\/heads\//, ''));
+  return addRemoteEntry(repo.store.transport(), name, url, repo.store.branchRef.replace(/^refs\/heads\//, ''));
 }
 
 /**
@@ -22,5 +22,5 @@ export function addRemote(repo: MetaRepo, name: string, url: string): { name: st
  * for (const r of listRemotes(repo)) console.log(r.name, r.url);
  */
 export function listRemotes(repo: MetaRepo): RemoteEntry[] {
-  return listRemoteEntries(repo.store.fs, repo.store.gitdir);
+  return listRemoteEntries(repo.store);
 }

@@ -6,6 +6,7 @@ import { MetaError } from '../errors/MetaError.js';
 import { decryptTree, encryptTree, storeFor } from '../secrets/sopsFile.js';
 import type { SopsFormat } from '../secrets/store.js';
 import { deleteValue, emptyMap, setPairs, setValue, type SopsMap, type SopsNode } from '../secrets/tree.js';
+import { NothingToWrite, unlessNothingToWrite } from '../store/NothingToWrite.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { appendWithPolicy } from './autoPush.js';
@@ -48,12 +49,6 @@ export interface SetSecretResult {
 /** Stable text of a tree, to tell whether a set changes anything. */
 export function treeFingerprint(node: SopsNode): string {
   return JSON.stringify(node, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v));
-}
-
-class Unchanged extends Error {
-  constructor(readonly result: SetSecretResult) {
-    super('unchanged');
-  }
 }
 
 function applyChanges(base: SopsMap, opts: SetSecretOptions, format: SopsFormat): { tree: SopsMap; keys: string[] } {
@@ -121,17 +116,12 @@ export async function setSecret(repo: MetaRepo, opts: SetSecretOptions): Promise
     const { recipients, rules } = recipientsFor(snap, env, path);
     const r: SetSecretResult = { env, name, version, previous: latest?.version, path, format: newFormat, keys, recipients, changed: true, commit: undefined };
     if (before !== undefined && before === treeFingerprint(tree) && newFormat === latest!.format) {
-      throw new Unchanged({ ...r, version: latest!.version, path: latest!.path, changed: false });
+      throw new NothingToWrite<SetSecretResult>({ ...r, version: latest!.version, path: latest!.path, changed: false });
     }
     const text = await encryptTree([tree], newFormat, { ...rules, recipients });
     result = r;
     return { files: [{ path, data: Buffer.from(text, 'utf8') }], message: `secret set ${env}/${name} (v${version}${latest ? '' : ', new'}, keys: ${keys.join(', ')})` };
   };
-  try {
-    const res = await appendWithPolicy(repo, plan, { actor: repo.actor });
-    return { ...result!, commit: res.commit };
-  } catch (e) {
-    if (e instanceof Unchanged) return e.result;
-    throw e;
-  }
+  const res = await unlessNothingToWrite(appendWithPolicy(repo, plan, { actor: repo.actor }), (unchanged: SetSecretResult) => unchanged);
+  return 'attempts' in res ? { ...result!, commit: res.commit } : res;
 }

@@ -3,6 +3,7 @@
  * with the recipients `.sops.yaml` lists now, as new versions in one commit.
  */
 import { checkEnvironment } from '../records/names.js';
+import { NothingToWrite, unlessNothingToWrite } from '../store/NothingToWrite.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { appendWithPolicy } from './autoPush.js';
@@ -74,16 +75,9 @@ export async function updateSecretKeys(repo: MetaRepo, opts: IdentityOptions & {
         items.push({ env, name, action: rotate ? 'rotated' : 'rewrapped', from: latest.version, to: version, ...change });
       }
     }
-    if (files.length === 0) throw new NothingToDo();
+    if (files.length === 0) throw new NothingToWrite(undefined);
     return { files, message: `secret updatekeys ${scope} (${labels(items.filter((i) => i.action !== 'unchanged'))})` };
   };
-  try {
-    const res = await appendWithPolicy(repo, plan, { actor: repo.actor });
-    return { items, commit: res.commit };
-  } catch (e) {
-    if (e instanceof NothingToDo) return { items, commit: undefined };
-    throw e;
-  }
+  const res = await unlessNothingToWrite(appendWithPolicy(repo, plan, { actor: repo.actor }), () => undefined);
+  return { items, commit: res?.commit };
 }
-
-class NothingToDo extends Error {}

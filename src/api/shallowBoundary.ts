@@ -9,13 +9,7 @@ import type { MetaRepo } from './openMeta.js';
  * if (shallowBoundaries(repo).size) console.log('shallow clone');
  */
 export function shallowBoundaries(repo: MetaRepo): Set<string> {
-  let text: string;
-  try {
-    text = repo.store.fs.readFileSync(`${repo.store.gitdir}/shallow`, 'utf8') as string;
-  } catch {
-    return new Set();
-  }
-  return new Set(text.split('\n').filter((l) => /^[0-9a-f]{40}$/.test(l)));
+  return new Set(repo.store.shallowCommits());
 }
 
 /**

@@ -1,5 +1,5 @@
 import { MetaError } from '../errors/MetaError.js';
-import { assertRepoPath } from '../store/Store.js';
+import { assertRepoPath } from '../store/assertRepoPath.js';
 import type { AnyRecord } from '../records/types.js';
 import type { MetaRepo } from './openMeta.js';
 import { snapshotAt } from './lookup.js';
@@ -21,7 +21,7 @@ export interface ShownRecord {
 export function showRecord(repo: MetaRepo, opts: { target: string; at?: string }): ShownRecord {
   const snap = snapshotAt(repo, opts.at);
   if (/^[0-9a-f]{40}$/.test(opts.target)) {
-    const o = repo.store.objects.tryRead(opts.target);
+    const o = repo.store.readObject(opts.target);
     if (!o) throw new MetaError('NOT_FOUND', `no object ${opts.target} in this repository`, { githash: opts.target });
     if (o.type !== 'blob') throw new MetaError('INVALID_ARGUMENT', `${opts.target} is a ${o.type}, not a record; give a record's path or blob hash`, { githash: opts.target });
     const any = repo.reader.any(snap, opts.target, { oid: opts.target });

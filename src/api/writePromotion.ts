@@ -3,6 +3,7 @@ import { checkChannel } from '../records/names.js';
 import { promotionPath } from '../records/layout.js';
 import type { PromotionAction, ReleaseRef } from '../records/types.js';
 import { channelState, type ChannelState, type PromotionEntry } from '../resolve/channelState.js';
+import { NothingToWrite, unlessNothingToWrite } from '../store/NothingToWrite.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { requireProject } from './lookup.js';
@@ -47,52 +48,44 @@ export async function writePromotion(
   decide: (snap: Snapshot, project: string, state: ChannelState) => PromotionDecision | Unchanged | null,
 ): Promise<PromotionResult> {
   const channel = checkChannel(channelName);
-  let noop: PromotionResult | undefined;
   let project = projectName;
   let warnings: string[] = [];
-  try {
-    const res = await writeRecords(repo, (snap) => {
-      project = requireProject(repo, snap, projectName).name;
-      const state = channelState(snap, repo.reader, project, channel);
-      const decided = decide(snap, project, state);
-      if (!decided || 'unchanged' in decided) {
-        // Promoting the live release again (null), or holding a held channel: the record in force answers.
-        const e = decided ? decided.unchanged : state.currentEntry!;
-        warnings = [];
-        noop = {
-          project, channel, action: decided ? e.record.action : 'promote', sequence: e.record.sequence, release: e.record.release, previous: decided ? e.record.previous : null,
-          changed: false, commit: snap.commit!, githash: e.githash, path: e.path, warnings,
-        };
-        throw new NoChange();
-      }
-      const d = decided;
-      warnings = d.warnings ?? [];
-      const sequence = state.lastSequence + 1;
-      const path = promotionPath(project, channel, sequence);
-      const previous = state.current;
-      const verb = d.action === 'release-hold' ? 'unhold' : d.action;
-      const target = d.action === 'rollback' ? ` to ${d.release.version}` : d.action === 'promote' || d.action === 'yank' ? ` ${d.release.version}` : '';
-      return {
-        records: [{
-          kind: 'promotion', path,
-          body: {
-            project, channel, sequence, action: d.action, release: d.release, previous, reason: d.reason ?? '', rollout: null,
-            expectedPreviousSequence: state.lastSequence, approvals: [], previousPromotion: state.lastEntry?.githash ?? '',
-          },
-        }],
-        message: `${verb} ${project} ${channel}${target} (seq ${sequence})`,
-        result: { sequence, previous, path, action: d.action, release: d.release },
-      };
-    });
-    const v = res.value;
-    return { project, channel, action: v.action, sequence: v.sequence, release: v.release, previous: v.previous, changed: true, commit: res.commit, githash: res.records[0]!.githash, path: v.path, warnings };
-  } catch (e) {
-    if (e instanceof NoChange && noop) return noop;
-    throw e;
-  }
+  const res = await unlessNothingToWrite(writeRecords(repo, (snap) => {
+    project = requireProject(repo, snap, projectName).name;
+    const state = channelState(snap, repo.reader, project, channel);
+    const decided = decide(snap, project, state);
+    if (!decided || 'unchanged' in decided) {
+      // Promoting the live release again (null), or holding a held channel: the record in force answers.
+      const e = decided ? decided.unchanged : state.currentEntry!;
+      warnings = [];
+      throw new NothingToWrite<PromotionResult>({
+        project, channel, action: decided ? e.record.action : 'promote', sequence: e.record.sequence, release: e.record.release, previous: decided ? e.record.previous : null,
+        changed: false, commit: snap.commit!, githash: e.githash, path: e.path, warnings,
+      });
+    }
+    const d = decided;
+    warnings = d.warnings ?? [];
+    const sequence = state.lastSequence + 1;
+    const path = promotionPath(project, channel, sequence);
+    const previous = state.current;
+    const verb = d.action === 'release-hold' ? 'unhold' : d.action;
+    const target = d.action === 'rollback' ? ` to ${d.release.version}` : d.action === 'promote' || d.action === 'yank' ? ` ${d.release.version}` : '';
+    return {
+      records: [{
+        kind: 'promotion', path,
+        body: {
+          project, channel, sequence, action: d.action, release: d.release, previous, reason: d.reason ?? '', rollout: null,
+          expectedPreviousSequence: state.lastSequence, approvals: [], previousPromotion: state.lastEntry?.githash ?? '',
+        },
+      }],
+      message: `${verb} ${project} ${channel}${target} (seq ${sequence})`,
+      result: { sequence, previous, path, action: d.action, release: d.release },
+    };
+  }), (unchanged: PromotionResult) => unchanged);
+  if (!('records' in res)) return res;
+  const v = res.value;
+  return { project, channel, action: v.action, sequence: v.sequence, release: v.release, previous: v.previous, changed: true, commit: res.commit, githash: res.records[0]!.githash, path: v.path, warnings };
 }
-
-class NoChange extends Error {}
 
 /** Checks `--expect <version>|none` against the channel's current release. */
 export function checkExpect(state: ChannelState, expect: string | undefined): void {

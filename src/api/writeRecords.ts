@@ -2,7 +2,7 @@ import { encodeRecord } from '../records/codec.js';
 import { makeHeader } from '../records/makeHeader.js';
 import type { Label, RecordByKind, RecordInput, RecordKind } from '../records/types.js';
 import type { Snapshot } from '../store/Snapshot.js';
-import type { AppendFile } from '../store/Store.js';
+import type { AppendFile } from '../store/Repository.js';
 import type { MetaRepo } from './openMeta.js';
 import { appendWithPolicy } from './autoPush.js';
 

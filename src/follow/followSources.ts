@@ -78,18 +78,18 @@ export class LocalSource implements FollowSource {
 
   async resolve(q: { project: string; channel: string; platform: string; after?: string }): Promise<ResolvedBinary> {
     const { resolveBinaryIn } = await import('../api/resolveBinary.js');
-    const { isAncestor } = await import('../api/events.js');
-    const { isAncestor: onSingleParentChain } = await import('../remote/ancestry.js');
-    const tip = this.repo.store.tip();
+    const { inFirstParentLog } = await import('../api/events.js');
+    const store = this.repo.store;
+    const tip = store.tip();
     if (!tip) throw new MetaError('NOT_FOUND', 'the repository has no commits yet', {});
     // The log index answers "not on the first-parent line" at once; the walk from the tip down to
     // the last verified commit (only the commits since then) refuses a merge on the way, whose
     // second parent could carry a forged history. Something other than meta moved this branch
     // in that case (pull and the hook refuse merges), and the follower must not trust it either.
-    if (q.after && (!this.repo.store.objects.has(q.after) || !isAncestor(this.repo, q.after, tip) || !onSingleParentChain(this.repo.store.objects, q.after, tip))) {
+    if (q.after && (!store.hasObject(q.after) || !inFirstParentLog(this.repo, q.after, tip) || !store.isSingleParentAncestor(q.after, tip))) {
       throw new MetaError('HISTORY_REWRITTEN', `the repository's history at ${tip.slice(0, 12)} does not descend from the last verified commit ${q.after.slice(0, 12)}; refusing older or rewritten history`, { after: q.after, tip });
     }
-    return resolveBinaryIn(this.repo, this.repo.store.snapshot(tip), q);
+    return resolveBinaryIn(this.repo, store.snapshot(tip), q);
   }
 
   changed(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,11 +1,11 @@
 import { MetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from '../store/fs.js';
-import { compareAndSwapRef } from '../store/RefLock.js';
+import type { Repository } from '../store/Repository.js';
 import { Store } from '../store/Store.js';
 import { credentialsFor, stripUserinfo } from './credentials.js';
+import { fetchBranch } from './fetchBranch.js';
 import { addRemote } from './remoteConfig.js';
 import { advertisedRefs } from './smartHttp.js';
-import { fetchBranch } from './transport.js';
 
 export interface CloneOptions {
   fs: SyncFs;
@@ -17,16 +17,22 @@ export interface CloneOptions {
   /** Remote name (default `origin`). */
   remote?: string;
   /** Checks the fetched tip before the branch is moved onto it; a throw fails (and undoes) the clone. */
-  checkTip?: (store: Store, tip: string) => void;
+  checkTip?: (repository: Repository, tip: string) => void;
+  /** fsync objects as well as refs in the new repository. */
+  fsyncObjects?: boolean;
 }
 
 /**
  * Clones the remote's default branch into a new BARE repository, exactly like `meta init` makes
  * (our own config, no working tree), instead of isomorphic-git's `clone`, which writes a
  * working-tree config (`bare = false`, `ignorecase`). Credentials in the URL are used for this
- * clone only; the stored remote URL has none. A failed clone removes what it created.
+ * clone only; the stored remote URL has none. A failed clone removes what it created. Every file
+ * goes through `opts.fs`, so a clone into memory works as one onto the disk.
+ *
+ * @example
+ * const { store, commit } = await cloneRepository({ fs, dir: '/srv/meta', url, env: process.env });
  */
-export async function cloneRepository(opts: CloneOptions): Promise<{ store: Store; branch: string; commit: string; remote: string; url: string }> {
+export async function cloneRepository(opts: CloneOptions): Promise<{ store: Repository; branch: string; commit: string; remote: string; url: string }> {
   const { fs, dir } = opts;
   const remote = opts.remote ?? 'origin';
   if (opts.depth !== undefined && (!Number.isInteger(opts.depth) || opts.depth < 1)) {
@@ -48,13 +54,13 @@ export async function cloneRepository(opts: CloneOptions): Promise<{ store: Stor
   } catch (e) {
     if (!isErrno(e, 'ENOENT')) throw e;
   }
-  const store = Store.init({ fs, dir, branch });
+  const store = Store.init({ fs, dir, branch, fsyncObjects: opts.fsyncObjects });
   try {
-    addRemote(fs, store.gitdir, remote, clean.url, branch);
+    addRemote(store, remote, clean.url, branch);
     const tip = await fetchBranch(store, target, { remote, branch, depth: opts.depth, advertisement: adv });
     if (!tip) throw new MetaError('REMOTE', `${clean.url} lost branch ${branch} while cloning; try again`, { url: clean.url });
     opts.checkTip?.(store, tip);
-    await compareAndSwapRef(fs, store.gitdir, store.branchRef, undefined, tip);
+    await store.compareAndSwapRef(store.branchRef, undefined, tip);
     return { store, branch, commit: tip, remote, url: clean.url };
   } catch (e) {
     store.close();

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../store/ObjectStore.js';
+import type { ObjectReader } from '../store/ObjectReader.js';
 
 /**
  * The objects a remote at `remoteTip` lacks to reach `tip`: the commits in between, and for each,
@@ -8,8 +8,11 @@ import type { ObjectStore } from '../store/ObjectStore.js';
  *
  * Linear histories (what boot-meta writes) stop at `remoteTip` on the first-parent chain; a merge
  * made with plain git falls back to subtracting everything reachable from `remoteTip`.
+ *
+ * @example
+ * const pack = writePack(objectsToSend(objects, localTip, remoteTip).map((oid) => objects.read(oid)));
  */
-export function objectsToSend(objects: ObjectStore, tip: string, remoteTip: string | undefined): string[] {
+export function objectsToSend(objects: ObjectReader, tip: string, remoteTip: string | undefined): string[] {
   const commits: string[] = [];
   let linear = true;
   for (let c: string | undefined = tip; c && c !== remoteTip; ) {
@@ -34,7 +37,7 @@ export function objectsToSend(objects: ObjectStore, tip: string, remoteTip: stri
   return [...out];
 }
 
-function generalWalk(objects: ObjectStore, tip: string, remoteTip: string | undefined): string[] {
+function generalWalk(objects: ObjectReader, tip: string, remoteTip: string | undefined): string[] {
   const remoteHas = new Set<string>();
   const stack = remoteTip ? [remoteTip] : [];
   while (stack.length) {
@@ -56,7 +59,7 @@ function generalWalk(objects: ObjectStore, tip: string, remoteTip: string | unde
   return out;
 }
 
-function newTreeObjects(objects: ObjectStore, from: string | undefined, to: string, out: Set<string>): void {
+function newTreeObjects(objects: ObjectReader, from: string | undefined, to: string, out: Set<string>): void {
   if (from === to || out.has(to)) return;
   out.add(to);
   const old = new Map<string, { mode: string; oid: string }>();

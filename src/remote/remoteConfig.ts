@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { MetaError } from '../errors/MetaError.js';
-import type { SyncFs } from '../store/fs.js';
+import type { StoreTransport } from '../store/Repository.js';
 import { stripUserinfo } from './credentials.js';
 import { SIMPLE_NAME as NAME } from '../records/names.js';
 
@@ -9,20 +8,19 @@ export interface RemoteEntry {
   url: string;
 }
 
+/** Where remotes are kept: the repository's git config. */
+export type RemoteConfigStore = Pick<StoreTransport, 'readConfig' | 'writeConfig'>;
 
-function readConfig(fs: SyncFs, gitdir: string): string {
-  try {
-    return fs.readFileSync(`${gitdir}/config`, 'utf8') as string;
-  } catch {
-    return '';
-  }
-}
-
-/** The remotes in `<gitdir>/config` (git's own format, so `git remote -v` agrees). */
-export function listRemotes(fs: SyncFs, gitdir: string): RemoteEntry[] {
+/**
+ * The remotes in the repository's git config (git's own format, so `git remote -v` agrees).
+ *
+ * @example
+ * listRemotes(repo.transport()).map((r) => r.name); // ['origin']
+ */
+export function listRemotes(config: Pick<StoreTransport, 'readConfig'>): RemoteEntry[] {
   const out: RemoteEntry[] = [];
   let current: RemoteEntry | undefined;
-  for (const raw of readConfig(fs, gitdir).split('\n')) {
+  for (const raw of config.readConfig().split('\n')) {
     const line = raw.trim();
     if (line.startsWith('[')) {
       const m = /^\[remote\s+"([^"]+)"\]$/.exec(line);
@@ -36,9 +34,14 @@ export function listRemotes(fs: SyncFs, gitdir: string): RemoteEntry[] {
   return out;
 }
 
-/** The URL of a remote; NOT_FOUND names the remotes there are. */
-export function remoteUrl(fs: SyncFs, gitdir: string, name: string): string {
-  const all = listRemotes(fs, gitdir);
+/**
+ * The URL of a remote; NOT_FOUND names the remotes there are.
+ *
+ * @example
+ * remoteUrl(repo.transport(), 'origin'); // 'https://git.example.com/acme/meta.git'
+ */
+export function remoteUrl(config: Pick<StoreTransport, 'readConfig'>, name: string): string {
+  const all = listRemotes(config);
   const r = all.find((x) => x.name === name);
   if (!r || !r.url) {
     throw new MetaError('NOT_FOUND', `no remote '${name}' in this repository${all.length ? ` (there is ${all.map((x) => x.name).join(', ')})` : ''}; add one with 'meta remote add ${name} <url>'`, { remote: name });
@@ -49,18 +52,19 @@ export function remoteUrl(fs: SyncFs, gitdir: string, name: string): string {
 /**
  * Adds a remote. Credentials in the URL are dropped (they must come from the environment or a
  * credential helper), so the config never holds a secret; `droppedCredentials` says so.
+ *
+ * @example
+ * addRemote(repo.transport(), 'origin', 'https://git.example.com/acme/meta.git', 'main');
  */
-export function addRemote(fs: SyncFs, gitdir: string, name: string, url: string, branch: string): { name: string; url: string; droppedCredentials: boolean } {
+export function addRemote(config: RemoteConfigStore, name: string, url: string, branch: string): { name: string; url: string; droppedCredentials: boolean } {
   if (!NAME.test(name)) throw new MetaError('INVALID_NAME', `'${name}' is not a valid remote name (letters, digits, '.', '_', '-')`, { remote: name });
   const clean = stripUserinfo(url);
-  if (listRemotes(fs, gitdir).some((r) => r.name === name)) {
+  if (listRemotes(config).some((r) => r.name === name)) {
     throw new MetaError('ALREADY_EXISTS', `remote '${name}' already exists; pick another name`, { remote: name });
   }
-  let text = readConfig(fs, gitdir);
+  let text = config.readConfig();
   if (text && !text.endsWith('\n')) text += '\n';
   text += `[remote "${name}"]\n\turl = ${clean.url}\n\tfetch = +refs/heads/${branch}:refs/remotes/${name}/${branch}\n`;
-  const tmp = `${gitdir}/config.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, `${gitdir}/config`);
+  config.writeConfig(text);
   return { name, url: clean.url, droppedCredentials: clean.credentials !== undefined };
 }

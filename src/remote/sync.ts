@@ -1,19 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { MetaError } from '../errors/MetaError.js';
-import { MUTABLE_SETTINGS } from '../records/layout.js';
-import { compareAndSwapRef, readRef, type RefUpdateOptions } from '../store/RefLock.js';
-import type { AppendFile, AppendPlan, AppendResult, Store } from '../store/Store.js';
-import type { Snapshot } from '../store/Snapshot.js';
-import { diffRawTrees, RawTrees } from '../store/rawTreeDiff.js';
+import { chainUntil, isSingleParentAncestor } from '../store/ancestry.js';
+import type { RefUpdateOptions } from '../store/RefLock.js';
+import type { AppendFile, AppendPlanner, AppendResult, Repository, StoreTransport } from '../store/Repository.js';
 import type { Change } from '../store/treeDiff.js';
 import { writePack } from '../store/packWriter.js';
-import { chainUntil, isAncestor } from './ancestry.js';
 import { credentialsFor, stripUserinfo } from './credentials.js';
+import { fetchBranch } from './fetchBranch.js';
 import { objectsToSend } from './outgoing.js';
 import { remoteUrl } from './remoteConfig.js';
 import { advertisedRefs, receivePack, type ReceiveResult, type RemoteTarget } from './smartHttp.js';
-import { fetchBranch } from './transport.js';
 import { backoffMs, pause } from '../util/pause.js';
+import { isMutableSetting } from '../verify/isMutableSetting.js';
 import { verifyHistory } from '../verify/verifyHistory.js';
 
 /** A configured remote, resolved: URL without credentials, credentials from the environment. */
@@ -44,29 +41,26 @@ export interface SyncResult {
   replayed: number;
 }
 
-/** Resolves a remote by name from the repository config; credentials come from `env`. */
-export function openRemote(store: Store, env: Record<string, string | undefined>, name = 'origin'): RemoteHandle {
-  const clean = stripUserinfo(remoteUrl(store.fs, store.gitdir, name));
+/**
+ * Resolves a remote by name from the repository config; credentials come from `env`.
+ *
+ * @example
+ * const h = openRemote(repo, process.env); // origin
+ */
+export function openRemote(store: Pick<Repository, 'readConfig' | 'branchRef'>, env: Record<string, string | undefined>, name = 'origin'): RemoteHandle {
+  const clean = stripUserinfo(remoteUrl(store, name));
   return { name, branch: store.branchRef.replace(/^refs\/heads\//, ''), target: { url: clean.url, credentials: credentialsFor(clean.url, env, clean.credentials) } };
 }
 
 const trackingRef = (h: RemoteHandle) => `refs/remotes/${h.name}/${h.branch}`;
 
-/** The remote-tracking ref is a hint (the last remote tip we accepted), written by atomic rename. */
-function writeTracking(store: Store, h: RemoteHandle, oid: string | undefined): void {
-  const path = `${store.gitdir}/${trackingRef(h)}`;
-  if (!oid) {
-    try { store.fs.unlinkSync(path); } catch { /* none */ }
-    return;
-  }
-  store.fs.mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  store.fs.writeFileSync(tmp, `${oid}\n`);
-  store.fs.renameSync(tmp, path);
+/** The remote-tracking ref is a hint (the last remote tip we accepted), set under git's lock. */
+function writeTracking(store: StoreTransport, h: RemoteHandle, oid: string | undefined): Promise<void> {
+  return store.setRef(trackingRef(h), oid);
 }
 
 /** Learns the remote tip (one cheap GET) and fetches only when we lack it. */
-async function remoteTip(store: Store, h: RemoteHandle, service: 'git-upload-pack' | 'git-receive-pack'): Promise<string | undefined> {
+async function remoteTip(store: StoreTransport, h: RemoteHandle, service: 'git-upload-pack' | 'git-receive-pack'): Promise<string | undefined> {
   const adv = await advertisedRefs(h.target, service);
   let tip = adv.refs.get(`refs/heads/${h.branch}`);
   if (tip && !store.objects.has(tip)) {
@@ -84,7 +78,7 @@ const short = (c: string | undefined) => (c ? c.slice(0, 12) : 'nothing');
  * accepted (the remote-tracking ref before this fetch): a remote tip whose single-parent chain does
  * not contain it means the remote's history was rewritten, an old tip is served again, or a merge
  * joined another history to it, and is refused. "Descends" below always means along that chain
- * (see isAncestor): a merge or a second root is never a fast-forward.
+ * (see isSingleParentAncestor): a merge or a second root is never a fast-forward.
  * - local behind: fast-forward (compare-and-swap, so a concurrent local writer is never lost);
  * - local ahead: nothing to do (unpushed commits);
  * - diverged because local commits were made on `seen` while the remote moved on: with `replay`,
@@ -92,38 +86,39 @@ const short = (c: string | undefined) => (c ? c.slice(0, 12) : 'nothing');
  *   they do not conflict); without, CONFLICT;
  * - anything else: HISTORY_REWRITTEN, naming both commits.
  */
-async function integrate(store: Store, h: RemoteHandle, remote: string | undefined, seen: string | undefined, mode: { replay: boolean; allowRewrite: boolean }, opts: RefUpdateOptions): Promise<SyncResult> {
+async function integrate(store: StoreTransport, h: RemoteHandle, remote: string | undefined, seen: string | undefined, mode: { replay: boolean; allowRewrite: boolean }, opts: RefUpdateOptions): Promise<SyncResult> {
   const before = store.tip();
   if (!remote) return { status: 'remote-empty', before, after: before, remote, replayed: 0 };
   const o = store.objects;
-  if (seen && seen !== remote && !isAncestor(o, seen, remote) && !mode.allowRewrite) {
+  const isAncestor = (a: string, d: string) => isSingleParentAncestor(o, a, d);
+  if (seen && seen !== remote && !isAncestor(seen, remote) && !mode.allowRewrite) {
     throw new MetaError('HISTORY_REWRITTEN', `remote '${h.name}' moved ${h.branch} from ${seen} to ${remote}, whose single-parent chain does not contain it: its history was rewritten, an old tip is served again, or a merge or a new root commit was added. Nothing changed locally; if the rewrite is intended, run 'meta pull --allow-rewrite'`, { remote: h.name, previous: seen, remoteTip: remote, local: before });
   }
   if (!mode.allowRewrite) assertAppendOnly(store, h, [seen, before], remote);
   for (let i = 0; i < 100; i++) {
     const local = store.tip();
     if (local === remote) return { status: 'up-to-date', before, after: local, remote, replayed: 0 };
-    if (!local || isAncestor(o, local, remote)) {
-      if (await compareAndSwapRef(store.fs, store.gitdir, store.branchRef, local, remote, opts)) return { status: 'fast-forward', before, after: remote, remote, replayed: 0 };
+    if (!local || isAncestor(local, remote)) {
+      if (await store.compareAndSwapRef(store.branchRef, local, remote, opts)) return { status: 'fast-forward', before, after: remote, remote, replayed: 0 };
       continue;
     }
-    if (isAncestor(o, remote, local)) return { status: 'ahead', before, after: local, remote, replayed: 0 };
+    if (isAncestor(remote, local)) return { status: 'ahead', before, after: local, remote, replayed: 0 };
     if (mode.allowRewrite) {
       // The replaced history stays reachable (and out of gc's reach) under refs/meta/.
-      writeRefFile(store, 'refs/meta/before-rewrite', local);
-      if (await compareAndSwapRef(store.fs, store.gitdir, store.branchRef, local, remote, opts)) return { status: 'rewritten', before, after: remote, remote, replayed: 0 };
+      await store.setRef('refs/meta/before-rewrite', local, opts);
+      if (await store.compareAndSwapRef(store.branchRef, local, remote, opts)) return { status: 'rewritten', before, after: remote, remote, replayed: 0 };
       continue;
     }
-    const legit = seen !== undefined && isAncestor(o, seen, local) && isAncestor(o, seen, remote);
+    const legit = seen !== undefined && isAncestor(seen, local) && isAncestor(seen, remote);
     if (!legit) {
       throw new MetaError('HISTORY_REWRITTEN', `local ${h.branch} is at ${local} and the tip of remote '${h.name}' (${remote}) does not descend from it along a single chain of commits: one of the two histories was rewritten, or a merge or a new root commit was added. Nothing changed; compare them with 'git log', and if the remote is right run 'meta pull --allow-rewrite' (your tip stays under refs/meta/before-rewrite)`, { remote: h.name, local, remoteTip: remote, previous: seen });
     }
-    const mine = chainUntil(o, local, (c) => isAncestor(o, c, remote));
+    const mine = chainUntil(o, local, (c) => isAncestor(c, remote));
     if (!mode.replay) {
       throw new MetaError('CONFLICT', `your ${h.branch} has ${mine.length} commit(s) that are not on remote '${h.name}', and the remote moved on to ${short(remote)}; run 'meta push', which re-applies them on the remote tip`, { remote: h.name, local, remoteTip: remote, unpushed: mine });
     }
     const next = await replay(store, mine, remote);
-    if (await compareAndSwapRef(store.fs, store.gitdir, store.branchRef, local, next, opts)) return { status: 'replayed', before, after: next, remote, replayed: mine.length };
+    if (await store.compareAndSwapRef(store.branchRef, local, next, opts)) return { status: 'replayed', before, after: next, remote, replayed: mine.length };
   }
   throw new MetaError('CONFLICT', `the local branch kept moving while integrating remote '${h.name}'; try again`, { remote: h.name });
 }
@@ -134,8 +129,8 @@ async function integrate(store: Store, h: RemoteHandle, remote: string | undefin
  * deletes a record through; a guarded remote's hook refuses such a push, but a follower cannot
  * know that its remote is guarded, nor that nobody wrote to it past the hook.
  */
-function assertAppendOnly(store: Store, h: RemoteHandle, bases: (string | undefined)[], remote: string): void {
-  const from = bases.find((b) => b !== undefined && b !== remote && isAncestor(store.objects, b, remote));
+function assertAppendOnly(store: StoreTransport, h: RemoteHandle, bases: (string | undefined)[], remote: string): void {
+  const from = bases.find((b) => b !== undefined && b !== remote && isSingleParentAncestor(store.objects, b, remote));
   if (!from) return; // nothing accepted yet to measure against (a first fetch), or nothing new
   const r = verifyHistory(store, { from, to: remote, maxViolations: 20 });
   if (r.ok) return;
@@ -143,33 +138,25 @@ function assertAppendOnly(store: Store, h: RemoteHandle, bases: (string | undefi
   throw new MetaError('VERIFY_FAILED', `remote '${h.name}' moved ${h.branch} to ${remote}, whose new commits break the append-only contract (${r.violations.length} violation(s); the first: ${[v.kind, v.path].filter(Boolean).join(' ')} at ${v.commit}). Nothing changed locally; run 'meta verify --from ${from} --to ${remote}' to see them all`, { remote: h.name, remoteTip: remote, from, violations: r.violations });
 }
 
-function writeRefFile(store: Store, ref: string, oid: string): void {
-  const path = `${store.gitdir}/${ref}`;
-  store.fs.mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  store.fs.writeFileSync(tmp, `${oid}\n`);
-  store.fs.renameSync(tmp, path);
-}
-
 /**
  * Re-applies the files each local commit added (and settings it changed) as fresh commits on
  * `base`, keeping message, author and time. A file the base already holds with the same bytes is
  * skipped; with different bytes (two writers took one channel sequence) it is a CONFLICT.
  */
-async function replay(store: Store, commits: string[], base: string): Promise<string> {
+async function replay(store: StoreTransport, commits: string[], base: string): Promise<string> {
   const o = store.objects;
-  const trees = new RawTrees(o);
+  const walk = store.walkHistory();
   let tip = base;
   for (const c of commits) {
     const commit = o.readCommit(c);
     const parent = commit.parents[0];
     const changes: Change[] = [];
-    diffRawTrees(trees, parent ? o.readCommit(parent).tree : undefined, commit.tree, '', changes);
+    walk.diff(parent ? o.readCommit(parent).tree : undefined, commit.tree, changes);
     const at = store.snapshot(c);
     const onto = store.snapshot(tip);
     const files: AppendFile[] = [];
     for (const ch of changes) {
-      const isSetting = (MUTABLE_SETTINGS as readonly string[]).includes(ch.path);
+      const isSetting = isMutableSetting(ch.path);
       if (ch.status !== 'A' && !isSetting) {
         throw new MetaError('INTEGRITY', `local commit ${c} ${ch.status === 'D' ? 'deletes' : 'modifies'} ${ch.path}; records are immutable, so it cannot be pushed. Inspect it with 'git show ${c.slice(0, 12)}'`, { commit: c, path: ch.path });
       }
@@ -193,17 +180,20 @@ async function replay(store: Store, commits: string[], base: string): Promise<st
  * `meta pull`: fetch (only when the remote tip moved) and fast-forward. Refuses a remote tip whose
  * single-parent chain does not contain the last one accepted or the local tip (HISTORY_REWRITTEN,
  * both commits named) unless `allowRewrite`.
+ *
+ * @example
+ * const r = await pullRemote(repo.transport(), openRemote(repo, process.env));
  */
-export async function pullRemote(store: Store, h: RemoteHandle, opts: SyncOptions & { allowRewrite?: boolean } = {}): Promise<SyncResult> {
-  const seen = readRef(store.fs, store.gitdir, trackingRef(h));
+export async function pullRemote(store: StoreTransport, h: RemoteHandle, opts: SyncOptions & { allowRewrite?: boolean } = {}): Promise<SyncResult> {
+  const seen = store.readRef(trackingRef(h));
   const tip = await remoteTip(store, h, 'git-upload-pack');
   try {
     const res = await integrate(store, h, tip, seen, { replay: false, allowRewrite: opts.allowRewrite === true }, opts);
-    writeTracking(store, h, tip);
+    await writeTracking(store, h, tip);
     return res;
   } catch (e) {
     // The fetch already moved the tracking ref: put back the last tip we accepted, so the refusal holds next time too.
-    writeTracking(store, h, seen);
+    await writeTracking(store, h, seen);
     throw e;
   }
 }
@@ -229,33 +219,64 @@ async function checkRejection(h: RemoteHandle, res: ReceiveResult, expected: str
   throw new MetaError('REMOTE', `remote '${h.name}' rejected ${pushed.slice(0, 12)} for ${h.branch} (${reasons})${res.messages.length ? `: ${res.messages.map((m) => `remote: ${m.trim()}`).join(' | ')}` : ''}`, { remote: h.name, commit: pushed, rejected: Object.fromEntries(res.rejected), messages: res.messages });
 }
 
+/** One caller of {@link pushLoop}: what to push once local is level with the remote, and what an accepted push returns. */
+interface PushStep<T> {
+  /** The commit to push onto the remote's `tip`, or `done` when there is nothing to push. */
+  prepare(tip: string | undefined, sync: SyncResult, attempt: number): Promise<{ commit: string } | { done: T }>;
+  /** The answer once the remote's branch holds `commit`. */
+  accepted(commit: string, res: ReceiveResult, sync: SyncResult, attempt: number): Promise<T>;
+  /** Said when the attempts run out ('' or a sentence ending in '; '). */
+  exhausted: string;
+}
+
+/**
+ * The push loop of {@link pushRemote} and {@link appendAndPush}: learn the remote tip (fetching
+ * what we lack), bring the local branch level with it (re-applying local-only commits), push what
+ * `step` prepares with the remote's compare-and-swap, and when another writer won, retry while
+ * the remote keeps moving, with exponential backoff and jitter, at most `maxAttempts` times.
+ */
+async function pushLoop<T>(store: StoreTransport, h: RemoteHandle, opts: SyncOptions, step: PushStep<T>): Promise<T> {
+  const max = opts.maxAttempts ?? 20;
+  for (let attempt = 1; ; attempt++) {
+    const seen = store.readRef(trackingRef(h));
+    const tip = await remoteTip(store, h, 'git-receive-pack');
+    const sync = await integrate(store, h, tip, seen, { replay: true, allowRewrite: false }, opts);
+    const next = await step.prepare(tip, sync, attempt);
+    if ('done' in next) return next.done;
+    const pack = writePack(objectsToSend(store.objects, next.commit, tip).map((oid) => store.objects.read(oid)));
+    const res = await receivePack(h.target, [{ ref: `refs/heads/${h.branch}`, old: tip, new: next.commit }], pack);
+    if (res.ok) {
+      await writeTracking(store, h, next.commit);
+      return step.accepted(next.commit, res, sync, attempt);
+    }
+    await checkRejection(h, res, tip, next.commit);
+    if (attempt >= max) throw new MetaError('CONFLICT', `remote '${h.name}' kept moving during ${attempt} push attempts; ${step.exhausted}try again`, { remote: h.name, attempts: attempt });
+    await backoff(attempt, opts);
+  }
+}
+
 /**
  * `meta push`: sends local commits the remote lacks. When the remote moved on, local-only commits
  * are re-applied on its tip first (fresh commits, same files), then pushed; bounded attempts with
  * exponential backoff and jitter.
+ *
+ * @example
+ * const r = await pushRemote(repo.transport(), openRemote(repo, process.env));
  */
-export async function pushRemote(store: Store, h: RemoteHandle, opts: SyncOptions = {}): Promise<PushOutcome> {
-  const max = opts.maxAttempts ?? 20;
-  for (let attempt = 1; ; attempt++) {
-    const seen = readRef(store.fs, store.gitdir, trackingRef(h));
-    const tip = await remoteTip(store, h, 'git-receive-pack');
-    const sync = await integrate(store, h, tip, seen, { replay: true, allowRewrite: false }, opts);
-    const local = store.tip();
-    if (!local) throw new MetaError('NOT_FOUND', 'the local repository has no commits to push', {});
-    if (local === tip) {
-      writeTracking(store, h, tip);
-      return { ...sync, status: sync.status === 'remote-empty' ? 'up-to-date' : sync.status, pushed: tip, attempts: attempt, messages: [] };
-    }
-    const pack = writePack(objectsToSend(store.objects, local, tip).map((oid) => store.objects.read(oid)));
-    const res = await receivePack(h.target, [{ ref: `refs/heads/${h.branch}`, old: tip, new: local }], pack);
-    if (res.ok) {
-      writeTracking(store, h, local);
-      return { ...sync, after: local, pushed: local, attempts: attempt, messages: res.messages };
-    }
-    await checkRejection(h, res, tip, local);
-    if (attempt >= max) throw new MetaError('CONFLICT', `remote '${h.name}' kept moving during ${attempt} push attempts; try again`, { remote: h.name, attempts: attempt });
-    await backoff(attempt, opts);
-  }
+export function pushRemote(store: StoreTransport, h: RemoteHandle, opts: SyncOptions = {}): Promise<PushOutcome> {
+  return pushLoop<PushOutcome>(store, h, opts, {
+    exhausted: '',
+    async prepare(tip, sync, attempt) {
+      const local = store.tip();
+      if (!local) throw new MetaError('NOT_FOUND', 'the local repository has no commits to push', {});
+      if (local !== tip) return { commit: local };
+      await writeTracking(store, h, tip);
+      return { done: { ...sync, status: sync.status === 'remote-empty' ? 'up-to-date' : sync.status, pushed: tip, attempts: attempt, messages: [] } };
+    },
+    async accepted(commit, res, sync, attempt) {
+      return { ...sync, after: commit, pushed: commit, attempts: attempt, messages: res.messages };
+    },
+  });
 }
 
 /**
@@ -267,29 +288,28 @@ export async function pushRemote(store: Store, h: RemoteHandle, opts: SyncOption
  * The local branch therefore never holds a commit that lost a push: a losing commit stays an
  * unreferenced object (git gc drops it), and the branch ends at the remote commit that won, or
  * at a descendant of it when another local writer appended meanwhile (its commits re-applied).
+ *
+ * @example
+ * await appendAndPush(repo.transport(), openRemote(repo, process.env), plan, { actor: 'ci' });
  */
-export async function appendAndPush(
-  store: Store,
+export function appendAndPush(
+  store: StoreTransport,
   h: RemoteHandle,
-  plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>,
+  plan: AppendPlanner,
   opts: SyncOptions & { actor: string; time?: Date | (() => Date) },
 ): Promise<AppendResult & { pushAttempts: number }> {
-  const max = opts.maxAttempts ?? 20;
-  for (let attempt = 1; ; attempt++) {
-    const seen = readRef(store.fs, store.gitdir, trackingRef(h));
-    const tip = await remoteTip(store, h, 'git-receive-pack');
-    await integrate(store, h, tip, seen, { replay: true, allowRewrite: false }, opts);
-    const base = store.tip();
-    const built = await store.commitOn(base, plan, opts);
-    const pack = writePack(objectsToSend(store.objects, built.commit, tip).map((oid) => store.objects.read(oid)));
-    const res = await receivePack(h.target, [{ ref: `refs/heads/${h.branch}`, old: tip, new: built.commit }], pack);
-    if (res.ok) {
-      writeTracking(store, h, built.commit);
-      await integrate(store, h, built.commit, base, { replay: true, allowRewrite: false }, opts);
-      return { ...built, attempts: attempt, pushAttempts: attempt };
-    }
-    await checkRejection(h, res, tip, built.commit);
-    if (attempt >= max) throw new MetaError('CONFLICT', `remote '${h.name}' kept moving during ${attempt} push attempts; nothing was written; try again`, { remote: h.name, attempts: attempt });
-    await backoff(attempt, opts);
-  }
+  let base: string | undefined;
+  let built: Omit<AppendResult, 'attempts'> | undefined;
+  return pushLoop(store, h, opts, {
+    exhausted: 'nothing was written; ',
+    async prepare() {
+      base = store.tip();
+      built = await store.commitOn(base, plan, opts);
+      return { commit: built.commit };
+    },
+    async accepted(commit, _res, _sync, attempt) {
+      await integrate(store, h, commit, base, { replay: true, allowRewrite: false }, opts);
+      return { ...built!, attempts: attempt, pushAttempts: attempt };
+    },
+  });
 }

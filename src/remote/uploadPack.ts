@@ -1,10 +1,11 @@
-import * as nodeFs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { MetaError } from '../errors/MetaError.js';
 import { authHeader, scrubSecrets } from './credentials.js';
 import { httpRequest, readBody, type HttpResponse } from './httpRequest.js';
 import { installPack } from './indexPack.js';
+import { unlinkIfPresent, writeAll } from '../store/fs.js';
+import type { PackDestination } from '../store/Repository.js';
 import { pktLine, type Advertisement, type RemoteTarget } from './smartHttp.js';
 
 const AGENT = 'boot-meta/0.1';
@@ -69,16 +70,17 @@ function fail(target: RemoteTarget, why: string, data: Record<string, unknown> =
 /**
  * Fetches a pack from `git-upload-pack` (smart HTTP, protocol v0/v1, one stateless request with
  * `done`: our histories are linear, so the haves we send are the negotiation) and streams it to a
- * temp file in `packDir`, then indexes it and moves `.pack` and `.idx` into place. The pack never
- * sits in memory whole. Asks for `ofs-delta` and `side-band-64k` when offered, never `thin-pack`
+ * temp file in the destination's pack directory (through the repository's file system), then
+ * indexes it and moves `.pack` and `.idx` into place. The pack never sits in memory whole. Asks for `ofs-delta` and `side-band-64k` when offered, never `thin-pack`
  * (every delta base must be in the pack we index).
  *
  * @example
  * const adv = await advertisedRefs(target, 'git-upload-pack');
  * const tip = adv.refs.get('refs/heads/main')!;
- * await fetchPack(target, adv, { wants: [tip], haves: [] }, `${gitdir}/objects/pack`);
+ * await fetchPack(target, adv, { wants: [tip], haves: [] }, repository.transport().packDestination());
  */
-export async function fetchPack(target: RemoteTarget, adv: Advertisement, req: UploadPackRequest, packDir: string): Promise<UploadPackResult> {
+export async function fetchPack(target: RemoteTarget, adv: Advertisement, req: UploadPackRequest, dest: PackDestination): Promise<UploadPackResult> {
+  const { fs, dir: packDir } = dest;
   const caps = adv.capabilities;
   const band = caps.has('side-band-64k') ? 'side-band-64k' : caps.has('side-band') ? 'side-band' : undefined;
   const ask = [band, caps.has('ofs-delta') ? 'ofs-delta' : undefined, caps.has('no-progress') ? 'no-progress' : undefined, caps.has('shallow') ? 'shallow' : undefined, `agent=${AGENT}`].filter(Boolean).join(' ');
@@ -117,9 +119,9 @@ export async function fetchPack(target: RemoteTarget, adv: Advertisement, req: U
     throw fail(target, `HTTP ${res.status}: ${text.slice(0, 200).trim()}`, { status: res.status });
   }
 
-  nodeFs.mkdirSync(packDir, { recursive: true });
+  fs.mkdirSync(packDir, { recursive: true });
   const tmpPack = `${packDir}/tmp_pack_${process.pid}_${randomBytes(6).toString('hex')}`;
-  const fd = nodeFs.openSync(tmpPack, 'wx', 0o600);
+  const fd = fs.openSync(tmpPack, 'wx', 0o600);
   const shallow: string[] = [];
   const unshallow: string[] = [];
   let written = 0;
@@ -130,8 +132,7 @@ export async function fetchPack(target: RemoteTarget, adv: Advertisement, req: U
     let phase: 'nego' | 'band' | 'raw' | 'end' = 'nego';
     let pending: Buffer = Buffer.alloc(0);
     const write = (b: Buffer): void => {
-      let off = 0;
-      while (off < b.length) off += nodeFs.writeSync(fd, b, off, b.length - off);
+      writeAll(fs, fd, b);
       written += b.length;
     };
     // Band 1 is pack data, band 3 a fatal error; band 2 is progress text, which we asked the server not to send.
@@ -197,19 +198,19 @@ export async function fetchPack(target: RemoteTarget, adv: Advertisement, req: U
       return !(fatal && carry === 0);
     };
     await drain(res.body, onChunk);
-    nodeFs.closeSync(fd);
+    fs.closeSync(fd);
     closed = true;
     if (fatal) throw fail(target, `the server said: ${fatal.trim()}`);
     if (phase === 'nego') throw fail(target, 'the server closed the connection before sending a pack');
     if (written === 0) {
-      nodeFs.rmSync(tmpPack, { force: true });
+      unlinkIfPresent(fs, tmpPack);
       return { objects: 0, shallow, unshallow };
     }
-    const installed = installPack(packDir, tmpPack);
+    const installed = installPack(fs, packDir, tmpPack);
     return { pack: installed.id, objects: installed.objects, shallow, unshallow };
   } catch (e) {
-    if (!closed) nodeFs.closeSync(fd);
-    nodeFs.rmSync(tmpPack, { force: true });
+    if (!closed) fs.closeSync(fd);
+    unlinkIfPresent(fs, tmpPack);
     if (e instanceof MetaError) throw e;
     throw fail(target, String((e as Error).message ?? e));
   }

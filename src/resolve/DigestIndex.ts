@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { classifyPath } from '../records/layout.js';
-import type { Store } from '../store/Store.js';
+import type { Repository } from '../store/Repository.js';
+import type { StateDir } from '../store/StateDir.js';
 import type { RecordReader } from './RecordReader.js';
 
 interface CacheFile {
@@ -10,19 +10,25 @@ interface CacheFile {
   d: Record<string, string[]>;
 }
 
+const CACHE_FILE = 'digests-v1.json';
+
 /**
  * digest → binary record paths, derived from the log (each commit's added binary records) and
- * cached by commit under `<gitdir>/meta-cache/`, brought up to date incrementally. It is never
- * the truth: answers are re-read from the snapshot, so a stale or damaged cache can only cost time.
+ * cached by commit in the repository's `meta-cache` state directory, brought up to date
+ * incrementally. It is never the truth: answers are re-read from the snapshot, so a stale or
+ * damaged cache can only cost time.
+ *
+ * @example
+ * const paths = new DigestIndex(repo.store, repo.reader).lookup('sha256:…');
  */
 export class DigestIndex {
   private tip: string | undefined;
   private map = new Map<string, string[]>();
   private loaded = false;
-  private readonly cachePath: string;
+  private readonly cache: StateDir;
 
-  constructor(private readonly store: Store, private readonly reader: RecordReader) {
-    this.cachePath = `${store.gitdir}/meta-cache/digests-v1.json`;
+  constructor(private readonly store: Repository, private readonly reader: RecordReader) {
+    this.cache = store.stateDir('meta-cache');
   }
 
   /** Binary record paths with this digest, as of `tip` (default: the branch tip). */
@@ -61,7 +67,7 @@ export class DigestIndex {
   private load(): void {
     this.loaded = true;
     try {
-      const f = JSON.parse(this.store.fs.readFileSync(this.cachePath, 'utf8') as string) as CacheFile;
+      const f = JSON.parse(this.cache.readText(CACHE_FILE) ?? '') as CacheFile;
       if (f.v === 1) {
         this.tip = f.tip;
         this.map = new Map(Object.entries(f.d));
@@ -73,14 +79,10 @@ export class DigestIndex {
 
   private save(): void {
     if (!this.tip) return;
-    const dir = `${this.store.gitdir}/meta-cache`;
-    const tmp = `${dir}/digests-v1.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      this.store.fs.mkdirSync(dir, { recursive: true });
-      this.store.fs.writeFileSync(tmp, JSON.stringify({ v: 1, tip: this.tip, d: Object.fromEntries(this.map) } satisfies CacheFile));
-      this.store.fs.renameSync(tmp, this.cachePath);
+      this.cache.write(CACHE_FILE, JSON.stringify({ v: 1, tip: this.tip, d: Object.fromEntries(this.map) } satisfies CacheFile));
     } catch {
-      try { this.store.fs.unlinkSync(tmp); } catch { /* nothing written */ }
+      // A read-only repository still answers; it derives the index again next time.
     }
   }
 }

@@ -1,11 +1,12 @@
 import { MetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from '../api/openMeta.js';
 import { setAutoPush } from '../api/autoPush.js';
-import type { Snapshot } from '../store/Snapshot.js';
 import type { Label } from '../records/types.js';
-import { assertRepoPath, type AppendFile, type AppendOptions, type AppendPlan, type AppendResult, type Store } from '../store/Store.js';
+import { NothingToWrite } from '../store/NothingToWrite.js';
+import type { AppendFile, AppendOptions, AppendPlan, AppendPlanner, AppendResult, Repository } from '../store/Repository.js';
+import { assertRepoPath } from '../store/assertRepoPath.js';
 
-type PlanFn = (snap: Snapshot) => AppendPlan | Promise<AppendPlan>;
+type PlanFn = AppendPlanner;
 
 interface Item {
   plan: PlanFn;
@@ -30,8 +31,6 @@ export interface GroupCommitterOptions {
   onCommit?: (info: { commit: string; writes: number; files: number }) => void;
 }
 
-class EmptyBatch extends Error {}
-
 /**
  * Group commit: writes that arrive while a commit is in flight queue up and land together in
  * the next one. Each write is an ordinary append plan (what `writeRecords` gives `Store.append`),
@@ -53,7 +52,7 @@ export class GroupCommitter {
   commits = 0;
   writes = 0;
 
-  constructor(private readonly store: Store, private readonly opts: GroupCommitterOptions) {
+  constructor(private readonly store: Repository, private readonly opts: GroupCommitterOptions) {
     this.maxBatch = opts.maxBatch ?? 1000;
   }
 
@@ -74,10 +73,10 @@ export class GroupCommitter {
    * `actor` (record headers and commit author), with `recordLabels` added to every record header.
    */
   repoFor(repo: MetaRepo, actor: string = repo.actor, recordLabels?: Label[]): MetaRepo {
-    const store = Object.create(this.store) as Store;
-    (store as { append: Store['append'] }).append = (plan: PlanFn, opts: AppendOptions) => this.enqueue(plan, opts.actor);
+    const store = Object.create(this.store) as Repository;
+    (store as { append: Repository['append'] }).append = (plan: PlanFn, opts: AppendOptions) => this.enqueue(plan, opts.actor);
     // One shared log index, not one per proxy (it caches derived history).
-    (store as { log: Store['log'] }).log = () => this.store.log();
+    (store as { log: Repository['log'] }).log = () => this.store.log();
     const proxy: MetaRepo = { ...repo, store, actor, ...(recordLabels ? { recordLabels } : {}) };
     // Writes through the proxy stay in this committer; `meta serve --remote` pushes each group commit itself.
     setAutoPush(proxy, false);
@@ -153,12 +152,13 @@ export class GroupCommitter {
           messages.push(p.message);
           outcomes.set(item, { ok: p });
         }
-        if (files.length === 0) throw new EmptyBatch();
+        // Every plan failed, wanted nothing or must wait for the next commit.
+        if (files.length === 0) throw new NothingToWrite(undefined);
         const message = messages.length === 1 ? messages[0]! : `group commit: ${messages.length} writes\n\n${messages.map((m) => `- ${m.split('\n', 1)[0]}`).join('\n')}\n`;
         return { files, message };
       }, { actor: batch[0]!.actor, time: this.opts.clock ?? (() => new Date()) });
     } catch (e) {
-      if (e instanceof EmptyBatch) return this.settleWithout(batch, outcomes);
+      if (e instanceof NothingToWrite) return this.settleWithout(batch, outcomes);
       if (batch.length > 1) {
         // The combined commit failed for a reason no single plan reported (e.g. a path clash
         // with a directory): commit them one by one, so only the culprit fails.

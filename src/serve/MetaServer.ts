@@ -1,17 +1,22 @@
+// Over 400 lines on purpose: one class holds every route of the HTTP API, because the routes share
+// its request plumbing (body limits, tokens, long-polls, ETags, the event stream and the error
+// mapping); the pieces that stand alone (group commits, metrics, tokens, record bodies, errors)
+// live in their own files beside it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { realpathSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { MetaError, isMetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from '../api/openMeta.js';
-import { checkEventTypes, eventsOfEntry, isAncestor, matchesEvent, parseEventId, type EventFilter, type MetaEventOut } from '../api/events.js';
+import { checkEventTypes, eventsOfEntry, inFirstParentLog, matchesEvent, parseEventId, type EventFilter, type MetaEventOut } from '../api/events.js';
 import { readMetaSettings } from '../api/metaSettings.js';
 import { checkChannel, checkHost, checkProjectName, parsePlatform } from '../records/names.js';
 import { LruCache } from '../util/LruCache.js';
-import type { Snapshot } from '../store/Snapshot.js';
-import type { AppendOptions, AppendPlan, AppendResult } from '../store/Store.js';
+import type { LogEntry } from '../store/LogEntry.js';
+import type { AppendOptions, AppendPlanner, AppendResult } from '../store/Repository.js';
 import { RefWatcher } from '../watch/RefWatcher.js';
 import { GroupCommitter } from './GroupCommitter.js';
+import { pullEvery, type PullLoop } from './pullEvery.js';
 import { Metrics } from './Metrics.js';
 import { matchToken, parseServeTokens, type TokenScope } from './serveTokens.js';
 import { applyRecord, checkRecordBody, REPORT_SCHEMA } from './applyRecord.js';
@@ -25,7 +30,7 @@ export interface RemoteSync {
   /** Fetches the remote branch into the local repository (moving its tip). */
   fetch(): Promise<void>;
   /** Appends through the remote (plan on its tip, push, re-plan when another writer won). */
-  append?(plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>, opts: AppendOptions): Promise<AppendResult>;
+  append?(plan: AppendPlanner, opts: AppendOptions): Promise<AppendResult>;
 }
 
 export interface ServeOptions {
@@ -144,7 +149,7 @@ export class MetaServer {
   private waiters = new Set<() => void>();
   private events = new LruCache<string, MetaEventOut[]>(4096);
   private heartbeat?: NodeJS.Timeout;
-  private remoteTimer?: NodeJS.Timeout;
+  private puller?: PullLoop;
   private lastFetchOk = 0;
   private dispatcher?: { kick(): void; close(): Promise<void>; lag(): Map<string, number> };
   private closing = false;
@@ -154,7 +159,7 @@ export class MetaServer {
 
   constructor(private readonly opts: ServeOptions) {
     const repo = opts.repo;
-    this.hostDirs = hostDirectories([repo.dir, repo.store.gitdir, opts.webhookStateDir, process.cwd(), homedir(), tmpdir()]);
+    this.hostDirs = hostDirectories([repo.dir, repo.store.dir, opts.webhookStateDir, process.cwd(), homedir(), tmpdir()]);
     this.committer = new GroupCommitter(repo.store, {
       actor: repo.actor,
       clock: repo.clock,
@@ -183,7 +188,7 @@ export class MetaServer {
     this.metrics.gauge('meta_webhook_lag_events', () => this.dispatcher?.lag() ?? new Map());
     this.metrics.gauge('meta_tip_age_seconds', () => {
       const tip = repo.store.tip();
-      return tip ? Math.max(0, Date.now() / 1000 - repo.store.objects.readCommit(tip).committer.timestamp) : 0;
+      return tip ? Math.max(0, Date.now() / 1000 - repo.store.readCommit(tip).committer.timestamp) : 0;
     });
   }
 
@@ -225,23 +230,20 @@ export class MetaServer {
       this.dispatcher = d;
       d.kick();
     }
-    if (this.opts.remote) this.scheduleFetch(0);
+    const remote = this.opts.remote;
+    if (remote) {
+      this.puller = pullEvery(() => remote.fetch(), remote.intervalMs, {
+        onPulled: () => {
+          this.lastFetchOk = Date.now();
+          this.watcher.check();
+        },
+        onError: (e) => {
+          this.metrics.inc('meta_remote_fetch_errors_total');
+          this.opts.log?.(`fetch from ${remote.url} failed: ${e.message}`);
+        },
+      });
+    }
     return this;
-  }
-
-  private scheduleFetch(ms: number): void {
-    const r = this.opts.remote!;
-    this.remoteTimer = setTimeout(async () => {
-      try {
-        await r.fetch();
-        this.lastFetchOk = Date.now();
-        this.watcher.check();
-      } catch (e) {
-        this.metrics.inc('meta_remote_fetch_errors_total');
-        this.opts.log?.(`fetch from ${r.url} failed: ${(e as Error).message}`);
-      }
-      if (!this.closing) this.scheduleFetch(r.intervalMs);
-    }, ms);
   }
 
   private onTip(): void {
@@ -362,7 +364,7 @@ export class MetaServer {
     const after = query.get('after');
     if (after && !/^[0-9a-f]{40}$/.test(after)) throw new MetaError('INVALID_ARGUMENT', '?after= must be a full 40-hex commit id', { after });
     const answer = (commit: string) => {
-      if (after && !isAncestor(repo, after, commit)) {
+      if (after && !inFirstParentLog(repo, after, commit)) {
         throw new MetaError('HISTORY_REWRITTEN', `the served history at ${commit.slice(0, 12)} does not descend from ${after.slice(0, 12)}; refusing to answer with older or rewritten history`, { after, commit });
       }
       return resolveBinaryIn(repo, repo.store.snapshot(commit), opts);
@@ -383,7 +385,7 @@ export class MetaServer {
     }
     const have = etagOf(req);
     const wait = Math.max(0, Math.min(Number(query.get('wait') ?? 0) || 0, this.opts.maxWaitSeconds ?? 60));
-    if (have && /^[0-9a-f]{40}$/.test(have) && repo.store.objects.has(have)) {
+    if (have && /^[0-9a-f]{40}$/.test(have) && repo.store.hasObject(have)) {
       // "Not modified" means: what the client resolved at its commit still holds at the tip.
       const deadline = Date.now() + wait * 1000;
       const mine = key(have);
@@ -436,7 +438,7 @@ export class MetaServer {
     else if (last) {
       const id = parseEventId(last);
       const tip = repo.store.tip();
-      if (!tip || !isAncestor(repo, id.commit, tip)) {
+      if (!tip || !inFirstParentLog(repo, id.commit, tip)) {
         throw new MetaError('HISTORY_REWRITTEN', `event id ${last.slice(0, 12)} is not in this repository's history; reconnect without Last-Event-ID (or with ?since=beginning)`, { id: last });
       }
       cursor = id.commit;
@@ -468,7 +470,7 @@ export class MetaServer {
   }
 
   /** The events of one commit, cached (every stream shares them). */
-  private eventsOf(entry: import('../store/LogIndex.js').LogEntry): MetaEventOut[] {
+  private eventsOf(entry: LogEntry): MetaEventOut[] {
     let e = this.events.get(entry.commit);
     if (!e) {
       e = eventsOfEntry(this.opts.repo, entry);
@@ -541,7 +543,7 @@ export class MetaServer {
   async close(): Promise<void> {
     this.closing = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    if (this.remoteTimer) clearTimeout(this.remoteTimer);
+    await this.puller?.stop();
     for (const c of this.sse) c.res.end();
     this.onTip();
     await this.committer.idle();

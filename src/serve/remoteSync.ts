@@ -1,9 +1,10 @@
-import * as nodeFs from 'node:fs';
 import { MetaError } from '../errors/MetaError.js';
+import { diskFs } from '../api/diskFs.js';
 import { openMeta, type MetaRepo } from '../api/openMeta.js';
-import type { AppendOptions, AppendPlan, AppendResult } from '../store/Store.js';
-import type { Snapshot } from '../store/Snapshot.js';
+import type { SyncFs } from '../store/fs.js';
+import type { AppendOptions, AppendPlanner, AppendResult } from '../store/Repository.js';
 import type { RemoteSync } from './MetaServer.js';
+import { pullEvery, type PullLoop } from './pullEvery.js';
 
 export interface OpenCloneOptions {
   url: string;
@@ -12,6 +13,8 @@ export interface OpenCloneOptions {
   env: Record<string, string | undefined>;
   actor?: string;
   fsyncObjects?: boolean;
+  /** The file system the clone lives on (default: the disk). */
+  fs?: SyncFs;
 }
 
 /**
@@ -22,15 +25,16 @@ export interface OpenCloneOptions {
  * const repo = await openClone({ url: 'https://git.example.com/acme/meta.git', dir: '/var/lib/meta', env: process.env });
  */
 export async function openClone(opts: OpenCloneOptions): Promise<MetaRepo> {
+  const fs = opts.fs ?? diskFs;
   let empty = true;
   try {
-    empty = nodeFs.readdirSync(opts.dir).length === 0;
+    empty = fs.readdirSync(opts.dir).length === 0;
   } catch { /* missing: clone creates it */ }
   if (empty) {
     const { cloneMeta } = await import('../api/cloneMeta.js');
-    return cloneMeta({ url: opts.url, dir: opts.dir, env: opts.env, actor: opts.actor, fsyncObjects: opts.fsyncObjects });
+    return cloneMeta({ url: opts.url, dir: opts.dir, env: opts.env, actor: opts.actor, fsyncObjects: opts.fsyncObjects, fs });
   }
-  const repo = openMeta({ dir: opts.dir, env: opts.env, actor: opts.actor, fsyncObjects: opts.fsyncObjects });
+  const repo = openMeta({ dir: opts.dir, env: opts.env, actor: opts.actor, fsyncObjects: opts.fsyncObjects, fs });
   const { listRemotes, addRemote } = await import('../api/remotes.js');
   const { stripUserinfo } = await import('../remote/credentials.js');
   const want = stripUserinfo(opts.url).url;
@@ -57,36 +61,22 @@ export async function remoteSync(repo: MetaRepo, url: string, intervalMs: number
     fetch: async () => {
       await pull(repo);
     },
-    append: (plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>, opts: AppendOptions): Promise<AppendResult> =>
-      sync.appendAndPush(repo.store, sync.openRemote(repo.store, repo.env), plan, opts),
+    append: (plan: AppendPlanner, opts: AppendOptions): Promise<AppendResult> =>
+      sync.appendAndPush(repo.store.transport(), sync.openRemote(repo.store, repo.env), plan, opts),
   };
 }
 
 /**
  * Pulls every `intervalMs` until stopped (followers and watchers of a remote): each pull that
  * moves the local branch is noticed by their RefWatcher like any other tip move.
+ *
+ * @example
+ * const puller = startPulling(repo, 10_000, (e) => log(`fetch: ${e.message}`));
+ * await puller.stop();
  */
-export function startPulling(repo: MetaRepo, intervalMs: number, onError: (e: Error) => void): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    running = (async () => {
-      try {
-        const { pull } = await import('../api/pull.js');
-        await pull(repo);
-      } catch (e) {
-        onError(e as Error);
-      }
-      if (!stopped) timer = setTimeout(tick, intervalMs);
-    })();
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+export function startPulling(repo: MetaRepo, intervalMs: number, onError: (e: Error) => void): PullLoop {
+  return pullEvery(async () => {
+    const { pull } = await import('../api/pull.js');
+    await pull(repo);
+  }, intervalMs, { onError });
 }

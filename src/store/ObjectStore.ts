@@ -1,13 +1,15 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
-import { posix } from 'node:path';
 import { MetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from './fs.js';
 import { hashObject, parseCommit, parseTree, type Commit, type ObjectType, type RawObject, type TreeEntry } from './gitObjects.js';
-import { PackSet } from './pack.js';
+import { PackSet } from './PackSet.js';
+import type { ObjectReader } from './ObjectReader.js';
 import { LruCache } from '../util/LruCache.js';
 import { OwnPacks } from './OwnPacks.js';
+import { alternateObjectDirs } from './alternateObjectDirs.js';
 import { buildPack } from './packWriter.js';
+import { writeFileAtomic } from './writeFileAtomic.js';
 
 export interface ObjectStoreOptions {
   /** fsync object files before they are renamed into place (survives power loss): one sync per loose object, two per pack. */
@@ -27,8 +29,6 @@ interface ObjectDir {
   packs: PackSet;
 }
 
-/** Nested alternates are followed this deep, git's limit (`link_alt_odb_entries`). */
-const MAX_ALTERNATE_DEPTH = 5;
 /** A delta base looked up in another object directory that needs one there too, and so on: bounded. */
 const MAX_EXTERNAL_DEPTH = 64;
 
@@ -54,7 +54,7 @@ const PACK_MIN_OBJECTS = 16;
  * ignored, nested alternates followed up to git's depth of five. Alternates are only ever read:
  * new objects, packs and pack merges happen in the repository's own objects directory.
  */
-export class ObjectStore {
+export class ObjectStore implements ObjectReader {
   readonly fs: SyncFs;
   readonly gitdir: string;
   private readonly own: ObjectDir;
@@ -108,51 +108,11 @@ export class ObjectStore {
     this.warn(message);
   }
 
-  /**
-   * Follows `objects/info/alternates` depth first, as git does: each listed directory, then the
-   * alternates it lists itself. A directory already seen (our own included) is skipped, so a cycle
-   * ends; a missing one is reported and skipped, as git does.
-   */
   private readAlternates(): ObjectDir[] {
-    const out: ObjectDir[] = [];
-    const seen = new Set([posix.normalize(this.own.dir)]);
-    const visit = (objdir: string, depth: number): void => {
-      let text: string;
-      try {
-        text = this.fs.readFileSync(`${objdir}/info/alternates`, 'utf8');
-      } catch (e) {
-        if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return;
-        throw e;
-      }
-      if (depth > MAX_ALTERNATE_DEPTH) {
-        this.warnOnce(`alternate object directories are nested more than ${MAX_ALTERNATE_DEPTH} deep; the deeper ones are ignored, as git ignores them`);
-        return;
-      }
-      for (const line of text.split('\n')) {
-        if (line === '' || line.startsWith('#')) continue;
-        const path = line.startsWith('"') ? unquoteC(line) : line;
-        if (!path) continue;
-        // Appended, not resolved lexically: the kernel walks `..` the way git's realpath'd base does.
-        const dir = (path.startsWith('/') ? path : `${objdir}/${path}`).replace(/(.)\/+$/, '$1');
-        const key = posix.normalize(dir);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        let isDir = false;
-        try {
-          isDir = this.fs.statSync(dir).isDirectory();
-        } catch (e) {
-          if (!isErrno(e, 'ENOENT') && !isErrno(e, 'ENOTDIR')) throw e;
-        }
-        if (!isDir) {
-          this.warnOnce(`an object directory listed in objects/info/alternates does not exist; fix or remove that line (objects stored there cannot be read)`);
-          continue;
-        }
-        out.push({ dir, packs: new PackSet(this.fs, this.gitdir, { objectsDir: dir, resolveExternal: (oid: string) => this.readExternal(oid, dir) }) });
-        visit(dir, depth + 1);
-      }
-    };
-    visit(this.own.dir, 0);
-    return out;
+    return alternateObjectDirs(this.fs, this.own.dir, (m) => this.warnOnce(m)).map((dir) => ({
+      dir,
+      packs: new PackSet(this.fs, this.gitdir, { objectsDir: dir, resolveExternal: (oid: string) => this.readExternal(oid, dir) }),
+    }));
   }
 
   /**
@@ -212,11 +172,11 @@ export class ObjectStore {
     // Packs first, as git does: a lookup in an idx is a binary search in memory, while a missing
     // loose file costs a failed open() and an exception (1 s of a 10k-commit log-index build).
     const packed = this.own.packs.readShared(oid);
-    if (packed) return packed as RawObject;
+    if (packed) return packed;
     const alts = this.alternateDirs();
     for (const a of alts) {
       const p = a.packs.readShared(oid);
-      if (p) return p as RawObject;
+      if (p) return p;
     }
     const loose = this.readLoose(oid);
     if (loose) return loose;
@@ -229,7 +189,7 @@ export class ObjectStore {
     for (const d of this.dirs()) {
       d.packs.refresh();
       const p = d.packs.readShared(oid);
-      if (p) return p as RawObject;
+      if (p) return p;
     }
     return undefined;
   }
@@ -383,27 +343,18 @@ export class ObjectStore {
       this.fs.mkdirSync(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
-    const tmp = `${dir}/tmp_obj_${process.pid}_${randomBytes(6).toString('hex')}`;
-    let fd: number;
+    const path = this.loosePath(oid);
+    const data = deflateSync(raw, { level: 1 });
+    // git's temp name: `git fsck` and `git gc` know `tmp_obj_*` files as an interrupted write's.
+    const write = () => writeFileAtomic(this.fs, path, data, { durable: this.fsyncObjects ? 'file' : false, mkdir: false, tmp: `${dir}/tmp_obj_${process.pid}_${randomBytes(6).toString('hex')}` });
     try {
-      fd = this.fs.openSync(tmp, 'wx', 0o644);
+      write();
     } catch (e) {
-      // `git gc` removes emptied fan-out directories behind our back: make it again.
-      if (!isErrno(e, 'ENOENT')) throw e;
-      this.fs.mkdirSync(dir, { recursive: true });
-      fd = this.fs.openSync(tmp, 'wx', 0o644);
-    }
-    try {
-      this.fs.writeSync(fd, deflateSync(raw, { level: 1 }));
-      if (this.fsyncObjects) this.fs.fsyncSync(fd);
-    } finally {
-      this.fs.closeSync(fd);
-    }
-    try {
-      this.fs.renameSync(tmp, this.loosePath(oid));
-    } catch (e) {
-      try { this.fs.unlinkSync(tmp); } catch { /* already gone */ }
-      if (!this.fs.existsSync(this.loosePath(oid))) throw e;
+      if (isErrno(e, 'ENOENT') && !this.fs.existsSync(dir)) {
+        // `git gc` removes emptied fan-out directories behind our back: make it again.
+        this.fs.mkdirSync(dir, { recursive: true });
+        write();
+      } else if (!this.fs.existsSync(path)) throw e;
     }
     this.known.add(oid);
   }
@@ -437,26 +388,4 @@ export class ObjectStore {
     // Read again on next use: the file may have changed meanwhile.
     this.alternates = undefined;
   }
-}
-
-/** git's `unquote_c_style` for a quoted alternates line; undefined when it is not well formed. */
-function unquoteC(line: string): string | undefined {
-  const simple: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"' };
-  const bytes: number[] = [];
-  for (let i = 1; i < line.length; i++) {
-    const c = line[i]!;
-    if (c === '"') return i === line.length - 1 ? Buffer.from(bytes).toString('utf8') : undefined;
-    if (c !== '\\') {
-      bytes.push(...Buffer.from(c, 'utf8'));
-      continue;
-    }
-    const e = line[++i];
-    if (e === undefined) return undefined;
-    if (simple[e] !== undefined) bytes.push(simple[e]!.charCodeAt(0));
-    else if (/^[0-3][0-7][0-7]$/.test(line.slice(i, i + 3))) {
-      bytes.push(Number.parseInt(line.slice(i, i + 3), 8));
-      i += 2;
-    } else return undefined;
-  }
-  return undefined;
 }

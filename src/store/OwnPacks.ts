@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { fsyncDir, isErrno, type SyncFs } from './fs.js';
+import { fsyncDir, isErrno, readAt, unlinkIfPresent, writeAll, type SyncFs } from './fs.js';
+import { installPackFiles } from './installPackFiles.js';
+import { parsePackEntryHeader, PACK_TYPE_NAMES } from './packEntryHeader.js';
 import { readIdx, writeIdx } from './packIdx.js';
 import { packHeader, type BuiltPack } from './packWriter.js';
 import { clearStaleLock } from './RefLock.js';
@@ -76,7 +78,7 @@ export class OwnPacks {
     const base = `${this.packDir}/pack-${id}`;
     if (!(this.fs.existsSync(`${base}.pack`) && this.fs.existsSync(`${base}.idx`))) {
       this.fs.mkdirSync(this.packDir, { recursive: true });
-      this.writeInPlace(base, [built.pack], writeIdx(built.oids, built.offsets, built.crcs, built.checksum), this.fsync);
+      this.writeInPlace(id, [built.pack], writeIdx(built.oids, built.offsets, built.crcs, built.checksum), this.fsync);
     }
     // Marked only once in place: a consolidation that saw a marker without its pack would drop it.
     this.mark(id);
@@ -181,16 +183,7 @@ export class OwnPacks {
       throw e;
     }
     try {
-      const read = (pos: number, len: number): Buffer => {
-        const b = Buffer.alloc(len);
-        let got = 0;
-        while (got < len) {
-          const r = this.fs.readSync(fd, b, got, len - got, pos + got);
-          if (r <= 0) break;
-          got += r;
-        }
-        return b.subarray(0, got);
-      };
+      const read = (pos: number, len: number): Buffer => readAt(this.fs, fd, pos, len);
       const head = read(0, 12);
       if (head.length < 12 || head.toString('latin1', 0, 4) !== 'MIDX' || head[7] !== 0) return undefined;
       const chunks = head[6]!;
@@ -264,9 +257,8 @@ export class OwnPacks {
         const k = order[j]!;
         const start = idx.offsets[k]!;
         const end = j + 1 < order.length ? idx.offsets[order[j + 1]!]! : pack.length - 20;
-        const type = (pack[start]! >> 4) & 7;
         // A delta's base reference depends on where it sits: only whole objects copy as they are.
-        if (type < 1 || type > 4) deltas = true;
+        if (!isWholeObject(pack, start, end)) deltas = true;
         slices.push({ k, start, end });
       }
       if (deltas) continue;
@@ -290,7 +282,7 @@ export class OwnPacks {
     const checksum = h.digest();
     const id = checksum.toString('hex');
     // Always durable, whatever fsyncObjects says: the packs it replaces are about to be deleted.
-    this.writeInPlace(`${this.packDir}/pack-${id}`, [header, ...chunks, checksum], writeIdx(oids, offsets, crcs, checksum), true);
+    this.writeInPlace(id, [header, ...chunks, checksum], writeIdx(oids, offsets, crcs, checksum), true);
     this.mark(id);
     // The merged pack's names must be on disk before the only other copies are deleted.
     fsyncDir(this.fs, this.packDir);
@@ -312,35 +304,21 @@ export class OwnPacks {
     return { id, merged: used.length, objects: oids.length };
   }
 
-  /** Temp files, fsync, then `.pack` and `.idx` renamed into place in that order. */
-  private writeInPlace(base: string, pack: Buffer[], idx: Buffer, fsync: boolean): void {
-    const rnd = `${process.pid}_${randomBytes(6).toString('hex')}`;
-    const tmpPack = `${this.packDir}/tmp_pack_meta_${rnd}`;
-    const tmpIdx = `${this.packDir}/tmp_idx_meta_${rnd}`;
+  /** The pack under a temp name, then `.pack` and `.idx` moved into place in that order. */
+  private writeInPlace(id: string, pack: Buffer[], idx: Buffer, fsync: boolean): void {
+    const tmpPack = `${this.packDir}/tmp_pack_meta_${process.pid}_${randomBytes(6).toString('hex')}`;
     try {
-      this.writeFile(tmpPack, pack, fsync);
-      this.writeFile(tmpIdx, [idx], fsync);
-      this.fs.renameSync(tmpPack, `${base}.pack`);
-      this.fs.renameSync(tmpIdx, `${base}.idx`);
+      const fd = this.fs.openSync(tmpPack, 'wx', 0o644);
+      try {
+        for (const c of pack) writeAll(this.fs, fd, c);
+      } finally {
+        this.fs.closeSync(fd);
+      }
     } catch (e) {
       this.unlink(tmpPack);
-      this.unlink(tmpIdx);
       throw e;
     }
-  }
-
-  private writeFile(path: string, chunks: Buffer[], fsync: boolean): void {
-    const fd = this.fs.openSync(path, 'wx', 0o644);
-    try {
-      for (const c of chunks) {
-        for (let off = 0; off < c.length; ) off += this.fs.writeSync(fd, off === 0 ? c : c.subarray(off));
-      }
-      if (fsync) this.fs.fsyncSync(fd);
-    } finally {
-      this.fs.closeSync(fd);
-    }
-    // Read-only, as git leaves pack files (after writing: memfs refuses writes to a 0444 file).
-    this.fs.chmodSync?.(path, 0o444);
+    installPackFiles(this.fs, this.packDir, id, tmpPack, idx, { fsync });
   }
 
   private mark(id: string): void {
@@ -373,10 +351,15 @@ export class OwnPacks {
   }
 
   private unlink(path: string): void {
-    try {
-      this.fs.unlinkSync(path);
-    } catch (e) {
-      if (!isErrno(e, 'ENOENT')) throw e;
-    }
+    unlinkIfPresent(this.fs, path);
+  }
+}
+
+/** Whether the entry at `start` (ending at `end`) of a pack is a whole object, not a delta. */
+function isWholeObject(pack: Buffer, start: number, end: number): boolean {
+  try {
+    return PACK_TYPE_NAMES[parsePackEntryHeader(pack.subarray(start, end), start).type] !== undefined;
+  } catch {
+    return false;
   }
 }

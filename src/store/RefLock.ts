@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { MetaError } from '../errors/MetaError.js';
-import { isErrno, type SyncFs } from './fs.js';
+import { isErrno, unlinkIfPresent, type SyncFs } from './fs.js';
 import { assertRefDirsInside, clip, isFullRefName, readRef, readRegularFile } from './refs.js';
 import { pause } from '../util/pause.js';
 
@@ -39,14 +39,35 @@ function pidAlive(pid: number): boolean {
  * Moves `ref` from `expected` (undefined: the ref must not exist) to `next` with git's own locking
  * protocol, so `git` and other boot-meta processes serialise with us: create `<ref>.lock` with
  * O_EXCL, compare the current value, write + fsync, rename over the ref. isomorphic-git writes refs
- * in place with no lock, which loses commits under concurrency (DESIGN.md §6).
+ * in place with no lock, which loses commits under concurrency.
  *
  * While we hold it, the lock file first names its owner (`meta-lock pid@host`) so a lock left by a
  * killed process can be told from a live one; git never reads a `.lock` file's content.
  *
  * @returns true when the ref moved, false when its value was no longer `expected` (re-read and retry).
+ *
+ * @example
+ * if (!(await compareAndSwapRef(fs, gitdir, 'refs/heads/main', parent, commit))) replan();
  */
 export async function compareAndSwapRef(fs: SyncFs, gitdir: string, ref: string, expected: string | undefined, next: string, opts: RefUpdateOptions = {}): Promise<boolean> {
+  return lockedUpdate(fs, gitdir, ref, (current) => current === expected, next, opts);
+}
+
+/**
+ * Sets `ref` to `next` whatever it holds, or deletes its loose file when `next` is undefined,
+ * under the same lock as {@link compareAndSwapRef}: for refs that are hints, not history (a
+ * remote-tracking ref, `refs/meta/before-rewrite`). A deleted ref that `packed-refs` also lists
+ * would show its packed value again; boot-meta never packs refs, and it deletes only tracking
+ * refs it created itself.
+ *
+ * @example
+ * await setRef(fs, gitdir, 'refs/remotes/origin/main', fetchedTip);
+ */
+export async function setRef(fs: SyncFs, gitdir: string, ref: string, next: string | undefined, opts: RefUpdateOptions = {}): Promise<void> {
+  await lockedUpdate(fs, gitdir, ref, () => true, next, opts);
+}
+
+async function lockedUpdate(fs: SyncFs, gitdir: string, ref: string, accept: (current: string | undefined) => boolean, next: string | undefined, opts: RefUpdateOptions): Promise<boolean> {
   // The name becomes a path: only a valid refs/… name stays inside the repository's refs.
   if (!isFullRefName(ref)) throw new MetaError('INVALID_ARGUMENT', `'${clip(ref)}' is not a valid ref name (see 'git help check-ref-format')`, { ref: clip(ref) });
   assertRefDirsInside(fs, gitdir, ref);
@@ -75,10 +96,13 @@ export async function compareAndSwapRef(fs: SyncFs, gitdir: string, ref: string,
   try {
     fs.writeSync(fd, `meta-lock ${process.pid}@${HOST}\n`);
     const current = readRef(fs, gitdir, ref);
-    if (current !== expected) return false;
+    if (!accept(current)) return false;
+    if (next === undefined) {
+      unlinkIfPresent(fs, refPath);
+      return true;
+    }
     // Rewrite the lock as the ref's final content; a pwrite at 0 of a longer value covers the owner line.
-    const content = `${next}\n`;
-    const buf = Buffer.from(content);
+    const buf = Buffer.from(`${next}\n`);
     fs.closeSync(fd);
     fd = fs.openSync(lockPath, 'w');
     fs.writeSync(fd, buf);

@@ -1,13 +1,17 @@
-import type { ObjectStore } from './ObjectStore.js';
+import type { ObjectReader } from './ObjectReader.js';
 import type { TreeEntry } from './gitObjects.js';
 
 /**
  * The repository as of one commit: every read of a resolution goes through one snapshot, so two
- * reads at the same commit always agree (DESIGN.md §2, invariant 4).
+ * reads at the same commit always agree.
+ *
+ * @example
+ * const snap = repository.snapshot(repository.resolveAt('2026-03-01'));
+ * const bytes = snap.read('projects/acme/app/project.pb');
  */
 export class Snapshot {
   constructor(
-    readonly objects: ObjectStore,
+    private readonly objects: ObjectReader,
     /** The commit id, or undefined for the empty repository before its first commit. */
     readonly commit: string | undefined,
     readonly tree: string | undefined,

@@ -1,46 +1,22 @@
 import { isMetaError, MetaError } from '../errors/MetaError.js';
-import { isErrno, type SyncFs } from './fs.js';
+import { isSingleParentAncestor } from './ancestry.js';
+import { assertRepoPath } from './assertRepoPath.js';
+import { isErrno, unlinkIfPresent, type SyncFs } from './fs.js';
+import { ObjectHistoryWalk } from './ObjectHistoryWalk.js';
 import { ObjectStore } from './ObjectStore.js';
 import { Snapshot, findEntry } from './Snapshot.js';
-import { compareAndSwapRef, type RefUpdateOptions } from './RefLock.js';
+import { compareAndSwapRef, setRef, type RefUpdateOptions } from './RefLock.js';
 import { clip, headTarget, isFullRefName, readRef, readRegularFile } from './refs.js';
 import { checkRepositoryFormat } from './repoFormat.js';
-import { encodeCommit, encodeTree, personFromActor, type TreeEntry, type TreeMode } from './gitObjects.js';
+import { encodeCommit, encodeTree, personFromActor, type Commit, type RawObject, type TreeEntry, type TreeMode } from './gitObjects.js';
 import { LogIndex } from './LogIndex.js';
+import type { AppendOptions, AppendPlanner, AppendResult, HistoryWalk, PackDestination, RefFiles, StoreTransport } from './Repository.js';
 import { resolveAtSpec } from './resolveAt.js';
+import { FsStateDir, type StateDir } from './StateDir.js';
+import { writeFileAtomic } from './writeFileAtomic.js';
 import { backoffMs, pause } from '../util/pause.js';
 
-export interface AppendFile {
-  /** Slash-separated path inside the repository. */
-  path: string;
-  data: Uint8Array;
-  /** Allows replacing an existing file: only for the fixed list of repository settings files. */
-  replace?: boolean;
-  /** Written with mode 100755 (scripts such as hooks/pre-receive). */
-  executable?: boolean;
-}
-
-export interface AppendPlan {
-  files: AppendFile[];
-  message: string;
-}
-
-export interface AppendOptions extends RefUpdateOptions {
-  actor: string;
-  /** Commit time (defaults to now); a function is called per attempt, after the plan ran. */
-  time?: Date | (() => Date);
-  /** How many times to re-plan when another writer moved the branch first. */
-  maxAttempts?: number;
-}
-
-export interface AppendResult {
-  commit: string;
-  parent: string | undefined;
-  files: { path: string; oid: string }[];
-  attempts: number;
-  /** The plan that landed (re-planned on the tip that won, so it may differ from the first try). */
-  plan: AppendPlan;
-}
+export type { AppendFile, AppendOptions, AppendPlan, AppendPlanner, AppendResult } from './Repository.js';
 
 export interface StoreOptions {
   fs: SyncFs;
@@ -54,19 +30,6 @@ export interface StoreOptions {
   packLimit?: number;
   /** Receives warnings (a failed pack merge); default `process.emitWarning`. */
   warn?: (message: string) => void;
-}
-
-const SEGMENT_BAD = /[\0-\x1f\x7f\\]/;
-
-/** Checks a repository path is one git and every tool can hold: no empty, '.', '..' or '.git' segments. */
-export function assertRepoPath(path: string): string[] {
-  const parts = path.split('/');
-  for (const p of parts) {
-    if (p === '' || p === '.' || p === '..' || p.toLowerCase() === '.git' || SEGMENT_BAD.test(p)) {
-      throw new MetaError('INVALID_NAME', `'${path}' is not a valid repository path (empty, '.', '..', '.git' or control characters in a segment)`, { path });
-    }
-  }
-  return parts;
 }
 
 function exists(fs: SyncFs, path: string): boolean {
@@ -89,17 +52,20 @@ function isDir(fs: SyncFs, path: string): boolean {
   }
 }
 
+const STATE_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
 /**
- * A git repository used as an append-only record store. Writes never touch an index or a working
+ * A git repository used as an append-only record store: the implementation of {@link Repository}
+ * (and of the transport face the remote code uses). Writes never touch an index or a working
  * tree: blobs, then only the trees along the changed paths, then a commit, then a compare-and-swap
- * of the branch ref. Any commit id is a consistent snapshot.
+ * of the branch ref. Any commit id is a consistent snapshot. Every file goes through `fs`.
  *
  * @example
  * const store = Store.init({ fs, dir: '/tmp/meta' });
  * await store.append(() => ({ files: [{ path: 'a/b.pb', data }], message: 'add b' }), { actor: 'ci' });
  * store.snapshot().read('a/b.pb');
  */
-export class Store {
+export class Store implements StoreTransport {
   readonly fs: SyncFs;
   readonly dir: string;
   readonly gitdir: string;
@@ -206,26 +172,17 @@ export class Store {
     return new Snapshot(this.objects, commit, this.objects.readCommit(commit).tree);
   }
 
-  /**
-   * Resolves what `--at` accepts: a full or short commit hash, a ref (`main`, `v1`, `refs/…`,
-   * optionally `~N`), or an ISO-8601 date/time (the newest commit at or before it).
-   */
   resolveAt(spec?: string): string {
     return resolveAtSpec(this, spec);
   }
 
   /** The derived, cached index of the branch's first-parent history (what each commit added, when). */
   log(): LogIndex {
-    this.logIndex ??= new LogIndex(this);
+    this.logIndex ??= new LogIndex(this.objects, () => this.tip(), this.stateDir('meta-cache').dir('log-v2'));
     return this.logIndex;
   }
 
-  /**
-   * Appends files in one new commit. `plan` sees the current tip and returns the files; when
-   * another writer moves the branch first, it is called again on the new tip, so callers that
-   * number things (channel sequences) re-number instead of overwriting.
-   */
-  async append(plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>, opts: AppendOptions): Promise<AppendResult> {
+  async append(plan: AppendPlanner, opts: AppendOptions): Promise<AppendResult> {
     const maxAttempts = opts.maxAttempts ?? 100;
     const ref = this.branchRef;
     for (let attempt = 1; ; attempt++) {
@@ -247,7 +204,7 @@ export class Store {
    * ref: `append` CASes the branch to it; a remote push sends it first and moves the branch only
    * once the remote accepted it.
    */
-  async commitOn(parent: string | undefined, plan: (snap: Snapshot) => AppendPlan | Promise<AppendPlan>, opts: Pick<AppendOptions, 'actor' | 'time'>): Promise<Omit<AppendResult, 'attempts'>> {
+  async commitOn(parent: string | undefined, plan: AppendPlanner, opts: Pick<AppendOptions, 'actor' | 'time'>): Promise<Omit<AppendResult, 'attempts'>> {
     const snap = this.snapshot(parent);
     const p = await plan(snap);
     if (p.files.length === 0) throw new MetaError('INTERNAL', 'nothing to append', {});
@@ -301,6 +258,91 @@ export class Store {
       entries.push({ mode: '40000' as TreeMode, name, oid });
     }
     return this.objects.write('tree', encodeTree(entries));
+  }
+
+  hasObject(oid: string): boolean {
+    return this.objects.has(oid);
+  }
+
+  readObject(oid: string): RawObject | undefined {
+    return this.objects.tryRead(oid);
+  }
+
+  readCommit(oid: string): Commit {
+    return this.objects.readCommit(oid);
+  }
+
+  isSingleParentAncestor(ancestor: string, descendant: string): boolean {
+    return isSingleParentAncestor(this.objects, ancestor, descendant);
+  }
+
+  walkHistory(): HistoryWalk {
+    return new ObjectHistoryWalk(this.objects);
+  }
+
+  shallowCommits(): ReadonlySet<string> {
+    let text: string;
+    try {
+      text = this.fs.readFileSync(`${this.gitdir}/shallow`, 'utf8');
+    } catch {
+      return new Set();
+    }
+    return new Set(text.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{40}$/.test(l)));
+  }
+
+  setShallow(commits: readonly string[]): void {
+    const path = `${this.gitdir}/shallow`;
+    if (commits.length === 0) unlinkIfPresent(this.fs, path);
+    else writeFileAtomic(this.fs, path, `${commits.join('\n')}\n`);
+  }
+
+  readConfig(): string {
+    try {
+      return this.fs.readFileSync(`${this.gitdir}/config`, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  writeConfig(text: string): void {
+    writeFileAtomic(this.fs, `${this.gitdir}/config`, text);
+  }
+
+  stateDir(name: string): StateDir {
+    if (!STATE_NAME.test(name) || name === 'objects' || name === 'refs' || name === 'hooks') {
+      throw new MetaError('INVALID_NAME', `'${clip(name)}' is not a state directory name (lower-case letters, digits and '-', not one of git's own)`, { name: clip(name) });
+    }
+    return new FsStateDir(this.fs, `${this.gitdir}/${name}`);
+  }
+
+  refFiles(): RefFiles | undefined {
+    if (this.fs.disk !== true) return undefined;
+    const g = this.gitdir;
+    return { dir: g, affectsTip: (p) => p === g || p === `${g}/HEAD` || p === `${g}/packed-refs` || p === `${g}/refs` || p.startsWith(`${g}/refs/`) };
+  }
+
+  transport(): StoreTransport {
+    return this;
+  }
+
+  readRef(name: string): string | undefined {
+    return readRef(this.fs, this.gitdir, name);
+  }
+
+  compareAndSwapRef(ref: string, expected: string | undefined, next: string, opts?: RefUpdateOptions): Promise<boolean> {
+    return compareAndSwapRef(this.fs, this.gitdir, ref, expected, next, opts);
+  }
+
+  setRef(ref: string, next: string | undefined, opts?: RefUpdateOptions): Promise<void> {
+    return setRef(this.fs, this.gitdir, ref, next, opts);
+  }
+
+  packDestination(): PackDestination {
+    return { fs: this.fs, dir: `${this.gitdir}/objects/pack` };
+  }
+
+  refreshPacks(): void {
+    this.objects.refreshPacks();
   }
 
   close(): void {

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import { hashObject, type ObjectType } from './gitObjects.js';
-
-const TYPE_NUM: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
+import { PACK_TYPE_NUMBERS } from './packEntryHeader.js';
 
 /** A pack built in memory, with what its `.idx` needs. */
 export interface BuiltPack {
@@ -19,7 +18,7 @@ export interface BuiltPack {
 /** The variable-length entry header of a whole object: type and inflated size. */
 function entryHeader(type: ObjectType, size: number): Buffer {
   const head: number[] = [];
-  let byte = (TYPE_NUM[type] << 4) | (size & 0x0f);
+  let byte = (PACK_TYPE_NUMBERS[type] << 4) | (size & 0x0f);
   let rest = Math.floor(size / 16);
   while (rest > 0) {
     head.push(byte | 0x80);
@@ -28,6 +27,20 @@ function entryHeader(type: ObjectType, size: number): Buffer {
   }
   head.push(byte);
   return Buffer.from(head);
+}
+
+/**
+ * The 12-byte pack header: `PACK`, version 2, the object count.
+ *
+ * @example
+ * packHeader(3); // <Buffer 50 41 43 4b 00 00 00 02 00 00 00 03>
+ */
+export function packHeader(count: number): Buffer {
+  const header = Buffer.alloc(12);
+  header.write('PACK', 0, 'latin1');
+  header.writeUInt32BE(2, 4);
+  header.writeUInt32BE(count, 8);
+  return header;
 }
 
 /**
@@ -40,15 +53,6 @@ function entryHeader(type: ObjectType, size: number): Buffer {
  * const built = buildPack([{ type: 'blob', data: Buffer.from('hi\n') }]);
  * writeIdx(built.oids, built.offsets, built.crcs, built.checksum); // the matching .idx
  */
-/** The 12-byte pack header: `PACK`, version 2, the object count. */
-export function packHeader(count: number): Buffer {
-  const header = Buffer.alloc(12);
-  header.write('PACK', 0, 'latin1');
-  header.writeUInt32BE(2, 4);
-  header.writeUInt32BE(count, 8);
-  return header;
-}
-
 export function buildPack(objects: Iterable<{ type: ObjectType; data: Uint8Array; oid?: string }>): BuiltPack {
   const parts: Buffer[] = [Buffer.alloc(12)];
   const oids: string[] = [];
@@ -77,7 +81,7 @@ export function buildPack(objects: Iterable<{ type: ObjectType; data: Uint8Array
  * client. An append sends a commit, a few trees and the new records, so deltas would save little.
  *
  * @example
- * const pack = writePack(oids.map((oid) => store.objects.read(oid)));
+ * const pack = writePack(oids.map((oid) => objects.read(oid)));
  */
 export function writePack(objects: Iterable<{ type: ObjectType; data: Uint8Array }>): Buffer {
   return buildPack(objects).pack;

@@ -1,4 +1,4 @@
-import type { ObjectStore } from './ObjectStore.js';
+import type { ObjectReader } from './ObjectReader.js';
 import type { Change } from './treeDiff.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -12,7 +12,7 @@ export class RawTrees {
   private cur = new Map<string, Buffer>();
   private prev = new Map<string, Buffer>();
   private curBytes = 0;
-  constructor(private readonly objects: ObjectStore, private readonly generationBytes = 16 * 1024 * 1024) {}
+  constructor(private readonly objects: ObjectReader, private readonly generationBytes = 16 * 1024 * 1024) {}
 
   get(oid: string): Buffer {
     let b = this.cur.get(oid);

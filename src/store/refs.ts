@@ -1,4 +1,3 @@
-import { constants } from 'node:fs';
 import { MetaError } from '../errors/MetaError.js';
 import { isErrno, type SyncFs } from './fs.js';
 
@@ -68,7 +67,12 @@ const MAX_PACKED_REFS_BYTES = 256 * 1024 * 1024;
 /** git's own limit on chains of symbolic refs. */
 const MAX_SYMREF_DEPTH = 5;
 const OID = /^[0-9a-f]{40}$/;
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** Read-only, without following a symbolic link or blocking on a fifo, where the fs can say so. */
+function openFlags(fs: SyncFs): number | string {
+  const c = fs.constants;
+  return c ? c.O_RDONLY | (c.O_NOFOLLOW ?? 0) | (c.O_NONBLOCK ?? 0) : 'r';
+}
 
 interface StatLike { isFile(): boolean; isDirectory(): boolean; isSymbolicLink?(): boolean }
 
@@ -97,7 +101,7 @@ export function readRegularFile(fs: SyncFs, path: string, what: string, max: num
   if (!st.isFile() || st.isSymbolicLink?.() === true) throw notRegular(what);
   let fd: number;
   try {
-    fd = fs.openSync(path, OPEN_FLAGS);
+    fd = fs.openSync(path, openFlags(fs));
   } catch (e) {
     if (isErrno(e, 'ENOENT')) return undefined;
     if (isErrno(e, 'ELOOP') || isErrno(e, 'ENXIO') || isErrno(e, 'EISDIR')) throw notRegular(what);

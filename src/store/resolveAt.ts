@@ -1,6 +1,7 @@
 import { MetaError } from '../errors/MetaError.js';
-import { clip, isValidRefName, readRef } from './refs.js';
-import type { Store } from './Store.js';
+import { clip, isValidRefName } from './refs.js';
+import type { LogQueries } from './LogIndex.js';
+import type { ObjectReader } from './ObjectReader.js';
 
 const FULL = /^[0-9a-f]{40}$/;
 const SHORT = /^[0-9a-f]{4,39}$/;
@@ -25,8 +26,22 @@ export function parseIsoDate(spec: string): Date | undefined {
   return d;
 }
 
-/** Implements `Store.resolveAt`; see there. */
-export function resolveAtSpec(store: Store, spec?: string): string {
+/** What resolving a spec reads: the branch tip, the objects, refs by name and the log index. */
+export interface ResolveContext {
+  tip(): string | undefined;
+  readonly objects: ObjectReader;
+  readRef(name: string): string | undefined;
+  log(): LogQueries;
+}
+
+/**
+ * Resolves what `--at` accepts to a commit id: a full or short commit hash, a ref (`main`, `v1`,
+ * `refs/…`, optionally `~N`), or an ISO-8601 date/time (the newest commit at or before it).
+ *
+ * @example
+ * resolveAtSpec(ctx, 'main~2');
+ */
+export function resolveAtSpec(store: ResolveContext, spec?: string): string {
   const tip = store.tip();
   if (spec === undefined || spec === '' || spec === 'HEAD' || spec === '@') {
     if (!tip) throw new MetaError('NOT_FOUND', 'the repository has no commits yet; run `meta init` first', { at: spec ?? '' });
@@ -48,7 +63,7 @@ export function resolveAtSpec(store: Store, spec?: string): string {
   return commit;
 }
 
-function resolveBase(store: Store, spec: string, tip: string | undefined, whole: string): string {
+function resolveBase(store: ResolveContext, spec: string, tip: string | undefined, whole: string): string {
   if (spec === '' || spec === 'HEAD' || spec === '@') {
     if (!tip) throw new MetaError('NOT_FOUND', 'the repository has no commits yet', { at: whole });
     return tip;
@@ -76,7 +91,7 @@ function resolveBase(store: Store, spec: string, tip: string | undefined, whole:
   }
   for (const ref of [spec, `refs/heads/${spec}`, `refs/tags/${spec}`, `refs/remotes/${spec}`]) {
     if (!ref.startsWith('refs/') || !isValidRefName(ref)) continue;
-    const v = readRef(store.fs, store.gitdir, ref);
+    const v = store.readRef(ref);
     if (v) return peelToCommit(store, v, whole);
   }
   if (SHORT.test(spec)) {
@@ -87,7 +102,7 @@ function resolveBase(store: Store, spec: string, tip: string | undefined, whole:
   throw new MetaError('NOT_FOUND', `'${clip(whole)}' is not a commit, ref or ISO-8601 date in this repository`, { at: clip(whole) });
 }
 
-function peelToCommit(store: Store, oid: string, spec: string): string {
+function peelToCommit(store: ResolveContext, oid: string, spec: string): string {
   let o = store.objects.read(oid);
   let id = oid;
   while (o.type === 'tag') {

@@ -1,4 +1,4 @@
-import type { ObjectStore } from './ObjectStore.js';
+import type { ObjectReader } from './ObjectReader.js';
 import type { TreeEntry } from './gitObjects.js';
 
 export type ChangeStatus = 'A' | 'M' | 'D' | 'T';
@@ -16,7 +16,7 @@ export interface Change {
  * append touches a handful of trees, so diffing a commit against its parent costs O(depth), not
  * O(repository).
  */
-export function diffTrees(objects: ObjectStore, from: string | undefined, to: string | undefined, prefix = '', out: Change[] = []): Change[] {
+export function diffTrees(objects: ObjectReader, from: string | undefined, to: string | undefined, prefix = '', out: Change[] = []): Change[] {
   if (from === to) return out;
   const a = from ? objects.readTree(from) : [];
   const b = to ? objects.readTree(to) : [];

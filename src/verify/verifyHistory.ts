@@ -1,12 +1,11 @@
 import { isMetaError, MetaError } from '../errors/MetaError.js';
 import { decodeAs } from '../records/codec.js';
-import { classifyPath, MUTABLE_SETTINGS, promotionPath, releasePath, yankPath, type PathClass } from '../records/layout.js';
+import { classifyPath, promotionPath, releasePath, yankPath, type PathClass } from '../records/layout.js';
 import type { RecordKind } from '../records/types.js';
-import { parseCommit, type Commit } from '../store/gitObjects.js';
-import type { ObjectStore } from '../store/ObjectStore.js';
-import { diffRawTrees, RawTrees } from '../store/rawTreeDiff.js';
-import type { Store } from '../store/Store.js';
+import type { Commit } from '../store/gitObjects.js';
+import type { HistoryWalk, Repository } from '../store/Repository.js';
 import type { Change } from '../store/treeDiff.js';
+import { isMutableSetting } from './isMutableSetting.js';
 
 export type ViolationKind =
   /** A record file's content changed. */
@@ -66,22 +65,7 @@ export interface VerifyOptions {
   maxViolations?: number;
 }
 
-const SETTINGS = new Set<string>(MUTABLE_SETTINGS);
 const DECODED: Partial<Record<PathClass['type'], RecordKind>> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', yank: 'yank' };
-
-/**
- * The commits git lists in `<gitdir>/shallow`: the only commits whose parents may be absent. Any
- * other missing object is damage (or a deletion meant to cut the checked history short).
- */
-function shallowCommits(store: Store): Set<string> {
-  let text: string;
-  try {
-    text = store.fs.readFileSync(`${store.gitdir}/shallow`, 'utf8');
-  } catch {
-    return new Set();
-  }
-  return new Set(text.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]{40}$/.test(l)));
-}
 
 /** The id of the object a read found missing, when `e` is the object store's NOT_FOUND. */
 function missingOid(e: unknown): string | undefined {
@@ -102,26 +86,24 @@ function missingOid(e: unknown): string | undefined {
  * are walked (parents only, no diffs) to report their extra roots and missing commits.
  *
  * @example
- * const r = verifyHistory(store);
+ * const r = verifyHistory(repo.store);
  * for (const v of r.violations) console.log(v.commit, v.kind, v.path);
  */
-export function verifyHistory(store: Store, opts: VerifyOptions = {}): VerifyReport {
-  const o = store.objects;
+export function verifyHistory(store: Repository, opts: VerifyOptions = {}): VerifyReport {
+  const o = store.walkHistory();
   const to = opts.to ?? store.tip();
   const max = opts.maxViolations ?? 10_000;
   const report: VerifyReport = { ok: true, commits: 0, records: 0, from: opts.from, to, shallow: false, violations: [] };
   if (!to) return report;
-  const shallow = shallowCommits(store);
+  // The commits git lists in `shallow` are the only ones whose parents may be absent. Any other
+  // missing object is damage (or a deletion meant to cut the checked history short).
+  const shallow = store.shallowCommits();
   // Newest first, as git packs objects: the newest version of a tree is stored whole and older ones
   // as deltas against it, so this order resolves each delta from a base still in the pack's cache
   // (oldest first cost twice the inflating). Each commit is read once, straight from its bytes
   // rather than through the object store's cache, which a long history would only fill and evict:
   // its parent, read for the diff, is the next step's commit.
-  const readCommit = (oid: string) => {
-    const raw = o.tryRead(oid);
-    if (raw && raw.type !== 'commit') o.read(oid, 'commit');
-    return raw ? parseCommit(raw.data) : undefined;
-  };
+  const readCommit = (oid: string) => o.commit(oid);
   // Violations per commit, newest first; only the oldest `max` are kept, as an oldest-first walk
   // that stops collecting would report.
   const groups: Violation[][] = [];
@@ -146,7 +128,6 @@ export function verifyHistory(store: Store, opts: VerifyOptions = {}): VerifyRep
   const merge = (mine: Violation[], commit: string, parents: string[]) => {
     mine.push({ commit, path: '', kind: 'merge-commit', message: `commit ${commit} has ${parents.length} parents (${parents.map((p) => p.slice(0, 12)).join(', ')}); a meta history is one chain of single-parent commits, and a merge can join a forged history to the real one` });
   };
-  const trees = new RawTrees(o);
   // Parents beyond the first of every merge, walked once the first-parent chain is done; from the
   // first merge on, the chain's commits are remembered so that walk stops where it rejoins it.
   const sideParents: { parent: string; child: string }[] = [];
@@ -178,7 +159,7 @@ export function verifyHistory(store: Store, opts: VerifyOptions = {}): VerifyRep
     const changes: Change[] = [];
     let complete = true;
     try {
-      diffRawTrees(trees, parent?.tree, commit.tree, '', changes);
+      o.diff(parent?.tree, commit.tree, changes);
     } catch (e) {
       const oid = missingOid(e);
       if (!oid) throw e;
@@ -188,7 +169,7 @@ export function verifyHistory(store: Store, opts: VerifyOptions = {}): VerifyRep
     report.commits++;
     if (complete && changes.length > 0) {
       try {
-        checkCommit({ trees, root: commit.tree, objects: o }, c, changes, (v) => mine.push(v), report);
+        checkCommit({ walk: o, root: commit.tree }, c, changes, (v) => mine.push(v), report);
       } catch (e) {
         const oid = missingOid(e);
         if (!oid) throw e;
@@ -244,7 +225,7 @@ function walkJoined(
   onChain: Set<string>,
   h: {
     readCommit: (oid: string) => Commit | undefined;
-    shallow: Set<string>;
+    shallow: ReadonlySet<string>;
     keep: (mine: Violation[]) => void;
     missing: (mine: Violation[], commit: string, oid: string, message: string) => void;
     merge: (mine: Violation[], commit: string, parents: string[]) => void;
@@ -278,13 +259,12 @@ function walkJoined(
  * Snapshot read and parsed every tree on the way a second time).
  */
 interface At {
-  trees: RawTrees;
+  walk: HistoryWalk;
   root: string;
-  objects: ObjectStore;
 }
 
 function entryAt(at: At, path: string): string | undefined {
-  return at.trees.entry(at.root, path);
+  return at.walk.entry(at.root, path);
 }
 
 function missingBlob(commit: string, path: string, oid: string): Violation {
@@ -297,8 +277,8 @@ function checkCommit(snap: At, commit: string, changes: Change[], add: (v: Viola
   const renamedTo = new Set<string>();
   for (const ch of changes) {
     // A changed settings file (added files are checked below).
-    if (ch.status !== 'D' && ch.status !== 'A' && SETTINGS.has(ch.path) && !snap.objects.has(ch.oid)) add(missingBlob(commit, ch.path, ch.oid));
-    if (ch.status === 'A' || SETTINGS.has(ch.path)) continue;
+    if (ch.status !== 'D' && ch.status !== 'A' && isMutableSetting(ch.path) && !snap.walk.has(ch.oid)) add(missingBlob(commit, ch.path, ch.oid));
+    if (ch.status === 'A' || isMutableSetting(ch.path)) continue;
     if (ch.status === 'D') {
       const dest = addedByOid.get(ch.oid)?.find((p) => !renamedTo.has(p));
       if (dest) {
@@ -319,7 +299,7 @@ function checkCommit(snap: At, commit: string, changes: Change[], add: (v: Viola
     const kind = DECODED[cls.type];
     if (!kind) {
       // Settings, hooks, SOPS secrets: not protobuf records, but their bytes must be there.
-      if (!snap.objects.has(ch.oid)) add(missingBlob(commit, ch.path, ch.oid));
+      if (!snap.walk.has(ch.oid)) add(missingBlob(commit, ch.path, ch.oid));
       continue;
     }
     report.records++;
@@ -336,13 +316,13 @@ function checkRecord(snap: At, commit: string, path: string, oid: string, cls: P
     }
   }
   let rec;
-  const raw = snap.objects.tryRead(oid);
+  const raw = snap.walk.tryRead(oid);
   if (!raw) {
     add(missingBlob(commit, path, oid));
     return;
   }
   try {
-    if (raw.type !== 'blob') snap.objects.read(oid, 'blob');
+    if (raw.type !== 'blob') snap.walk.read(oid, 'blob');
     rec = decodeAs(kind, raw.data, { path, commit, oid });
   } catch (e) {
     add({ commit, path, kind: 'undecodable', message: `${path} is not a valid ${kind} record: ${(e as Error).message.split(';')[0]}` });

@@ -1,4 +1,4 @@
-import type { Store } from '../store/Store.js';
+import type { Repository } from '../store/Repository.js';
 
 export interface RefWatcherOptions {
   /** A safety-net re-read of the ref, in case a file system drops change notifications (ms; 0: off). */
@@ -9,8 +9,9 @@ export interface RefWatcherOptions {
 
 /**
  * Notices when a repository's branch tip moves, by whoever moved it: boot-meta itself, a plain
- * `git fetch`/`git pull`/`git update-ref`, or `git gc` packing refs. chokidar watches the refs
- * directory, `packed-refs` and `HEAD` (never the object store), and a slow poll backs it up.
+ * `git fetch`/`git pull`/`git update-ref`, or `git gc` packing refs. For a repository on the disk
+ * chokidar watches the files the repository names (`refs/`, `packed-refs`, `HEAD`; never the
+ * object store), and a slow poll backs it up; a repository elsewhere (memfs) is polled only.
  *
  * @example
  * const w = new RefWatcher(repo.store, (tip) => console.log('moved to', tip));
@@ -26,7 +27,7 @@ export class RefWatcher {
   private closed = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: Repository,
     private readonly onTip: (tip: string | undefined, previous: string | undefined) => void,
     private readonly opts: RefWatcherOptions = {},
   ) {
@@ -39,14 +40,15 @@ export class RefWatcher {
   }
 
   async start(): Promise<void> {
-    const { watch } = await import('chokidar');
-    const gitdir = this.store.gitdir;
-    const allowed = (p: string) => p === gitdir || p === `${gitdir}/HEAD` || p === `${gitdir}/packed-refs` || p === `${gitdir}/refs` || p.startsWith(`${gitdir}/refs/`);
-    const w = watch(gitdir, { ignoreInitial: true, depth: 8, ignored: (p: string) => !allowed(p.replace(/\/+$/, '')) });
-    w.on('all', () => this.kick());
-    w.on('error', () => { /* the poll still runs */ });
-    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
-    this.watcher = w;
+    const files = this.store.refFiles();
+    if (files) {
+      const { watch } = await import('chokidar');
+      const w = watch(files.dir, { ignoreInitial: true, depth: 8, ignored: (p: string) => !files.affectsTip(p.replace(/\/+$/, '')) });
+      w.on('all', () => this.kick());
+      w.on('error', () => { /* the poll still runs */ });
+      await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+      this.watcher = w;
+    }
     const pollMs = this.opts.pollMs ?? 2000;
     if (pollMs > 0) {
       this.timer = setInterval(() => this.check(), pollMs);

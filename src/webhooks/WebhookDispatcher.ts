@@ -2,14 +2,15 @@ import { isIP } from 'node:net';
 import type { MetaRepo } from '../api/openMeta.js';
 import { eventsOfEntry, matchesEvent, parseEventId, type MetaEventOut } from '../api/events.js';
 import { readMetaSettings } from '../api/metaSettings.js';
-import type { LogEntry } from '../store/LogIndex.js';
+import type { LogEntry } from '../store/LogEntry.js';
 import { parseWebhooks, type WebhookSpec } from './hookSettings.js';
-import { appendDelivery, CURSOR_MEMORY, defaultStateDir, deliveryId, hookStateDir, readCursor, signBody, writeCursor } from './deliveryLog.js';
+import type { StateDir } from '../store/StateDir.js';
+import { appendDelivery, CURSOR_MEMORY, deliveryId, readCursor, signBody, webhookState, writeCursor } from './deliveryLog.js';
 import { checkTarget, literalTargetProblem, TargetRefused, type CheckedTarget, type HostLookup } from './targetGuard.js';
 
 export interface WebhookDispatcherOptions {
   repo: MetaRepo;
-  /** Cursors and delivery logs (default `<gitdir>/meta-webhooks`: outside the repository's content). */
+  /** Cursors and delivery logs: a directory on the disk (default: the repository's `meta-webhooks` state directory, outside its content). */
   stateDir?: string;
   /** First retry delay (ms), doubled per failed attempt up to `maxBackoffMs`. */
   backoffMs?: number;
@@ -40,10 +41,10 @@ export interface WebhookDispatcherOptions {
 export class WebhookDispatcher {
   private workers = new Map<string, HookWorker>();
   private settingsOid: string | undefined | null = null;
-  readonly stateDir: string;
+  readonly stateDir: StateDir;
 
   constructor(private readonly opts: WebhookDispatcherOptions) {
-    this.stateDir = opts.stateDir ?? defaultStateDir(opts.repo.store.gitdir);
+    this.stateDir = webhookState(opts.repo, opts.stateDir);
   }
 
   /** Re-reads the subscriptions when meta.yaml changed, and wakes every worker. */
@@ -115,10 +116,10 @@ class HookWorker {
   private passed: string[] = [];
   /** The cursor commit last reported as lost, so the log says it once. */
   private lostReported?: string;
-  private readonly dir: string;
+  private readonly dir: StateDir;
 
-  constructor(public spec: WebhookSpec, private readonly opts: WebhookDispatcherOptions, stateDir: string) {
-    this.dir = hookStateDir(stateDir, spec.name);
+  constructor(public spec: WebhookSpec, private readonly opts: WebhookDispatcherOptions, stateDir: StateDir) {
+    this.dir = stateDir.dir(spec.name);
   }
 
   cursorCommit(): string | undefined {
@@ -215,17 +216,17 @@ class HookWorker {
     let base: string | undefined;
     for (let i = this.passed.length - 1; i >= 0 && !base; i--) if (index.has(this.passed[i]!)) base = this.passed[i];
     if (!base) {
-      const objects = this.opts.repo.store.objects;
+      const store = this.opts.repo.store;
       let c: string | undefined = lost;
       for (let n = 0; c && n < 100_000 && !base; n++) {
         if (index.has(c)) base = c;
-        else c = objects.tryRead(c)?.type === 'commit' ? objects.readCommit(c).parents[0] : undefined;
+        else c = store.readObject(c)?.type === 'commit' ? store.readCommit(c).parents[0] : undefined;
       }
     }
     if (!base) {
       if (this.lostReported !== lost) {
         this.lostReported = lost;
-        this.opts.log?.(`webhook ${this.spec.name}: cursor ${this.cursor} is not in the history and shares none of it (rewritten?); waiting, fix or delete ${this.dir}/cursor.json`);
+        this.opts.log?.(`webhook ${this.spec.name}: cursor ${this.cursor} is not in the history and shares none of it (rewritten?); waiting, fix or delete ${this.dir.path}/cursor.json`);
       }
       return false;
     }

@@ -1,5 +1,7 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import * as fs from 'node:fs';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { diskFs } from '../api/diskFs.js';
+import type { MetaRepo } from '../api/openMeta.js';
+import { FsStateDir, type StateDir } from '../store/StateDir.js';
 
 /** One line of a webhook's delivery log (`meta hooks deliveries`). */
 export interface DeliveryRecord {
@@ -19,14 +21,30 @@ export interface DeliveryRecord {
   ms: number;
 }
 
-/** Where a hook's state lives: `<stateDir>/<hook>/{cursor.json,deliveries.jsonl}`. */
-export function hookStateDir(stateDir: string, hook: string): string {
-  return `${stateDir}/${hook}`;
+/** The name of the repository's own webhook state directory (beside its git files, outside its content). */
+const STATE_NAME = 'meta-webhooks';
+
+/**
+ * Where webhook cursors and delivery logs live: the directory given (`--webhook-state-dir`, on the
+ * disk), else the repository's own `meta-webhooks` state directory, on the repository's file
+ * system. Each hook has a subdirectory: `<hook>/{cursor.json,deliveries.jsonl}`.
+ *
+ * @example
+ * const state = webhookState(repo); // the repository's meta-webhooks
+ */
+export function webhookState(repo: MetaRepo, stateDir?: string): StateDir {
+  return stateDir !== undefined ? new FsStateDir(diskFs, stateDir.replace(/(.)\/+$/, '$1')) : repo.store.stateDir(STATE_NAME);
 }
 
-/** The default state directory: inside the git directory, outside the repository's content. */
+/**
+ * The path of a repository's default state directory on the disk, for a tool that lists a
+ * repository's deliveries without opening it (see {@link webhookState}).
+ *
+ * @example
+ * listDeliveries({ stateDir: defaultStateDir('/srv/meta') });
+ */
 export function defaultStateDir(gitdir: string): string {
-  return `${gitdir}/meta-webhooks`;
+  return `${gitdir}/${STATE_NAME}`;
 }
 
 /**
@@ -79,9 +97,15 @@ export interface HookCursor {
  */
 export const CURSOR_MEMORY = { delivered: 512, passed: 128 } as const;
 
-export function readCursor(dir: string): HookCursor | undefined {
+/**
+ * A hook's cursor, or undefined when it has none (or an unreadable one).
+ *
+ * @example
+ * readCursor(webhookState(repo).dir('deploys'))?.after;
+ */
+export function readCursor(dir: StateDir): HookCursor | undefined {
   try {
-    const c = JSON.parse(fs.readFileSync(`${dir}/cursor.json`, 'utf8')) as HookCursor;
+    const c = JSON.parse(dir.readText('cursor.json') ?? '') as HookCursor;
     if ((c.v !== 1 && c.v !== 2) || typeof c.after !== 'string') return undefined;
     const strings = (a: unknown) => (Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : undefined);
     return { v: c.v, after: c.after, delivered: strings(c.delivered), passed: strings(c.passed) };
@@ -90,28 +114,29 @@ export function readCursor(dir: string): HookCursor | undefined {
   }
 }
 
-/** Replaces the cursor atomically and durably (temp file, fsync, rename). */
-export function writeCursor(dir: string, cursor: HookCursor): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = `${dir}/cursor.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, JSON.stringify(cursor));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, `${dir}/cursor.json`);
+/**
+ * Replaces the cursor atomically and durably: a restart resumes after it.
+ *
+ * @example
+ * writeCursor(hookDir, { v: 1, after: `${commit}:0` });
+ */
+export function writeCursor(dir: StateDir, cursor: HookCursor): void {
+  dir.write('cursor.json', JSON.stringify(cursor), { durable: true });
 }
 
-export function appendDelivery(dir: string, rec: DeliveryRecord): void {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.appendFileSync(`${dir}/deliveries.jsonl`, `${JSON.stringify(rec)}\n`);
+/**
+ * Appends one attempt to the hook's delivery log.
+ *
+ * @example
+ * appendDelivery(hookDir, record);
+ */
+export function appendDelivery(dir: StateDir, rec: DeliveryRecord): void {
+  dir.append('deliveries.jsonl', `${JSON.stringify(rec)}\n`);
 }
 
 export interface ListDeliveriesOptions {
-  /** The webhook state directory (default `<gitdir>/meta-webhooks`). */
-  stateDir: string;
+  /** The webhook state directory: a path on the disk, or a state directory (see {@link webhookState}). */
+  stateDir: string | StateDir;
   hook?: string;
   /** The newest N attempts (default 50). */
   limit?: number;
@@ -123,23 +148,25 @@ export interface ListDeliveriesOptions {
  * The delivery log: every attempt of every webhook, oldest first, the newest `limit`.
  *
  * @example
- * listDeliveries({ stateDir: `${repo.store.gitdir}/meta-webhooks`, hook: 'deploys', limit: 20 });
+ * listDeliveries({ stateDir: webhookState(repo), hook: 'deploys', limit: 20 });
  */
 export function listDeliveries(opts: ListDeliveriesOptions): DeliveryRecord[] {
+  const state = typeof opts.stateDir === 'string' ? new FsStateDir(diskFs, opts.stateDir) : opts.stateDir;
   let hooks: string[];
   try {
-    hooks = opts.hook ? [opts.hook] : fs.readdirSync(opts.stateDir).filter((n) => fs.statSync(`${opts.stateDir}/${n}`).isDirectory());
+    hooks = opts.hook ? [opts.hook] : state.list().filter((n) => state.isDir(n));
   } catch {
     hooks = [];
   }
   const out: DeliveryRecord[] = [];
   for (const h of hooks) {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = fs.readFileSync(`${hookStateDir(opts.stateDir, h)}/deliveries.jsonl`, 'utf8');
+      text = state.dir(h).readText('deliveries.jsonl');
     } catch {
-      continue; // no attempt yet
+      text = undefined; // a name no hook can have
     }
+    if (text === undefined) continue; // no attempt yet
     for (const line of text.split('\n')) {
       if (!line) continue;
       try {
