@@ -74,7 +74,7 @@ describe('crash safety', () => {
   it('a lock left by a dead process is cleared with a message; a live one is waited on, then LOCK_TIMEOUT', async () => {
     const repo = await initMeta({ dir: `${tmp()}/m`, env });
     await addProject(repo, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
-    const lock = `${repo.store.gitdir}/refs/heads/main.lock`;
+    const lock = `${repo.store.dir}/refs/heads/main.lock`;
     const rel = (v: string) => recordRelease(repo, { project: 'acme/app', version: v, sources: [{ url: 'https://git.example/acme/app', commit: 'c'.repeat(40) }] });
     // A dead owner: a process that has exited.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });

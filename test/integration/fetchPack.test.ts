@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMetaError } from '../../src/errors/MetaError.js';
 import { advertisedRefs } from '../../src/remote/smartHttp.js';
-import { fetchBranch } from '../../src/remote/transport.js';
+import { fetchBranch } from '../../src/remote/fetchBranch.js';
 import { fetchPack } from '../../src/remote/uploadPack.js';
 import { Store } from '../../src/store/Store.js';
 import * as nodeFs from 'node:fs';
@@ -96,7 +96,7 @@ describe('fetch over smart HTTP with our upload-pack client and pack indexer', (
     const bad = { url: server.url('s.git'), credentials: { username: 'ci', password: 'wrong-pw' } };
     let err: unknown;
     try {
-      await fetchPack(bad, adv, { wants: [adv.refs.get('refs/heads/main')!], haves: [] }, `${dir}/pack`);
+      await fetchPack(bad, adv, { wants: [adv.refs.get('refs/heads/main')!], haves: [] }, { fs: nodeFs as never, dir: `${dir}/pack` });
     } catch (e) {
       err = e;
     }

@@ -46,30 +46,30 @@ describe('repositories boot-meta writes are ordinary git repositories', () => {
   afterAll(() => tmp.cleanup());
 
   it('passes git fsck --strict', () => {
-    const r = fsck(repo.store.gitdir);
+    const r = fsck(repo.store.dir);
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
   });
 
   it('has a git log that says what happened, authored by the actor', () => {
-    const lines = git(['--git-dir', repo.store.gitdir, 'log', '--format=%an <%ae>|%s']).trim().split('\n');
+    const lines = git(['--git-dir', repo.store.dir, 'log', '--format=%an <%ae>|%s']).trim().split('\n');
     expect(lines[0]).toBe('Release Bot <bot@example.com>|rollback acme/app stable to 1.0.0 (seq 3)');
     expect(lines[1]).toBe('Release Bot <bot@example.com>|promote acme/app stable 2.0.0 (seq 2)');
     expect(lines.at(-1)).toBe('Release Bot <bot@example.com>|init meta repository');
     expect(lines).toHaveLength(9);
     // Every commit only adds files.
-    const statuses = git(['--git-dir', repo.store.gitdir, 'log', '--format=', '--name-status', '--no-renames']).trim().split('\n').filter(Boolean);
+    const statuses = git(['--git-dir', repo.store.dir, 'log', '--format=', '--name-status', '--no-renames']).trim().split('\n').filter(Boolean);
     expect(statuses.every((l) => l.startsWith('A\t'))).toBe(true);
     // git sees the same tree as our snapshot.
-    const ls = git(['--git-dir', repo.store.gitdir, 'ls-tree', '-r', '--name-only', 'HEAD']).trim().split('\n');
+    const ls = git(['--git-dir', repo.store.dir, 'ls-tree', '-r', '--name-only', 'HEAD']).trim().split('\n');
     expect(ls).toContain('projects/acme/app/project.pb');
     expect(ls.filter((p) => p.includes('/channels/stable/'))).toEqual([
       'projects/acme/app/channels/stable/00000/0000000001.pb',
       'projects/acme/app/channels/stable/00000/0000000002.pb',
       'projects/acme/app/channels/stable/00000/0000000003.pb',
     ]);
-    expect(git(['--git-dir', repo.store.gitdir, 'cat-file', '-p', 'HEAD:hooks/pre-receive']).startsWith('#!/bin/sh')).toBe(true);
-    expect(git(['--git-dir', repo.store.gitdir, 'ls-tree', 'HEAD', 'hooks/pre-receive']).startsWith('100755')).toBe(true);
+    expect(git(['--git-dir', repo.store.dir, 'cat-file', '-p', 'HEAD:hooks/pre-receive']).startsWith('#!/bin/sh')).toBe(true);
+    expect(git(['--git-dir', repo.store.dir, 'ls-tree', 'HEAD', 'hooks/pre-receive']).startsWith('100755')).toBe(true);
   });
 
   it('travels in time by commit and by date', () => {
@@ -80,7 +80,7 @@ describe('repositories boot-meta writes are ordinary git repositories', () => {
     expect(at(commits.B!.slice(0, 10))).toBe('2.0.0');
     expect(at('main~1')).toBe('2.0.0');
     // The clock gave write n the time 2026-03-01T00:00Z + n hours; A was write 7 (T06), B T07, R T08.
-    const timeOf = (c: string) => new Date(Number(git(['--git-dir', repo.store.gitdir, 'show', '-s', '--format=%ct', c]).trim()) * 1000).toISOString();
+    const timeOf = (c: string) => new Date(Number(git(['--git-dir', repo.store.dir, 'show', '-s', '--format=%ct', c]).trim()) * 1000).toISOString();
     expect(timeOf(commits.A!)).toBe('2026-03-01T06:00:00.000Z');
     expect(at('2026-03-01T06:30:00Z')).toBe('1.0.0');
     expect(at('2026-03-01T07:00:00Z')).toBe('2.0.0');
@@ -90,13 +90,13 @@ describe('repositories boot-meta writes are ordinary git repositories', () => {
     expect(() => at('2026-03-01T05:30:00Z')).toThrow(/no live release|no channel/);
     expect(() => at('2026-02-01')).toThrow(/no commit at or before/);
     // Native git agrees on the commit at a date.
-    expect(git(['--git-dir', repo.store.gitdir, 'rev-list', '-1', '--before=2026-03-01T07:30:00Z', 'HEAD']).trim()).toBe(commits.B);
+    expect(git(['--git-dir', repo.store.dir, 'rev-list', '-1', '--before=2026-03-01T07:30:00Z', 'HEAD']).trim()).toBe(commits.B);
     const d = diffChannel(repo, { project: 'acme/app', channel: 'stable', from: '2026-03-01T06:30:00Z', to: '2026-03-01T07:30:00Z' });
     expect(d.sources.map((s) => s.status).sort()).toEqual(['added', 'changed']);
   });
 
   it("lets git show records decoded through the .gitattributes diff driver (textconv: meta show --raw-stdin)", () => {
-    const out = git(['--git-dir', repo.store.gitdir, '-c', `diff.meta-record.textconv=${process.execPath} ${REPO_ROOT}/bin/meta show --raw-stdin`,
+    const out = git(['--git-dir', repo.store.dir, '-c', `diff.meta-record.textconv=${process.execPath} ${REPO_ROOT}/bin/meta show --raw-stdin`,
       'log', '-1', '-p', '--format=%s', '--ext-diff', '--textconv', commits.R!]);
     expect(out).toContain('rollback acme/app stable to 1.0.0 (seq 3)');
     expect(out).toMatch(/\+\s+"action": "rollback"/);
@@ -104,7 +104,7 @@ describe('repositories boot-meta writes are ordinary git repositories', () => {
   });
 
   it('reopens from disk with no cache and answers the same', () => {
-    execFileSync('rm', ['-rf', `${repo.store.gitdir}/meta-cache`]);
+    execFileSync('rm', ['-rf', `${repo.store.dir}/meta-cache`]);
     const again = openMeta({ dir: repo.dir, env: {} });
     expect(resolveBinary(again, { project: 'app', channel: 'stable', platform: 'linux/amd64', at: '2026-03-01T07:30:00Z' }).release.version).toBe('2.0.0');
   });
@@ -121,7 +121,7 @@ describe('repositories boot-meta writes are ordinary git repositories', () => {
       { path: instancePath('acme/app', 'prod', 'web-1', when), data: extra.instance },
       { path: eventPath(when), data: extra.event },
     ], message: 'protoc fixtures' }), { actor: 'protoc-test' });
-    const tree = git(['--git-dir', repo.store.gitdir, 'ls-tree', '-r', '--name-only', 'HEAD']).trim().split('\n').filter((p) => p.endsWith('.pb'));
+    const tree = git(['--git-dir', repo.store.dir, 'ls-tree', '-r', '--name-only', 'HEAD']).trim().split('\n').filter((p) => p.endsWith('.pb'));
     const byKind = new Map<RecordKind, string>();
     for (const p of tree) {
       const k: RecordKind = p.includes('/instances/') ? 'instance' : p.startsWith('log/') ? 'event' : p.endsWith('project.pb') ? 'project' : p.endsWith('release.pb') ? 'release' : p.includes('/binaries/') ? 'binary' : 'promotion';
@@ -129,7 +129,7 @@ describe('repositories boot-meta writes are ordinary git repositories', () => {
     }
     expect([...byKind.keys()].sort()).toEqual([...kinds].sort());
     for (const [kind, path] of byKind) {
-      const bytes = execFileSync('git', ['--git-dir', repo.store.gitdir, 'cat-file', 'blob', `HEAD:${path}`]);
+      const bytes = execFileSync('git', ['--git-dir', repo.store.dir, 'cat-file', 'blob', `HEAD:${path}`]);
       const text = execFileSync('protoc', [`--decode=${messageName(kind)}`, `-I${REPO_ROOT}/proto`, ...['header', 'project', 'release', 'binary', 'promotion', 'instance', 'event'].map((f) => `meta/v1/${f}.proto`)], { input: bytes, cwd: `${REPO_ROOT}/proto`, encoding: 'utf8' });
       expect(text).toMatch(/schema_version: 1/);
       expect(text).toMatch(new RegExp(`kind: KIND_${kind === 'instance' ? 'INSTANCE_REPORT' : kind.toUpperCase()}`));

@@ -96,7 +96,7 @@ describe('pre-receive hook on a git http-backend server', () => {
     await addProject(repo, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
     addRemote(repo, 'origin', http.server.url('h2.git'));
     await push(repo);
-    plumbingCommit(repo.store.gitdir, { put: { 'projects/acme/app/project.pb': gitBlob(repo.store.gitdir, 'x') } }, 'tamper');
+    plumbingCommit(repo.store.dir, { put: { 'projects/acme/app/project.pb': gitBlob(repo.store.dir, 'x') } }, 'tamper');
     let err: unknown;
     try {
       await push(repo);

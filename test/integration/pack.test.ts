@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PackSet, type RawObject } from '../../src/store/pack.js';
+import { PackSet } from '../../src/store/PackSet.js';
+import type { RawObject } from '../../src/store/gitObjects.js';
 
 /**
  * PackSet against packs written by the real git: every object git lists must come back with the

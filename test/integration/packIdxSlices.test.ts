@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { PackSet } from '../../src/store/pack.js';
+import { PackSet } from '../../src/store/PackSet.js';
 import type { SyncFs } from '../../src/store/fs.js';
 
 const git = (dir: string, args: string[], input?: string) => execFileSync('git', ['-C', dir, ...args], { input, maxBuffer: 1 << 28 });

@@ -93,7 +93,7 @@ describe('remotes over smart HTTP (git http-backend)', () => {
     expect(git(['--git-dir', `${http.root}/b.git`, 'rev-parse', 'main~1']).trim()).toBe(r3.commit);
     expect(git(['--git-dir', `${http.root}/b.git`, 'log', '--format=%s', '-1']).trim()).toContain('2.0.0');
     expect(fsck(`${http.root}/b.git`).status).toBe(0);
-    expect(fsck(b.store.gitdir).status).toBe(0);
+    expect(fsck(b.store.dir).status).toBe(0);
 
     // a promotion with --expect re-planned on the new tip: the check runs again and fails there.
     await promote(b, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
@@ -129,7 +129,7 @@ describe('remotes over smart HTTP (git http-backend)', () => {
     const forced = await pull(follower, { allowRewrite: true });
     expect(forced.status).toBe('rewritten');
     expect(follower.store.tip()).toBe(evil);
-    expect(git(['--git-dir', follower.store.gitdir, 'rev-parse', 'refs/meta/before-rewrite']).trim()).toBe(good);
+    expect(git(['--git-dir', follower.store.dir, 'rev-parse', 'refs/meta/before-rewrite']).trim()).toBe(good);
     // An old tip served again is refused too.
     git(['push', '-q', '--force', 'origin', `${evil}~1:main`], { cwd: `${w}/x` });
     expect((await codeOf(pull(openMeta({ dir: follower.store.dir, env })))).code).toBe('HISTORY_REWRITTEN');

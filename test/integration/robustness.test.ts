@@ -56,8 +56,8 @@ describe('damaged records, packed repositories, git tree order', () => {
 
   it('reads everything back after git gc packs the repository', () => {
     const before = channelHistory(repo, { project: 'acme/app', channel: 'stable' });
-    git(['--git-dir', repo.store.gitdir, 'gc', '--aggressive', '--prune=now', '--quiet']);
-    expect(spawnSync('sh', ['-c', `ls ${repo.store.gitdir}/objects/pack/*.idx`]).status).toBe(0);
+    git(['--git-dir', repo.store.dir, 'gc', '--aggressive', '--prune=now', '--quiet']);
+    expect(spawnSync('sh', ['-c', `ls ${repo.store.dir}/objects/pack/*.idx`]).status).toBe(0);
     const fresh = openMeta({ dir: repo.dir, env: {} });
     expect(channelHistory(fresh, { project: 'acme/app', channel: 'stable' })).toEqual(before);
     expect(resolveBinary(fresh, { project: 'acme/app', channel: 'stable', platform: 'linux/amd64' }).release.version).toBe('1.1.0');
@@ -67,10 +67,10 @@ describe('damaged records, packed repositories, git tree order', () => {
     const names = ['x/a.b.pb', 'x/a/c.pb', 'x/a-b.pb', 'x/a0.pb', 'x/a', 'x/a.pb'].filter((n) => n !== 'x/a');
     await repo.store.append(() => ({ files: names.map((p) => ({ path: `odd/${p}`, data: Buffer.from(p) })), message: 'odd names' }), { actor: 't' });
     await repo.store.append(() => ({ files: [{ path: 'odd/x/a/d.pb', data: Buffer.from('d') }, { path: 'odd/x/a+.pb', data: Buffer.from('+') }], message: 'more' }), { actor: 't' });
-    const r = fsck(repo.store.gitdir);
+    const r = fsck(repo.store.dir);
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
-    const listed = git(['--git-dir', repo.store.gitdir, 'ls-tree', '-r', '--name-only', 'HEAD', 'odd/']).trim().split('\n');
+    const listed = git(['--git-dir', repo.store.dir, 'ls-tree', '-r', '--name-only', 'HEAD', 'odd/']).trim().split('\n');
     expect([...repo.store.snapshot().walk('odd')].map((f) => f.path)).toEqual(listed);
   });
 });

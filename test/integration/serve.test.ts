@@ -169,7 +169,7 @@ describe('meta serve', () => {
     const fleet = listInstances(repo, { project: 'acme/app', env: 'prod' });
     expect(fleet.channels[0]).toMatchObject({ channel: 'stable', desired: '2.0.0', total: 1000, current: 1000 });
     // Real git accepts the repository, and every record file decodes as what its path says.
-    const f = fsck(repo.store.gitdir);
+    const f = fsck(repo.store.dir);
     expect(f.status, f.output).toBe(0);
     let n = 0;
     for (const { path, oid } of snap.walk('projects')) {

@@ -52,7 +52,7 @@ describe('meta verify', () => {
 
   it('reports each tampering made with git plumbing, with commit and path; the CLI exits 6', async () => {
     const repo = await seeded();
-    const g = repo.store.gitdir;
+    const g = repo.store.dir;
     const rel10 = releasePath('acme/app', '1.0.0');
     const rel11 = releasePath('acme/app', '1.1.0');
     const bin11 = `${rel11.replace(/release\.pb$/, '')}binaries/linux-amd64.pb`;
@@ -110,13 +110,13 @@ describe('meta verify', () => {
     for (let i = 0; i < 500; i++) {
       await recordRelease(repo, { project: 'acme/app', version: `1.0.${i}`, sources: [{ url: 'https://git.example/acme/app', commit: hex40('a') }] });
     }
-    execFileSync('git', ['--git-dir', repo.store.gitdir, 'gc', '-q']);
+    execFileSync('git', ['--git-dir', repo.store.dir, 'gc', '-q']);
     const fresh = openMeta({ dir: repo.dir, env });
     const t0 = process.hrtime.bigint();
     const r = verify(fresh);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     const f0 = process.hrtime.bigint();
-    expect(fsck(repo.store.gitdir).status).toBe(0);
+    expect(fsck(repo.store.dir).status).toBe(0);
     const fsckMs = Number(process.hrtime.bigint() - f0) / 1e6;
     expect(r.ok).toBe(true);
     expect(r.records).toBe(501);

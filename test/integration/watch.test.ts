@@ -49,7 +49,7 @@ describe('meta watch', () => {
       }, 20);
       void exit.then(() => { clearInterval(t); reject(new Error(`meta watch exited early: ${err}`)); });
     });
-    const commit = gitCommitRelease(repo.store.gitdir, '9.9.9');
+    const commit = gitCommitRelease(repo.store.dir, '9.9.9');
     expect(await exit, err).toBe(0);
     const lines = out.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promote } from '../../src/index.js';
 import { startServer } from '../../src/serve/MetaServer.js';
-import { listDeliveries, verifySignature, defaultStateDir } from '../../src/webhooks/deliveryLog.js';
+import { listDeliveries, verifySignature, webhookState } from '../../src/webhooks/deliveryLog.js';
 import { listEvents } from '../../src/api/events.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { tempDir } from '../helpers/diskRepo.js';
@@ -75,7 +75,7 @@ describe('webhooks from a durable cursor', () => {
     // The receiver goes away mid-stream: events pile up in the log, deliveries fail and back off.
     await rx.stop();
     await releaseWithBinary(repo, '1.1.0', 'two', 'file:///nowhere/2', 'b');
-    await until(() => listDeliveries({ stateDir: defaultStateDir(repo.store.gitdir), failed: true }).length > 3, 'failed deliveries while the receiver is down');
+    await until(() => listDeliveries({ stateDir: webhookState(repo), failed: true }).length > 3, 'failed deliveries while the receiver is down');
     // The server stops too; more events are written while nobody delivers.
     await server.close();
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.1.0' });
@@ -91,7 +91,7 @@ describe('webhooks from a durable cursor', () => {
     expect(unique.map((g) => g.id)).toEqual(want.map((e) => e.id));
     expect(unique.map((g) => g.event)).toEqual(want.map((e) => e.type));
     expect(rx.got.every((g) => g.valid)).toBe(true);
-    const log = listDeliveries({ stateDir: defaultStateDir(repo.store.gitdir), limit: 1000 });
+    const log = listDeliveries({ stateDir: webhookState(repo), limit: 1000 });
     expect(log.filter((d) => !d.ok).length).toBeGreaterThanOrEqual(3);
     expect(log.filter((d) => d.ok).map((d) => d.event)).toEqual(rx.got.map((g) => g.id));
     await rx.stop();
@@ -103,10 +103,10 @@ describe('webhooks from a durable cursor', () => {
     await setSettings(repo, { webhooks: [{ name: 'nosecret', url: `http://127.0.0.1:${rx.port}/`, secret_env: 'MISSING_SECRET' }] });
     const server = await startServer({ repo, listen: '127.0.0.1:0', env: {}, webhookBackoffMs: 10, webhookMaxBackoffMs: 50, allowPrivateWebhooks: true });
     await releaseWithBinary(repo, '2.0.0', 'three', 'file:///nowhere/3', 'c');
-    await until(() => listDeliveries({ stateDir: defaultStateDir(repo.store.gitdir), hook: 'nosecret' }).length >= 2, 'failed attempts');
+    await until(() => listDeliveries({ stateDir: webhookState(repo), hook: 'nosecret' }).length >= 2, 'failed attempts');
     await server.close();
     await rx.stop();
     expect(rx.requests).toBe(0);
-    expect(listDeliveries({ stateDir: defaultStateDir(repo.store.gitdir), hook: 'nosecret' })[0]!.error).toMatch(/MISSING_SECRET/);
+    expect(listDeliveries({ stateDir: webhookState(repo), hook: 'nosecret' })[0]!.error).toMatch(/MISSING_SECRET/);
   });
 });

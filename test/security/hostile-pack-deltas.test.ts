@@ -239,7 +239,7 @@ describe('hostile packs from a remote', () => {
     fs.writeFileSync(file, Buffer.concat([bytes.subarray(0, -20), sha1(bytes.subarray(0, -20))]));
     let error: unknown;
     try {
-      indexPack(file);
+      indexPack(fs as never, file);
     } catch (e) {
       error = e;
     }
@@ -253,11 +253,11 @@ describe('hostile packs from a remote', () => {
     addChain(pack, 300);
     pack.finish(file);
     // The defaults leave such a pack far inside every bound.
-    expect(indexPack(file).count).toBe(301);
-    const refused = (opts: Parameters<typeof indexPack>[1], why: RegExp): void => {
+    expect(indexPack(fs as never, file).count).toBe(301);
+    const refused = (opts: Parameters<typeof indexPack>[2], why: RegExp): void => {
       let error: unknown;
       try {
-        indexPack(file, opts);
+        indexPack(fs as never, file, opts);
       } catch (e) {
         error = e;
       }
@@ -276,7 +276,7 @@ describe('hostile packs from a remote', () => {
     p2.finish(deep);
     let error: unknown;
     try {
-      indexPack(deep);
+      indexPack(fs as never, deep);
     } catch (e) {
       error = e;
     }

@@ -26,7 +26,7 @@ describe('meta serve error answers carry no host paths, file contents or stack t
   beforeAll(async () => {
     tmp = tempDir('meta-sec-leaks-');
     const repo = await diskRepo(tmp.dir);
-    gitdir = repo.store.gitdir;
+    gitdir = repo.store.dir;
     await releaseWithBinary(repo, '1.0.0', 'one', 'https://dl.example/app-1.0.0');
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
     // Three channels whose binary record is damaged on disk, each differently.

@@ -5,7 +5,7 @@ import { promote } from '../../src/index.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { WebhookDispatcher } from '../../src/webhooks/WebhookDispatcher.js';
 import { blockedReason, checkTarget, type HostLookup } from '../../src/webhooks/targetGuard.js';
-import { defaultStateDir, listDeliveries } from '../../src/webhooks/deliveryLog.js';
+import { defaultStateDir, listDeliveries, webhookState } from '../../src/webhooks/deliveryLog.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, releaseWithBinary, setSettings } from '../helpers/serveFixtures.js';
 import { startServe, until } from './serveProcess.js';
@@ -99,7 +99,7 @@ describe('webhook deliveries to non-public addresses', () => {
       localhost: `http://localhost:${p}/localhost`,
     };
     await setSettings(repo, { webhooks: hooks(targets) });
-    const gitdir = repo.store.gitdir;
+    const gitdir = repo.store.dir;
     repo.close();
     const serve = await startServe(`${tmp.dir}/a/meta`, ['--webhook-backoff-ms', '50']);
     try {
@@ -126,7 +126,7 @@ describe('webhook deliveries to non-public addresses', () => {
     const repo = await diskRepo(`${tmp.dir}/b`);
     const p = rx.port;
     await setSettings(repo, { webhooks: hooks({ loopback: `http://127.0.0.1:${p}/loopback`, decimal: `http://2130706433:${p}/decimal`, redir: `http://127.0.0.1:${p}/redirect` }) });
-    const gitdir = repo.store.gitdir;
+    const gitdir = repo.store.dir;
     repo.close();
     const serve = await startServe(`${tmp.dir}/b/meta`, ['--allow-private-webhooks', '--webhook-backoff-ms', '50']);
     try {
@@ -163,9 +163,9 @@ describe('webhook deliveries to non-public addresses', () => {
       refused.kick();
       await releaseWithBinary(repo, '1.0.0', 'one', 'https://dl.example/app');
       refused.kick();
-      await until(() => listDeliveries({ stateDir: defaultStateDir(repo.store.gitdir), failed: true }).length >= 2, 'refused deliveries');
+      await until(() => listDeliveries({ stateDir: webhookState(repo), failed: true }).length >= 2, 'refused deliveries');
       expect(rx.requests.filter((r) => r.path === '/pinned' || r.path === '/rebind')).toEqual([]);
-      const rebind = listDeliveries({ stateDir: defaultStateDir(repo.store.gitdir), hook: 'rebind' })[0]!;
+      const rebind = listDeliveries({ stateDir: webhookState(repo), hook: 'rebind' })[0]!;
       expect(rebind.error).toMatch(/rebind\.invalid resolves to 127\.0\.0\.1/);
       await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
       allowed.kick();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addProject, promote, recordBinary, recordRelease, rollback } from '../../src/index.js';
-import { listEvents, matchesEvent, checkEventTypes, isAncestor } from '../../src/api/events.js';
+import { listEvents, matchesEvent, checkEventTypes, inFirstParentLog } from '../../src/api/events.js';
 import { reportInstance } from '../../src/api/reportInstance.js';
 import { GroupCommitter } from '../../src/serve/GroupCommitter.js';
 import { isMetaError } from '../../src/errors/MetaError.js';
@@ -41,8 +41,8 @@ describe('events from the log', () => {
     expect(listEvents(repo, { since: `${p2.commit}:0` }).map((e) => e.commit)).toEqual([rb.commit, after[3]!.commit]);
     expect(listEvents(repo, { since: p2.commit, types: ['channel.*'] }).map((e) => e.type)).toEqual(['channel.rolled_back']);
     expect(listEvents(repo, { project: 'other/x' })).toEqual([]);
-    expect(isAncestor(repo, p1.commit, rb.commit)).toBe(true);
-    expect(isAncestor(repo, rb.commit, p1.commit)).toBe(false);
+    expect(inFirstParentLog(repo, p1.commit, rb.commit)).toBe(true);
+    expect(inFirstParentLog(repo, rb.commit, p1.commit)).toBe(false);
     // A cursor from another history is refused, not silently replayed.
     try {
       listEvents(repo, { since: 'f'.repeat(40) });

@@ -1,10 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import * as nodeFs from 'node:fs';
 import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import type { SyncFs } from '../../src/store/fs.js';
 import { MetaError } from '../../src/errors/MetaError.js';
 import { indexPack, installPack } from '../../src/remote/indexPack.js';
 import { cleanupTmp, git, tmp } from '../helpers/remoteFixtures.js';
 
 afterAll(cleanupTmp);
+
+const fs = nodeFs as unknown as SyncFs;
 
 /** A repository whose history makes long delta chains (one growing file, many small ones), repacked by git. */
 function deltaPack(): { dir: string; pack: string; idx: string } {
@@ -33,11 +37,11 @@ describe('indexPack', () => {
     const chained = verify.split('\n').filter((l) => /^[0-9a-f]{40} \w+ +\d+ \d+ \d+ \d+ [0-9a-f]{40}$/.test(l));
     expect(chained.length).toBeGreaterThan(50);
     expect(Math.max(...chained.map((l) => Number(l.split(/ +/)[5])))).toBeGreaterThan(5);
-    const r = indexPack(fx.pack);
+    const r = indexPack(fs, fx.pack);
     expect(r.id).toBe(fx.pack.match(/pack-([0-9a-f]{40})\.pack$/)![1]);
     expect(r.idx.equals(readFileSync(fx.idx))).toBe(true);
     // With no room to keep inflated deltas, pass 2 re-reads them from the file: same result.
-    expect(indexPack(fx.pack, { deltaBudget: 1000 }).idx.equals(r.idx)).toBe(true);
+    expect(indexPack(fs, fx.pack, { deltaBudget: 1000 }).idx.equals(r.idx)).toBe(true);
   });
 
   it('indexes a pack with ref-deltas (as sent without ofs-delta) identically to git', () => {
@@ -47,7 +51,7 @@ describe('indexPack', () => {
     // pack-objects without --delta-base-offset writes REF_DELTA entries; the pack must have deltas.
     expect(git(['verify-pack', '-v', `${out}/p-${name}.idx`]).split('\n').filter((l) => / [0-9a-f]{40}$/.test(l)).length).toBeGreaterThan(50);
     const pack = `${out}/p-${name}.pack`;
-    const r = indexPack(pack);
+    const r = indexPack(fs, pack);
     expect(r.idx.equals(readFileSync(`${out}/p-${name}.idx`))).toBe(true);
   });
 
@@ -56,7 +60,7 @@ describe('indexPack', () => {
     git(['init', '-q', '--bare', clone]);
     const packDir = `${clone}/objects/pack`;
     copyFileSync(fx.pack, `${packDir}/tmp_pack_test`);
-    const res = installPack(packDir, `${packDir}/tmp_pack_test`);
+    const res = installPack(fs, packDir, `${packDir}/tmp_pack_test`);
     expect(readdirSync(packDir).sort()).toEqual([`pack-${res.id}.idx`, `pack-${res.id}.pack`]);
     const tip = git(['rev-parse', 'HEAD'], { cwd: fx.dir }).trim();
     git(['--git-dir', clone, 'update-ref', 'refs/heads/main', tip]);
@@ -69,8 +73,8 @@ describe('indexPack', () => {
     const flipped = Buffer.from(raw);
     flipped[flipped.length - 1]! ^= 1;
     writeFileSync(`${out}/a`, flipped);
-    expect(() => indexPack(`${out}/a`)).toThrow(/checksum mismatch/);
+    expect(() => indexPack(fs, `${out}/a`)).toThrow(/checksum mismatch/);
     writeFileSync(`${out}/b`, raw.subarray(0, raw.length - 100));
-    expect(() => indexPack(`${out}/b`)).toThrow(MetaError);
+    expect(() => indexPack(fs, `${out}/b`)).toThrow(MetaError);
   });
 });

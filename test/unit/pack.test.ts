@@ -3,7 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { deflateSync, crc32 } from 'node:zlib';
 import { Volume, createFsFromVolume } from 'memfs';
 import { applyDelta } from '../../src/store/packDelta.js';
-import { PackSet, type RawObject } from '../../src/store/pack.js';
+import { PackSet } from '../../src/store/PackSet.js';
+import type { RawObject } from '../../src/store/gitObjects.js';
 import type { SyncFs } from '../../src/store/fs.js';
 import { MetaError } from '../../src/errors/MetaError.js';
 
