@@ -1,4 +1,4 @@
-// The import rules of docs/architecture.md, checked on every `npm test` (and `npm run lint:deps`).
+// The import rules of docs/architecture.md, checked first on every `npm test` (and by `npm run lint:deps`).
 // Layers import downwards only:
 //   cli → (serve, follow, watch, webhooks) → api → (store, records, resolve, secrets, remote, verify) → errors, util
 // src/gen (generated protobuf code) is imported only by the record codec.
