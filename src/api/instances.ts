@@ -64,10 +64,14 @@ export interface InstancesView {
 function latestReports(repo: MetaRepo, snap: Snapshot, project: string, env?: string): { path: string; oid: string; record: InstanceReport; env: string }[] {
   const base = `${projectDir(project)}/instances`;
   const out: { path: string; oid: string; record: InstanceReport; env: string }[] = [];
-  const envs = env ? [env] : snap.list(base).filter((e) => e.mode === '40000').map((e) => e.name);
+  const SHARD = /^[0-9a-f]{2}$/;
+  // Beside its shards, an environment's folder holds its personal environments' (`dev/alice`).
+  const envs = env ? [env] : snap.list(base).filter((e) => e.mode === '40000').flatMap((e) => [
+    e.name, ...snap.list(`${base}/${e.name}`).filter((d) => d.mode === '40000' && !SHARD.test(d.name)).map((d) => `${e.name}/${d.name}`),
+  ]);
   for (const en of envs) {
     for (const shard of snap.list(`${base}/${en}`)) {
-      if (shard.mode !== '40000') continue;
+      if (shard.mode !== '40000' || !SHARD.test(shard.name)) continue;
       for (const host of snap.list(`${base}/${en}/${shard.name}`)) {
         if (host.mode !== '40000') continue;
         const hostDir = `${base}/${en}/${shard.name}/${host.name}`;

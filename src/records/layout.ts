@@ -94,7 +94,7 @@ export function eventPath(when: Date): string {
 }
 
 /**
- * Secrets: `envs/<env>/secrets/<name>/<shard>/<version>.sops.<ext>`, one file per version
+ * Secrets: `envs/<env>[/<developer>]/secrets/<name>/<shard>/<version>.sops.<ext>`, one file per version
  * (append-only), sharded by 1,000 versions like channel records. `ext` is the SOPS format's file
  * extension (`yaml`, `json`, `env`, `bin`), so `sops` picks the same store from the name.
  */
@@ -129,7 +129,8 @@ export function classifyPath(path: string): PathClass {
   if ((MUTABLE_SETTINGS as readonly string[]).includes(path)) return { type: 'setting', name: path };
   if (path.startsWith('hooks/')) return { type: 'template' };
   if (/^log\/\d{4}\/\d{2}\/\d{2}\/[^/]+\.pb$/.test(path)) return { type: 'event' };
-  const sm = /^envs\/([^/]+)\/secrets\/(.+)\/\d{5}\/(\d{10})\.sops\.(?:yaml|json|env|bin)$/.exec(path);
+  // <env> or a personal <env>/<developer> (never a developer named 'secrets', so this reads one way).
+  const sm = /^envs\/([^/]+(?:\/(?!secrets\/)[^/]+)?)\/secrets\/(.+)\/\d{5}\/(\d{10})\.sops\.(?:yaml|json|env|bin)$/.exec(path);
   if (sm) return { type: 'secret', env: sm[1]!, name: sm[2]!, version: Number(sm[3]) };
   if (!path.startsWith('projects/')) return { type: 'other' };
   let m = /^projects\/(.+)\/project\.pb$/.exec(path);
@@ -142,7 +143,8 @@ export function classifyPath(path: string): PathClass {
   if (m) return { type: 'yank', project: m[1]!, version: m[2]! };
   m = /^projects\/(.+?)\/channels\/([^/]+)\/\d{5}\/(\d{10})\.pb$/.exec(path);
   if (m) return { type: 'promotion', project: m[1]!, channel: m[2]!, sequence: Number(m[3]) };
-  m = /^projects\/(.+?)\/instances\/([^/]+)\/[0-9a-f]{2}\/([^/]+)\/\d{6}\/[^/]+\.pb$/.exec(path);
+  // The fixed depth below the shard tells `<env>/<shard>/<host>` from `<env>/<developer>/<shard>/<host>`.
+  m = /^projects\/(.+?)\/instances\/([^/]+(?:\/[^/]+)?)\/[0-9a-f]{2}\/([^/]+)\/\d{6}\/[^/]+\.pb$/.exec(path);
   if (m) return { type: 'instance', project: m[1]!, env: m[2]!, host: m[3]! };
   return { type: 'other' };
 }

@@ -52,10 +52,56 @@ export function checkChannel(channel: string): string {
   return channel;
 }
 
+const ENV_SEGMENT = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/**
+ * An environment (`prod`) or a developer's personal sub-environment of one (`dev/alice`): one
+ * level only. Both become path segments (`envs/dev/alice/secrets/…`,
+ * `instances/dev/alice/<shard>/…`), so a developer name may not be `secrets` nor two hex digits
+ * (the environment's own folders by those names hold its secrets and report shards).
+ *
+ * @example
+ * checkEnvironment('dev/alice') // 'dev/alice'
+ */
 export function checkEnvironment(env: string): string {
   checkCommon('environment', env);
-  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(env)) throw bad('environment', env, "use lower-case letters, digits, '_' and '-'");
+  const parts = env.split('/');
+  if (parts.length > 2) throw bad('environment', env, 'write an environment as <env> or <env>/<developer> (one level of personal sub-environments)');
+  if (!ENV_SEGMENT.test(parts[0]!)) throw bad('environment', env, "use lower-case letters, digits, '_' and '-', starting with a letter or digit, up to 64 characters");
+  if (parts.length === 2) {
+    const dev = parts[1]!;
+    if (!ENV_SEGMENT.test(dev)) throw bad('environment', env, "a developer's name uses lower-case letters, digits, '_' and '-', starting with a letter or digit, up to 64 characters");
+    if (dev === 'secrets' || /^[0-9a-f]{2}$/.test(dev)) {
+      throw bad('environment', env, `'${dev}' names a folder of environment ${parts[0]} itself (its secrets, or a shard of its instance reports); choose another developer name`);
+    }
+  }
   return env;
+}
+
+/**
+ * The environment a personal sub-environment belongs to (`dev` for `dev/alice`), or undefined
+ * for an environment of its own.
+ *
+ * @example
+ * parentEnvironment('dev/alice') // 'dev'
+ */
+export function parentEnvironment(env: string): string | undefined {
+  const i = env.indexOf('/');
+  return i < 0 ? undefined : env.slice(0, i);
+}
+
+/**
+ * A name for a new project: the rules of {@link checkProjectName} and at least two segments
+ * (`org/repo`), so every project sits under an organisation and the short form (`repo`) of a
+ * name is never a project of its own.
+ *
+ * @example
+ * checkNewProjectName('acme/app') // 'acme/app'
+ */
+export function checkNewProjectName(name: string): string {
+  checkProjectName(name);
+  if (!name.includes('/')) throw bad('project', name, `a project is named org/repo[/sub…] (at least two segments), e.g. <org>/${name}`);
+  return name;
 }
 
 export function checkHost(host: string): string {
