@@ -50,15 +50,19 @@ export async function initMeta(opts: InitOptions = {}): Promise<MetaRepo> {
   for (const e of Object.keys(opts.ageRecipients ?? {})) {
     if (!environments.includes(e)) throw new MetaError('INVALID_ARGUMENT', `--age names environment ${e}, which is not one of ${environments.join(', ')}`, { env: e });
   }
-  // Before anything is created, so a bad recipient leaves no half-made repository.
-  const sopsYaml = defaultSopsConfig(environments, opts.ageRecipients);
-  const store = Store.init({ fs, dir, fsyncObjects: opts.fsyncObjects });
-  const repo = wrap(store, opts, env);
+  // Before anything is created, so a bad recipient or name leaves no half-made repository.
+  // A personal environment gets a rule only with keys of its own; without, it uses its environment's.
+  const ruled = environments.filter((e) => !e.includes('/') || (opts.ageRecipients?.[e] ?? []).length > 0);
+  const sopsYaml = defaultSopsConfig(ruled, opts.ageRecipients);
   const files: AppendFile[] = templateFiles(TEMPLATE_DIR.replace(/\/$/, '')).map((f) => {
     let text = diskFs.readFileSync(f.abs, 'utf8');
     if (f.path === 'meta.yaml') text = text.replace('{{environments}}', `[${environments.join(', ')}]`).replace('{{channels}}', `[${channels.join(', ')}]`);
     return { path: f.path, data: Buffer.from(text), executable: f.executable };
   });
+  const { assertValidSettings } = await import('./settingsValidate.js');
+  assertValidSettings(Buffer.from(files.find((f) => f.path === 'meta.yaml')!.data).toString('utf8'));
+  const store = Store.init({ fs, dir, fsyncObjects: opts.fsyncObjects });
+  const repo = wrap(store, opts, env);
   files.push(...(opts.extraFiles ?? []));
   if (!files.some((f) => f.path === '.sops.yaml')) files.push({ path: '.sops.yaml', data: Buffer.from(sopsYaml) });
   await store.append(() => ({ files, message: 'init meta repository' }), { actor: repo.actor, time: repo.clock });

@@ -21,7 +21,7 @@ export function readMetaSettings(snap: Snapshot): Record<string, unknown> {
   try {
     v = parseYaml(Buffer.from(snap.readBlob(e.oid)).toString('utf8'));
   } catch (err) {
-    throw new MetaError('INVALID_ARGUMENT', `meta.yaml${snap.commit ? ` at ${snap.commit.slice(0, 12)}` : ''} is not valid YAML (${(err as Error).message}); fix it and commit again`, { commit: snap.commit }, { cause: err });
+    throw new MetaError('INVALID_ARGUMENT', `meta.yaml${snap.commit ? ` at ${snap.commit.slice(0, 12)}` : ''} cannot be read (${(err as Error).message}); replace it with 'meta settings edit --file <file>'`, { commit: snap.commit }, { cause: err });
   }
   const obj = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   if (cache.size > 64) cache.clear();

@@ -1,5 +1,6 @@
 import { homedir, hostname, userInfo } from 'node:os';
 import { MetaError } from '../errors/MetaError.js';
+import { formatLineOf } from './metaFormat.js';
 import type { SyncFs } from '../store/fs.js';
 import type { Repository } from '../store/Repository.js';
 import { Store } from '../store/Store.js';
@@ -72,10 +73,7 @@ export function assertMetaRepository(store: Repository, where: string, tip: stri
   if (!e || e.mode === '40000') {
     throw new MetaError('NOT_A_META_REPO', `found a git repository in ${where} whose tip (${tip.slice(0, 12)}) has no meta.yaml, so 'meta init' or 'meta clone' did not make it and boot-meta writes nothing to it; ${USE_REPO}`, { dir: where, found: 'no-meta-yaml', commit: tip });
   }
-  const text = Buffer.from(snap.readBlob(e.oid)).toString('utf8').replace(/\r/g, '');
-  const lines = [...text.matchAll(/^format[ \t]*:[ \t]*(.*?)[ \t]*(?:#.*)?$/gm)];
-  const m = lines.length === 1 ? /^(?:(\d{1,6})|"(\d{1,6})"|'(\d{1,6})')$/.exec(lines[0]![1]!) : null;
-  const format = m ? Number(m[1] ?? m[2] ?? m[3]) : undefined;
+  const format = formatLineOf(Buffer.from(snap.readBlob(e.oid)).toString('utf8'));
   if (format === undefined) {
     throw new MetaError('NOT_A_META_REPO', `meta.yaml at the tip (${tip.slice(0, 12)}) of the repository in ${where} has no single top-level 'format: <number>' line, so it is not a meta repository boot-meta can read; restore the line 'format: 1' if this is one`, { dir: where, found: 'no-format', commit: tip });
   }

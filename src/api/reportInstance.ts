@@ -55,6 +55,9 @@ export function checkReport(opts: ReportInstanceOptions): { status: InstanceStat
 
 /**
  * Appends an InstanceReport: what a host runs (or failed to install), for `meta instances`.
+ * The environment (or personal `env/developer`) must be declared in meta.yaml or already have
+ * this project's reports, and so must its channel, if it names one (else NOT_FOUND with the
+ * closest declared names).
  * Reports are named by time plus a random suffix, so any number of hosts report concurrently
  * without conflicts.
  *
@@ -65,8 +68,11 @@ export function checkReport(opts: ReportInstanceOptions): { status: InstanceStat
 export async function reportInstance(repo: MetaRepo, opts: ReportInstanceOptions): Promise<ReportInstanceResult> {
   const { status, platform, digest, metaCommit } = checkReport(opts);
   let project = opts.project;
+  const { requireDeclaredChannel, requireDeclaredEnvironment } = await import('./declaredNames.js');
   const res = await writeRecords(repo, (snap, now) => {
     project = requireProject(repo, snap, opts.project).name;
+    requireDeclaredEnvironment(snap, opts.env, { project });
+    if (opts.channel) requireDeclaredChannel(snap, project, opts.channel);
     let githash = '';
     if (opts.version) {
       // A report may name a release this repository does not know (a host running a build from

@@ -37,7 +37,8 @@ export interface PromotionDecision {
 }
 
 /**
- * Writes the next record of a channel. `decide` sees the channel's state at the tip and runs
+ * Writes the next record of a channel, which must be declared in meta.yaml or already have
+ * records (else NOT_FOUND with the closest declared names). `decide` sees the channel's state at the tip and runs
  * again if another writer appended first, so the sequence number is always the next free one
  * and every `--expect`/hold check holds at the commit that lands.
  */
@@ -50,8 +51,11 @@ export async function writePromotion(
   const channel = checkChannel(channelName);
   let project = projectName;
   let warnings: string[] = [];
+  // Lazily: the check reads meta.yaml with the YAML parser, which stays off the CLI's start-up path.
+  const { requireDeclaredChannel } = await import('./declaredNames.js');
   const res = await unlessNothingToWrite(writeRecords(repo, (snap) => {
     project = requireProject(repo, snap, projectName).name;
+    requireDeclaredChannel(snap, project, channel);
     const state = channelState(snap, repo.reader, project, channel);
     const decided = decide(snap, project, state);
     if (!decided || 'unchanged' in decided) {

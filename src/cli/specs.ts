@@ -38,6 +38,9 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: 'event', describe: 'free-form typed events in the log' },
   { name: 'hooks', describe: 'webhooks and repository hooks' },
   { name: 'remote', describe: 'remotes (smart HTTP)' },
+  { name: 'env', describe: 'declared environments (and personal dev/<developer> ones)' },
+  { name: 'settings', describe: "meta.yaml's settings: read, set, unset, replace (validated, committed)" },
+  { name: 'token', describe: 'bearer tokens of meta serve (stored in meta.yaml by sha256)' },
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -366,6 +369,74 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: [{ name: 'env' }],
     options: { at: at() },
     load: () => import('./commands/keysLs.js'),
+  }),
+
+  // Declared names and settings: each a validated commit of meta.yaml.
+  command({
+    path: ['channel', 'add'],
+    describe: 'declare a channel in meta.yaml (promotions name only declared channels)',
+    positionals: [{ name: 'name', required: true }],
+    options: { push },
+    examples: ['meta channel add canary'],
+    load: () => import('./commands/channelAdd.js'),
+  }),
+  command({
+    path: ['env', 'add'],
+    describe: "declare an environment, or a developer's personal one (dev/alice), in meta.yaml",
+    positionals: [{ name: 'name', required: true, describe: '<env> or <env>/<developer>' }],
+    options: { push },
+    examples: ['meta env add qa', 'meta env add dev/alice'],
+    load: () => import('./commands/envAdd.js'),
+  }),
+  command({
+    path: ['settings', 'get'],
+    describe: 'print meta.yaml (or one setting, by dotted key: push, serve.tokens, webhooks.0.url)',
+    positionals: [{ name: 'key', describe: 'dotted key; a number indexes a list' }],
+    options: { at: at() },
+    load: () => import('./commands/settingsGet.js'),
+  }),
+  command({
+    path: ['settings', 'set'],
+    describe: 'set one setting to a YAML value; the whole meta.yaml is validated before it is committed',
+    positionals: [{ name: 'key', required: true, describe: 'dotted key, e.g. push or webhooks.0.url' }, { name: 'value', required: true, describe: "a YAML value, e.g. true, '[stable, beta]', '{name: deploys, url: https://…}'" }],
+    options: { push },
+    examples: ['meta settings set push true', "meta settings set webhooks '[{name: deploys, url: https://hooks.example.com/meta}]'", 'meta settings set webhooks.0.url https://hooks.example.com/v2'],
+    load: () => import('./commands/settingsSet.js'),
+  }),
+  command({
+    path: ['settings', 'unset'],
+    describe: 'remove one setting (or list item) from meta.yaml, validated before it is committed',
+    positionals: [{ name: 'key', required: true, describe: 'dotted key, e.g. webhooks.1' }],
+    options: { push },
+    load: () => import('./commands/settingsUnset.js'),
+  }),
+  command({
+    path: ['settings', 'edit'],
+    describe: 'replace meta.yaml with a file (or - for stdin), validated before it is committed',
+    options: {
+      push,
+      file: { type: 'string', required: true, complete: 'file', describe: 'the new meta.yaml (start from `meta settings get`); - reads stdin' },
+    },
+    examples: ['meta settings get > meta.yaml && $EDITOR meta.yaml && meta settings edit --file meta.yaml'],
+    load: () => import('./commands/settingsEdit.js'),
+  }),
+  command({
+    path: ['token', 'add'],
+    describe: 'create a random bearer token for meta serve: prints it once, stores only its sha256 in meta.yaml',
+    positionals: [{ name: 'name', required: true, describe: 'writes through the token are made by token:<name>' }],
+    options: {
+      push,
+      scope: { type: 'array', choices: ['records', 'reports'], describe: 'what it may do (repeatable; default: both)' },
+    },
+    examples: ['meta token add ci --scope records', 'meta token add fleet --scope reports'],
+    load: () => import('./commands/tokenAdd.js'),
+  }),
+  command({
+    path: ['token', 'remove'],
+    describe: 'remove a bearer token from meta.yaml (meta serve refuses it from that commit on)',
+    positionals: [{ name: 'name', required: true }],
+    options: { push },
+    load: () => import('./commands/tokenRemove.js'),
   }),
 
   command({

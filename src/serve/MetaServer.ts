@@ -10,6 +10,9 @@ import { MetaError, isMetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from '../api/openMeta.js';
 import { checkEventTypes, eventsOfEntry, inFirstParentLog, matchesEvent, parseEventId, type EventFilter, type MetaEventOut } from '../api/events.js';
 import { readMetaSettings } from '../api/metaSettings.js';
+import { formatProblem } from '../api/settingsProblem.js';
+import { validateSettingsText } from '../api/settingsValidate.js';
+import { settingsText } from '../api/settingsWrite.js';
 import { checkChannel, checkHost, checkProjectName, parsePlatform } from '../records/names.js';
 import { LruCache } from '../util/LruCache.js';
 import type { LogEntry } from '../store/LogEntry.js';
@@ -18,7 +21,7 @@ import { RefWatcher } from '../watch/RefWatcher.js';
 import { GroupCommitter } from './GroupCommitter.js';
 import { pullEvery, type PullLoop } from './pullEvery.js';
 import { Metrics } from './Metrics.js';
-import { matchToken, parseServeTokens, type TokenScope } from './serveTokens.js';
+import { matchToken, readServeTokens, type TokenScope } from './serveTokens.js';
 import { applyRecord, checkRecordBody, REPORT_SCHEMA } from './applyRecord.js';
 import { checkShape, toLabels } from './strictJson.js';
 import { HttpError, publicError } from './publicError.js';
@@ -153,6 +156,8 @@ export class MetaServer {
   private lastFetchOk = 0;
   private dispatcher?: { kick(): void; close(): Promise<void>; lag(): Map<string, number> };
   private closing = false;
+  /** The meta.yaml blob whose problems were last logged (null: none yet). */
+  private settingsChecked: string | undefined | null = null;
   /** Directories of this host that error messages must not reveal to clients. */
   private readonly hostDirs: string[];
   url = '';
@@ -230,6 +235,7 @@ export class MetaServer {
       this.dispatcher = d;
       d.kick();
     }
+    this.checkSettings();
     const remote = this.opts.remote;
     if (remote) {
       this.puller = pullEvery(() => remote.fetch(), remote.intervalMs, {
@@ -246,6 +252,24 @@ export class MetaServer {
     return this;
   }
 
+  /**
+   * Logs what is wrong with meta.yaml, once per version of it, with the validator the settings
+   * commands use: the server keeps serving with what is valid (the webhook dispatcher reports
+   * the webhook entries it skips itself).
+   */
+  private checkSettings(): void {
+    const snap = this.opts.repo.store.snapshot();
+    const oid = snap.entry('meta.yaml')?.oid;
+    if (oid === this.settingsChecked) return;
+    this.settingsChecked = oid;
+    const { problems } = validateSettingsText(settingsText(snap));
+    for (const p of problems) {
+      if (this.dispatcher && p.key.startsWith('webhooks')) continue;
+      const what = p.warning ? 'warning: ' : p.key.startsWith('serve.tokens.') ? 'skipped invalid token entry ' : '';
+      this.opts.log?.(`meta.yaml at ${snap.commit?.slice(0, 12)}: ${what}${formatProblem(p)}`);
+    }
+  }
+
   private onTip(): void {
     const w = [...this.waiters];
     this.waiters.clear();
@@ -256,6 +280,11 @@ export class MetaServer {
       this.dispatcher?.kick();
     } catch (e) {
       this.opts.log?.(`webhooks: ${(e as Error).message}`);
+    }
+    try {
+      this.checkSettings();
+    } catch (e) {
+      this.opts.log?.(`meta.yaml: ${(e as Error).message}`);
     }
   }
 
@@ -343,7 +372,8 @@ export class MetaServer {
     if (!m) throw new HttpError(401, 'AUTH', 'this endpoint needs "Authorization: Bearer <token>"; list the sha256 of the token under serve.tokens in meta.yaml');
     let tokens;
     try {
-      tokens = parseServeTokens(readMetaSettings(this.opts.repo.store.snapshot()));
+      // An invalid entry is skipped (checkSettings logs it); the valid tokens keep working.
+      tokens = readServeTokens(readMetaSettings(this.opts.repo.store.snapshot())).tokens;
     } catch (e) {
       // A broken meta.yaml is the operator's problem, and its text is not the client's to see.
       throw new MetaError('INTERNAL', `meta.yaml at the served tip cannot be read for serve.tokens: ${(e as Error).message}`, {}, { cause: e });

@@ -3,7 +3,8 @@ import type { MetaRepo } from '../api/openMeta.js';
 import { eventsOfEntry, matchesEvent, parseEventId, type MetaEventOut } from '../api/events.js';
 import { readMetaSettings } from '../api/metaSettings.js';
 import type { LogEntry } from '../store/LogEntry.js';
-import { parseWebhooks, type WebhookSpec } from './hookSettings.js';
+import { formatProblem } from '../api/settingsProblem.js';
+import { readWebhooks, type WebhookSpec } from './hookSettings.js';
 import type { StateDir } from '../store/StateDir.js';
 import { appendDelivery, CURSOR_MEMORY, deliveryId, readCursor, signBody, webhookState, writeCursor } from './deliveryLog.js';
 import { checkTarget, literalTargetProblem, TargetRefused, type CheckedTarget, type HostLookup } from './targetGuard.js';
@@ -55,7 +56,10 @@ export class WebhookDispatcher {
       this.settingsOid = oid;
       let specs: WebhookSpec[] = [];
       try {
-        specs = parseWebhooks(readMetaSettings(snap));
+        // One bad entry must not silence the others: it is logged and skipped.
+        const read = readWebhooks(readMetaSettings(snap));
+        specs = read.hooks;
+        for (const p of read.problems) this.opts.log?.(`webhooks: ${p.warning ? 'warning' : 'skipped invalid entry'} meta.yaml ${formatProblem(p)}`);
       } catch (e) {
         this.opts.log?.(`webhooks: ${(e as Error).message}`);
       }
@@ -247,7 +251,7 @@ class HookWorker {
     for (const e of list) {
       if (!e.added.includes('meta.yaml') && !e.changed.includes('meta.yaml')) continue;
       try {
-        if (parseWebhooks(readMetaSettings(store.snapshot(e.commit))).some((h) => h.name === this.spec.name)) {
+        if (readWebhooks(readMetaSettings(store.snapshot(e.commit))).hooks.some((h) => h.name === this.spec.name)) {
           writeCursor(this.dir, { v: 1, after: e.commit });
           return e.commit;
         }

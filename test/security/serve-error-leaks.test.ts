@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { promote, recordBinary, recordRelease } from '../../src/index.js';
+import { addChannel } from '../../src/api/addChannel.js';
 import { EXIT_CODES } from '../../src/errors/MetaError.js';
 import * as server from '../../src/serve/MetaServer.js';
 import { tempDir } from '../helpers/diskRepo.js';
@@ -30,6 +31,7 @@ describe('meta serve error answers carry no host paths, file contents or stack t
     await releaseWithBinary(repo, '1.0.0', 'one', 'https://dl.example/app-1.0.0');
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
     // Three channels whose binary record is damaged on disk, each differently.
+    for (const name of ['missing', 'loop', 'garbage']) await addChannel(repo, { name });
     const damaged: Record<string, string> = {};
     for (const [version, channel, c] of [['2.0.0', 'missing', 'b'], ['3.0.0', 'loop', 'c'], ['4.0.0', 'garbage', 'd']] as const) {
       await recordRelease(repo, { project: 'acme/app', version, sources: [{ url: 'https://git.example/acme/app', commit: sha(c) }] });
