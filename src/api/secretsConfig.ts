@@ -4,6 +4,8 @@
  * same keys.
  */
 import { MetaError } from '../errors/MetaError.js';
+import { secretsDir } from '../records/layout.js';
+import { parentEnvironment } from '../records/names.js';
 import type { EncryptionRules } from '../secrets/rules.js';
 import { findCreationRule, parseSopsConfig, type SopsConfig } from '../secrets/sopsConfig.js';
 import type { Snapshot } from '../store/Snapshot.js';
@@ -22,18 +24,29 @@ export function sopsConfigAt(snap: Snapshot): SopsConfig {
 }
 
 /**
- * The age recipients and encryption rules for a new file at `path` (a secret version path).
- * Throws when no rule matches or the rule has no age recipients, saying how to add one.
+ * The age recipients and encryption rules for a new file at `path` (a secret version path):
+ * the first creation rule matching the path, as sops picks it. A personal environment
+ * (`dev/alice`) that no rule matches takes its environment's rule (`dev`'s recipients) until it
+ * has its own (`meta keys add-recipient dev/alice age1…`). Throws when no rule matches or the
+ * rule has no age recipients, saying how to add one.
  *
  * @example
  * const { recipients } = recipientsFor(snap, 'prod', 'envs/prod/secrets/db/00000/0000000001.sops.yaml');
  */
 export function recipientsFor(snap: Snapshot, env: string, path: string): { recipients: string[]; rules: EncryptionRules } {
-  const rule = findCreationRule(sopsConfigAt(snap), path);
+  const config = sopsConfigAt(snap);
+  let rule = findCreationRule(config, path);
+  const parent = parentEnvironment(env);
+  const inherits = !rule && parent !== undefined;
+  if (inherits) {
+    // A personal environment without a rule of its own is encrypted for its environment's keys.
+    rule = findCreationRule(config, `${secretsDir(parent!)}/${path.slice(secretsDir(env).length + 1)}`);
+  }
   if (!rule || rule.age.length === 0) {
+    const why = inherits ? ` (it has no rule of its own, and ${parent}, whose recipients it uses then, has none either)` : rule ? '' : ' (no creation rule matches its secrets)';
     throw new MetaError(
       'PRECONDITION_FAILED',
-      `environment ${env} has no age recipients in .sops.yaml${rule ? '' : ' (no creation rule matches its secrets)'}: add one with \`meta keys add-recipient ${env} <age1…>\` (create a key with \`meta keys generate --out <file>\`)`,
+      `environment ${env} has no age recipients in .sops.yaml${why}: add one with \`meta keys add-recipient ${env} <age1…>\` (create a key with \`meta keys generate --out <file>\`)`,
       { env, path },
     );
   }

@@ -8,12 +8,15 @@ import { getValue, toPlain, type PlainValue, type SopsMap, type SopsNode } from 
 import { snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
 import { resolveIdentities, type IdentityOptions } from './secretsIdentities.js';
-import { latestSecretVersion, parseSecretRef, secretVersions, type SecretVersion } from './secretsPaths.js';
+import { secretRefAt } from './secretRef.js';
+import { latestSecretVersion, secretVersions, type SecretVersion } from './secretsPaths.js';
 
 /** Options of {@link getSecret}. */
 export interface GetSecretOptions extends IdentityOptions {
-  /** `<env>/<name>`. */
+  /** `<env>/<name>` (`dev/alice/db` for a personal environment); the name alone when `env` is given. */
   secret: string;
+  /** The environment (`prod`, `dev/alice`); then `secret` is the name alone. */
+  env?: string;
   /** Commit, ref or date to read at (default: the tip). */
   at?: string;
   /** A version number (default: the newest at `at`). */
@@ -64,9 +67,9 @@ function pick(tree: SopsMap, key: string, ref: string): SopsNode {
  * const { value } = await getSecret(repo, { secret: 'prod/db', key: 'password' });
  */
 export async function getSecret(repo: MetaRepo, opts: GetSecretOptions): Promise<SecretValue> {
-  const { env, name } = parseSecretRef(opts.secret);
-  const ref = `${env}/${name}`;
   const snap = snapshotAt(repo, opts.at);
+  const { env, name } = secretRefAt(snap, opts.secret, opts.env);
+  const ref = `${env}/${name}`;
   const v = requireSecretVersion(() => secretVersions(snap, env, name), latestSecretVersion(snap, env, name), ref, opts.version, snap.commit);
   const text = Buffer.from(snap.readBlob(v.oid)).toString('utf8');
   const doc = await decryptTree(text, v.format, resolveIdentities(opts, repo.env));

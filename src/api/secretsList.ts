@@ -8,7 +8,8 @@ import { checkEnvironment } from '../records/names.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import { snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
-import { latestSecretVersion, listSecretEnvs, listSecretNames, parseSecretRef, secretVersions, type SecretVersion } from './secretsPaths.js';
+import { secretRefAt } from './secretRef.js';
+import { latestSecretVersion, listSecretEnvs, listSecretNames, secretVersions, type SecretVersion } from './secretsPaths.js';
 import { requireSecretVersion } from './secretsGet.js';
 
 /** Who added a version, from the log index. */
@@ -78,9 +79,9 @@ export function listSecrets(repo: MetaRepo, opts: { env?: string; at?: string } 
  * @example
  * secretHistory(repo, { secret: 'prod/db' }).map((v) => `${v.version} ${v.author} ${v.time}`)
  */
-export function secretHistory(repo: MetaRepo, opts: { secret: string; at?: string }): SecretVersionInfo[] {
-  const { env, name } = parseSecretRef(opts.secret);
+export function secretHistory(repo: MetaRepo, opts: { secret: string; env?: string; at?: string }): SecretVersionInfo[] {
   const snap = snapshotAt(repo, opts.at);
+  const { env, name } = secretRefAt(snap, opts.secret, opts.env);
   const versions = secretVersions(snap, env, name);
   requireSecretVersion(() => versions, versions.at(-1), `${env}/${name}`, undefined, snap.commit);
   return versions.map((v) => info(repo, snap, v));

@@ -135,8 +135,17 @@ export function listSecretNames(snap: Snapshot, env: string): string[] {
   return out.sort();
 }
 
-/** Environments that have a secrets folder at a snapshot. */
+/** Environments, and personal `env/developer` ones, that have a secrets folder at a snapshot. */
 export function listSecretEnvs(snap: Snapshot): string[] {
-  return snap.list('envs').filter((e) => e.mode === '40000' && snap.entry(secretsDir(e.name))?.mode === '40000').map((e) => e.name).sort();
+  const out: string[] = [];
+  const isDir = (path: string) => snap.entry(path)?.mode === '40000';
+  for (const e of snap.list('envs')) {
+    if (e.mode !== '40000') continue;
+    if (isDir(secretsDir(e.name))) out.push(e.name);
+    for (const d of snap.list(`envs/${e.name}`)) {
+      if (d.mode === '40000' && d.name !== 'secrets' && isDir(secretsDir(`${e.name}/${d.name}`))) out.push(`${e.name}/${d.name}`);
+    }
+  }
+  return out.sort();
 }
 

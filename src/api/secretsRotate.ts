@@ -10,7 +10,8 @@ import type { MetaRepo } from './openMeta.js';
 import { appendWithPolicy } from './autoPush.js';
 import { recipientsFor } from './secretsConfig.js';
 import { resolveIdentities, type IdentityOptions } from './secretsIdentities.js';
-import { latestSecretVersion, parseSecretRef, secretVersionPath, secretVersions } from './secretsPaths.js';
+import { secretRefAt } from './secretRef.js';
+import { latestSecretVersion, secretVersionPath, secretVersions } from './secretsPaths.js';
 
 /** How a version's recipients differ from the wanted list. */
 export interface RecipientChange {
@@ -58,11 +59,11 @@ export interface RotateSecretResult {
  * @example
  * await rotateSecret(repo, { secret: 'prod/db' });
  */
-export async function rotateSecret(repo: MetaRepo, opts: IdentityOptions & { secret: string }): Promise<RotateSecretResult> {
-  const { env, name } = parseSecretRef(opts.secret);
+export async function rotateSecret(repo: MetaRepo, opts: IdentityOptions & { secret: string; env?: string }): Promise<RotateSecretResult> {
   let identities: string[] | undefined;
   let result: Omit<RotateSecretResult, 'commit'> | undefined;
   const res = await appendWithPolicy(repo, async (snap: Snapshot) => {
+    const { env, name } = secretRefAt(snap, opts.secret, opts.env);
     const latest = requireSecretVersion(() => secretVersions(snap, env, name), latestSecretVersion(snap, env, name), `${env}/${name}`, undefined, snap.commit);
     const version = latest.version + 1;
     const path = secretVersionPath(env, name, version, latest.format);

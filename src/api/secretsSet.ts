@@ -12,12 +12,16 @@ import type { MetaRepo } from './openMeta.js';
 import { appendWithPolicy } from './autoPush.js';
 import { recipientsFor } from './secretsConfig.js';
 import { resolveIdentities, type IdentityOptions } from './secretsIdentities.js';
-import { latestSecretVersion, parseSecretRef, secretVersionPath } from './secretsPaths.js';
+import { requireDeclaredEnvironment } from './declaredNames.js';
+import { checkSecretPlace, secretRefAt } from './secretRef.js';
+import { latestSecretVersion, secretVersionPath } from './secretsPaths.js';
 
 /** Options of {@link setSecret}. */
 export interface SetSecretOptions extends IdentityOptions {
-  /** `<env>/<name>`, e.g. `prod/db`. */
+  /** `<env>/<name>`, e.g. `prod/db` or `dev/alice/db` (a personal environment); the name alone when `env` is given. */
   secret: string;
+  /** The environment (`prod`, `dev/alice`); then `secret` is the name alone. */
+  env?: string;
   /** Top-level string values to set or replace (`key=value` on the command line). */
   values?: Iterable<readonly [string, string]>;
   /** A plaintext document (from `--file`) whose top-level keys are set or replaced. */
@@ -83,18 +87,23 @@ function applyChanges(base: SopsMap, opts: SetSecretOptions, format: SopsFormat)
  * Writes a new version of a secret. An existing secret is decrypted first (so an identity is
  * needed) and the given keys are set, replaced or removed; `replace` starts from nothing. The
  * commit message names the keys, never the values. When another writer adds a version first,
- * the whole plan runs again on the new tip, so versions are never lost or reused.
+ * the whole plan runs again on the new tip, so versions are never lost or reused. A new secret
+ * needs its environment declared in meta.yaml (or holding secrets already): NOT_FOUND otherwise.
  *
  * @example
  * await setSecret(repo, { secret: 'prod/db', values: [['password', 'hunter2']] });
  * // commit "secret set prod/db (v1, keys: password)"
  */
 export async function setSecret(repo: MetaRepo, opts: SetSecretOptions): Promise<SetSecretResult> {
-  const { env, name } = parseSecretRef(opts.secret);
   let identities: string[] | undefined;
   let result: SetSecretResult | undefined;
   const plan = async (snap: Snapshot) => {
+    const { env, name } = secretRefAt(snap, opts.secret, opts.env);
     const latest = latestSecretVersion(snap, env, name);
+    if (!latest) {
+      requireDeclaredEnvironment(snap, env);
+      checkSecretPlace(snap, env, name);
+    }
     const format: SopsFormat = latest?.format ?? opts.format ?? opts.document?.format ?? 'yaml';
     if (latest && opts.format && opts.format !== latest.format && !opts.replace) {
       throw new MetaError('INVALID_ARGUMENT', `${env}/${name} is stored as ${latest.format}; pass --replace to start it again as ${opts.format}`, { format: latest.format });

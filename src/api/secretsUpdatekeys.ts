@@ -32,7 +32,8 @@ export interface UpdateKeysResult {
 }
 
 /**
- * Re-wraps every secret of `env` (all environments when omitted) for its current recipients.
+ * Re-wraps every secret of `env` and its personal environments (all environments when omitted)
+ * for its current recipients.
  * When a recipient was removed the data key is rotated too: the removed key holder may have kept
  * the old data key, and re-wrapping alone (what `sops updatekeys` does) would let it open the new
  * version. Older versions stay in history, readable by whoever could read them then: change the
@@ -51,7 +52,8 @@ export async function updateSecretKeys(repo: MetaRepo, opts: IdentityOptions & {
   };
   let scope = '';
   const plan = async (snap: Snapshot) => {
-    const envs = opts.env !== undefined ? [checkEnvironment(opts.env)] : listSecretEnvs(snap);
+    // An environment's personal environments come along: without rules of their own they use its keys.
+    const envs = opts.env !== undefined ? [checkEnvironment(opts.env), ...listSecretEnvs(snap).filter((e) => e.startsWith(`${opts.env}/`))] : listSecretEnvs(snap);
     scope = opts.env ?? 'all environments';
     items = [];
     const files: { path: string; data: Uint8Array }[] = [];

@@ -271,10 +271,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['secret', 'set'],
     describe: 'write a new version of <env>/<name>: key=value pairs, --file <file> or --file - (stdin, keeps values out of shell history)',
     positionals: [
-      { name: 'secret', required: true, describe: '<env>/<name>, e.g. prod/db' },
+      { name: 'secret', required: true, describe: '<env>/<name>, e.g. prod/db or dev/alice/db (a personal environment); the name alone with --env' },
       { name: 'pairs', variadic: true, describe: 'key=value (visible in shell history and ps: prefer --file -)' },
     ],
     options: {
+      env: { type: 'string', placeholder: 'env', describe: 'the environment (prod, or a personal dev/alice); then <secret> is the name alone' },
       push,
       file: { type: 'string', complete: 'file', describe: 'plaintext YAML/JSON/dotenv whose top-level keys are set, or any file for a binary secret; - reads stdin' },
       unset: { type: 'array', placeholder: 'key', describe: 'remove a top-level key (repeatable)' },
@@ -289,6 +290,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     describe: 'decrypt the newest version of <env>/<name> (MAC checked; exit 6 if tampered, 10 if no key matches)',
     positionals: [{ name: 'secret', required: true, describe: '<env>/<name>' }],
     options: {
+      env: { type: 'string', placeholder: 'env', describe: 'the environment (prod, or a personal dev/alice); then <secret> is the name alone' },
       key: { type: 'string', describe: "print only this key's value" },
       at: at(),
       version: { type: 'number', integer: true, placeholder: 'N', describe: 'a version number (default: the newest)' },
@@ -308,7 +310,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['secret', 'rotate'],
     describe: 'write a new version of <env>/<name> with a new data key, for the current recipients',
     positionals: [{ name: 'secret', required: true, describe: '<env>/<name>' }],
-    options: { push, identity },
+    options: {
+      push,
+      identity,
+      env: { type: 'string', placeholder: 'env', describe: 'the environment (prod, or a personal dev/alice); then <secret> is the name alone' },
+    },
     load: () => import('./commands/secretRotate.js'),
   }),
   command({

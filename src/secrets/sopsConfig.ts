@@ -89,10 +89,11 @@ export function findCreationRule(config: SopsConfig, filePath: string): Creation
  *
  * @example
  * envPathRegex('prod') // '^envs/prod/secrets/.*'
+ * envPathRegex('dev/alice') // '^envs/dev/alice/secrets/.*' (a personal environment's own rule)
  */
 export function envPathRegex(env: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(env)) {
-    throw new MetaError('INVALID_ARGUMENT', `environment name ${JSON.stringify(env)} may only use letters, digits, ".", "_" and "-"`, { env });
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/.test(env)) {
+    throw new MetaError('INVALID_ARGUMENT', `environment name ${JSON.stringify(env)} may only use letters, digits, ".", "_" and "-" (and one "/" for a personal environment, env/developer)`, { env });
   }
   return `^envs/${env.replace(/\./g, '\\.')}/secrets/.*`;
 }

@@ -6,6 +6,6 @@ export default defineCommand<GlobalArgs & { env?: string; at?: string }>({
     const { listRecipients } = await import('../../api/keysRecipients.js');
     const repo = await open(ctx, args);
     const list = listRecipients(repo, { env: args.env, at: args.at });
-    emit(ctx, args, list, () => list.flatMap((e) => (e.recipients.length ? e.recipients.map((r) => `${e.env}\t${r}`) : [`${e.env}\t(no recipients: meta keys add-recipient ${e.env} <age1…>)`])));
+    emit(ctx, args, list, () => list.flatMap((e) => (e.recipients.length ? e.recipients.map((r) => `${e.env}\t${r}${e.inheritedFrom ? `\t(${e.inheritedFrom}'s: no rule of its own)` : ''}`) : [`${e.env}\t(no recipients: meta keys add-recipient ${e.env} <age1…>)`])));
   },
 });

@@ -2,11 +2,11 @@ import { defineCommand } from '../command.js';
 import { open, type GlobalArgs } from '../context.js';
 import { absolute, identityArgs, printable, writeOut } from '../secretArgs.js';
 
-export default defineCommand<GlobalArgs & { secret: string; key?: string; at?: string; version?: number; out?: string; identity?: string[] }>({
+export default defineCommand<GlobalArgs & { secret: string; env?: string; key?: string; at?: string; version?: number; out?: string; identity?: string[] }>({
   async run(ctx, args) {
     const { getSecret } = await import('../../api/secretsGet.js');
     const repo = await open(ctx, args);
-    const r = await getSecret(repo, { secret: args.secret, key: args.key, at: args.at, version: args.version, ...identityArgs(ctx, args.identity) });
+    const r = await getSecret(repo, { secret: args.secret, env: args.env, key: args.key, at: args.at, version: args.version, ...identityArgs(ctx, args.identity) });
     let bytes: Uint8Array;
     if (args.json) {
       const value = JSON.parse(JSON.stringify(r.value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v))) as unknown;

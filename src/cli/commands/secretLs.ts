@@ -4,7 +4,11 @@ import { emit, open, short, type GlobalArgs } from '../context.js';
 export default defineCommand<GlobalArgs & { target?: string; at?: string }>({
   async run(ctx, args) {
     const repo = await open(ctx, args);
-    if (args.target?.includes('/')) {
+    const { isPersonalEnvironment } = await import('../../api/secretRef.js');
+    const { snapshotAt } = await import('../../api/lookup.js');
+    // `dev/alice` is a personal environment once declared; otherwise <env>/<name> of a secret.
+    const personal = args.target?.split('/').length === 2 && isPersonalEnvironment(snapshotAt(repo, args.at), args.target);
+    if (args.target?.includes('/') && !personal) {
       const { secretHistory } = await import('../../api/secretsList.js');
       const versions = secretHistory(repo, { secret: args.target, at: args.at });
       emit(ctx, args, versions, () => versions.map((v) => `v${v.version}\t${v.time ?? '-'}\t${v.author ?? '-'}\t${short(v.commit)}\t${v.recipients.length} recipient(s)`));

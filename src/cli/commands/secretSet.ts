@@ -6,7 +6,7 @@ import { applyPushOption } from '../pushOption.js';
 
 type Format = 'yaml' | 'json' | 'dotenv' | 'binary';
 
-export default defineCommand<GlobalArgs & { secret: string; pairs?: string[]; file?: string; format?: Format; unset?: string[]; replace?: boolean; identity?: string[] }>({
+export default defineCommand<GlobalArgs & { secret: string; env?: string; pairs?: string[]; file?: string; format?: Format; unset?: string[]; replace?: boolean; identity?: string[] }>({
   async run(ctx, args) {
     const { MetaError } = await import('../../errors/MetaError.js');
     const values: [string, string][] = (args.pairs ?? []).map((p, n) => {
@@ -26,7 +26,7 @@ export default defineCommand<GlobalArgs & { secret: string; pairs?: string[]; fi
     const { setSecret } = await import('../../api/secretsSet.js');
     const repo = await open(ctx, args);
     await applyPushOption(repo, args as { push?: boolean });
-    const r = await setSecret(repo, { secret: args.secret, values, document, unset: args.unset, replace: args.replace, format: args.format, ...identityArgs(ctx, args.identity) });
+    const r = await setSecret(repo, { secret: args.secret, env: args.env, values, document, unset: args.unset, replace: args.replace, format: args.format, ...identityArgs(ctx, args.identity) });
     emit(ctx, args, r, () => r.changed
       ? `secret set ${r.env}/${r.name} (v${r.version}, keys: ${r.keys.join(', ')}) for ${r.recipients.length} recipient(s)\ncommit ${short(r.commit)}`
       : `${r.env}/${r.name} v${r.version} already holds these values; nothing written`);
