@@ -34,6 +34,7 @@ export type { LogQueries, LogEntry } from './store/LogIndex.js';
 export type { Snapshot } from './store/Snapshot.js';
 export type { StateDir } from './store/StateDir.js';
 export { NothingToWrite, unlessNothingToWrite } from './store/NothingToWrite.js';
+export { showProject, type ProjectView } from './api/showProject.js';
 export { addChannel } from './api/addChannel.js';
 export { addEnvironment } from './api/addEnvironment.js';
 export { declaredNames, type DeclaredNames } from './api/declaredNames.js';

@@ -2,6 +2,7 @@ import { MetaError } from '../errors/MetaError.js';
 import { classifyPath } from '../records/layout.js';
 import type { AnyRecord } from '../records/types.js';
 import type { LogEntry } from '../store/LogEntry.js';
+import { projectFilterName, snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
 
 /** The event types boot-meta derives from its log, one per record (settings: one per changed file). */
@@ -177,9 +178,10 @@ export function parseEventId(id: string): { commit: string; index?: number } {
  */
 export function listEvents(repo: MetaRepo, opts: ListEventsOptions = {}): MetaEventOut[] {
   const types = checkEventTypes(opts.types);
-  const filter: EventFilter = { project: opts.project, channel: opts.channel, types };
-  const since = opts.since ? parseEventId(opts.since) : undefined;
   const tip = opts.until ?? repo.store.tip();
+  const project = opts.project && tip ? projectFilterName(repo, snapshotAt(repo, tip), opts.project) : opts.project;
+  const filter: EventFilter = { project, channel: opts.channel, types };
+  const since = opts.since ? parseEventId(opts.since) : undefined;
   const log = repo.store.log();
   const entries = since ? entriesAfter(log.entries(tip), since.commit, since.index !== undefined) : log.entries(tip);
   const out: MetaEventOut[] = [];

@@ -1,6 +1,7 @@
 import { MetaError } from '../errors/MetaError.js';
 import { classifyPath } from '../records/layout.js';
 import type { RecordKind } from '../records/types.js';
+import { projectFilterName, snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
 import { shallowBoundaries } from './shallowBoundary.js';
 
@@ -31,7 +32,8 @@ export function log(repo: MetaRepo, opts: { project?: string; kind?: RecordKind 
   if (!(limit > 0)) throw new MetaError('INVALID_ARGUMENT', '-n must be a positive number', { limit });
   const entries = repo.store.log().entries();
   const out: LogItem[] = [];
-  const prefix = opts.project ? `projects/${opts.project}/` : undefined;
+  // `app` for `acme/app`, as everywhere else a project is named.
+  const prefix = opts.project ? `projects/${projectFilterName(repo, snapshotAt(repo), opts.project)}/` : undefined;
   const boundaries = shallowBoundaries(repo);
   for (let i = entries.length - 1; i >= 0 && out.length < limit; i--) {
     const e = entries[i]!;

@@ -50,6 +50,24 @@ export function requireProject(repo: MetaRepo, snap: Snapshot, name: string): { 
   throw new MetaError('NOT_FOUND', `no project '${name}'${all.length ? ` (known: ${all.slice(0, 10).join(', ')}${all.length > 10 ? ', …' : ''})` : ''}; add it with 'meta project add ${name} --repo-url <url>'`, { project: name, known: all });
 }
 
+/**
+ * The full name to filter by (events, log) for a project given by full or short name. A full
+ * name (`org/repo…`) the repository does not hold yet stays as given, so a watcher can wait for
+ * a project that is still to come; a short one must name exactly one project.
+ *
+ * @example
+ * projectFilterName(repo, snap, 'app') // 'acme/app'
+ */
+export function projectFilterName(repo: MetaRepo, snap: Snapshot, name: string): string {
+  checkProjectName(name);
+  try {
+    return requireProject(repo, snap, name).name;
+  } catch (e) {
+    if (e instanceof MetaError && e.code === 'NOT_FOUND' && name.includes('/')) return name;
+    throw e;
+  }
+}
+
 export function requireRelease(repo: MetaRepo, snap: Snapshot, project: string, version: string): { record: Release; githash: string; path: string } {
   checkVersion(version);
   const path = releasePath(project, version);

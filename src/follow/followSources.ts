@@ -1,4 +1,5 @@
 import { MetaError } from '../errors/MetaError.js';
+import { checkProjectName } from '../records/names.js';
 import type { MetaRepo } from '../api/openMeta.js';
 import type { ResolvedBinary } from '../api/resolveBinary.js';
 import type { ReportInstanceOptions } from '../api/reportInstance.js';
@@ -122,6 +123,37 @@ export class ServerSource implements FollowSource {
   constructor(server: string, private readonly opts: { project: string; channel: string; token?: string; log?: (line: string) => void }) {
     this.base = server.replace(/\/+$/, '');
     this.description = `server ${this.base}`;
+  }
+
+  /**
+   * Asks the server for the project's full name (`acme/app` for `app`) and follows it by that
+   * name from then on, so the event stream, the answers and the install dir's state all agree
+   * with a follower that was given the full name. Call before {@link start}. An unreachable
+   * server is retried with backoff until `signal` aborts; a full name the server does not know
+   * yet is kept as given (the follower waits for it), a short one is NOT_FOUND.
+   */
+  async resolveProjectName(signal?: AbortSignal): Promise<string> {
+    const asked = this.opts.project;
+    checkProjectName(asked);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const r = (await this.call('GET', `${this.base}/v1/projects/${this.projectPath()}`)) as { name?: unknown } | undefined;
+        const name = typeof r?.name === 'string' ? r.name : '';
+        let ok = false;
+        try {
+          ok = checkProjectName(name) === name && (name === asked || name.endsWith(`/${asked}`));
+        } catch { /* reported below */ }
+        if (!ok) throw new MetaError('CORRUPT_RECORD', `${this.base} named project ${JSON.stringify(printable(name))} for ${asked}; refusing to follow it`, { project: asked });
+        this.opts.project = name;
+        return name;
+      } catch (e) {
+        if (e instanceof MetaError && e.code === 'NOT_FOUND' && asked.includes('/')) return asked;
+        if (!(e instanceof MetaError) || e.code !== 'REMOTE' || signal?.aborted) throw e;
+        this.opts.log?.(`${(e as Error).message}; retrying`);
+        await pause(Math.min(500 * 2 ** attempt, 10_000), signal);
+        if (signal?.aborted) throw e;
+      }
+    }
   }
 
   start(): this {

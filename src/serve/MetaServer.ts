@@ -9,6 +9,7 @@ import { homedir, tmpdir } from 'node:os';
 import { MetaError, isMetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from '../api/openMeta.js';
 import { checkEventTypes, eventsOfEntry, inFirstParentLog, matchesEvent, parseEventId, type EventFilter, type MetaEventOut } from '../api/events.js';
+import { projectFilterName, snapshotAt } from '../api/lookup.js';
 import { readMetaSettings } from '../api/metaSettings.js';
 import { formatProblem } from '../api/settingsProblem.js';
 import { validateSettingsText } from '../api/settingsValidate.js';
@@ -106,7 +107,7 @@ export function pathSegments(rawPath: string): string[] {
   return out;
 }
 
-/** Matches `/v1/projects/<project…>/channels/<c>/(resolve|download)`, `/v1/projects/<project…>/instances[/<host>/report]`. */
+/** Matches `/v1/projects/<project…>` and below it `/channels/<c>/(resolve|download)`, `/instances[/<host>/report]`. */
 export function matchRoute(method: string, rawPath: string): Route {
   if (rawPath === '/') return { name: 'index' };
   if (rawPath === '/healthz') return { name: 'healthz' };
@@ -118,6 +119,7 @@ export function matchRoute(method: string, rawPath: string): Route {
   if (segs[1] === 'projects') {
     const rest = segs.slice(2);
     const at = rest.findIndex((s) => s === 'channels' || s === 'instances');
+    if (at < 0 && rest.length > 0) return { name: 'project', project: checkProjectName(rest.join('/')) };
     if (at < 1) return { name: 'unknown' };
     const project = checkProjectName(rest.slice(0, at).join('/'));
     const tail = rest.slice(at);
@@ -131,7 +133,7 @@ export function matchRoute(method: string, rawPath: string): Route {
   return { name: 'unknown' };
 }
 
-const METHODS: Record<string, string> = { index: 'GET', healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST' };
+const METHODS: Record<string, string> = { index: 'GET', healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', project: 'GET', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST' };
 
 /**
  * `meta serve`: a JSON/HTTP API over a meta repository (see README "meta serve"). Reads answer
@@ -330,6 +332,10 @@ export class MetaServer {
           return;
         }
         case 'events': return this.openEvents(req, res, query);
+        case 'project': {
+          const { showProject } = await import('../api/showProject.js');
+          return this.json(res, 200, showProject(this.opts.repo, { project: route.project!, at: optionalParam(query, 'at') }));
+        }
         case 'resolve': return await this.resolve(req, res, route, query);
         case 'download': return await this.download(res, route, query);
         case 'instances': {
@@ -457,8 +463,9 @@ export class MetaServer {
   private openEvents(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): void {
     const repo = this.opts.repo;
     const types = checkEventTypes(query.get('types')?.split(',').filter(Boolean));
-    const project = query.get('project') ?? undefined;
-    if (project) checkProjectName(project);
+    let project = query.get('project') ?? undefined;
+    // Events name projects in full: `?project=app` means acme/app, as in every other route.
+    if (project) project = projectFilterName(repo, snapshotAt(repo), project);
     const channel = query.get('channel') ?? undefined;
     if (channel) checkChannel(channel);
     const last = (req.headers['last-event-id'] as string | undefined) ?? query.get('since') ?? undefined;

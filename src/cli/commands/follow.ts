@@ -35,7 +35,17 @@ export default defineCommand<FollowArgs>({
     let puller: { stop(): Promise<void> } | undefined;
     let project = args.project;
     if (args.server) {
-      source = new ServerSource(args.server, { project, channel: args.channel, token: ctx.env[args.tokenEnv], log }).start();
+      const server = new ServerSource(args.server, { project, channel: args.channel, token: ctx.env[args.tokenEnv], log });
+      // The full name, as with --repo: the install dir's state and the event filter use it.
+      try {
+        project = await server.resolveProjectName(ac.signal);
+      } catch (e) {
+        if (timer) clearTimeout(timer);
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        throw e;
+      }
+      source = server.start();
     } else {
       let repo;
       if (args.remote) {
