@@ -421,7 +421,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     describe: 'replace meta.yaml with a file (or - for stdin), validated before it is committed',
     options: {
       push,
-      file: { type: 'string', required: true, complete: 'file', describe: 'the new meta.yaml (start from `meta settings get`); - reads stdin' },
+      file: { type: 'string', required: true, complete: 'file', placeholder: 'file', describe: 'the new meta.yaml (start from `meta settings get`); - reads stdin' },
     },
     examples: ['meta settings get > meta.yaml && $EDITOR meta.yaml && meta settings edit --file meta.yaml'],
     load: () => import('./commands/settingsEdit.js'),
