@@ -24,7 +24,7 @@ describe('every record the schema advertises can be written', () => {
   beforeAll(async () => {
     tmp = tempDir('meta-front-records-');
     env = { META_REPO: `${tmp.dir}/meta`, META_ACTOR: 'Ada <ada@example.com>' };
-    expect((await meta('init')).code).toBe(0);
+    expect((await meta('init', '--channel', 'stable', '--channel', 'beta', '--channel', 'canary')).code).toBe(0);
     expect((await meta('project', 'add', 'acme/app', '--repo-url', 'https://git.example/acme/app')).code).toBe(0);
     for (const [v, c, lib] of [['1.0.0', 'a', '2.0.0'], ['1.1.0', 'b', '2.1.0'], ['1.2.0', 'c', '2.1.0']] as const) {
       writeFileSync(`${tmp.dir}/app-${v}`, `binary ${v}`);

@@ -232,6 +232,6 @@ describe('answers that are right', () => {
     // Run as written, from the package's folder (where `-I proto` points), with META_REPO set.
     const out = execFileSync('sh', ['-c', block![1]!], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, PATH: `${REPO_ROOT}/bin:${process.env.PATH}`, META_REPO: `${dir}/meta` } });
     expect(out).toContain('version: "1.4.2"');
-    expect(readFileSync(`${REPO_ROOT}/meta-template/README.md`, 'utf8')).toContain('envs/<env>/secrets/<name>/<shard>/<version>.sops.<ext>');
+    expect(readFileSync(`${REPO_ROOT}/meta-template/README.md`, 'utf8')).toContain('envs/<env>[/<developer>]/secrets/<name>/<shard>/<version>.sops.<ext>');
   });
 });

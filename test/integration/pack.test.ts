@@ -24,6 +24,10 @@ const ENV = {
   GIT_CONFIG_GLOBAL: '/dev/null',
   // git's threaded delta search splits the object list between threads, so the chains it finds
   // (and the depths the tests assert) depend on timing; one thread makes them the same every run.
+  // Fixed dates make every object id, and so git's sort order for the delta search, the same
+  // from run to run.
+  GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z',
+  GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
   GIT_CONFIG_COUNT: '1',
   GIT_CONFIG_KEY_0: 'pack.threads',
   GIT_CONFIG_VALUE_0: '1',
