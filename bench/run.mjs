@@ -133,9 +133,9 @@ async function remoteCases(opts, fx, work, want, add, log) {
 }
 
 /** True when the built CLI has a top-level command `name` (others are still building some). */
+/** Whether this build has a command: its own help answers (an unknown command is a usage error). */
 function metaHasCommand(name) {
-  const r = spawnSync(process.execPath, [META, '--help'], { encoding: 'utf8' });
-  return new RegExp(`^\\s*meta ${name}\\b`, 'm').test(r.stdout);
+  return spawnSync(process.execPath, [META, name, '--help'], { encoding: 'utf8' }).status === 0;
 }
 
 /**
