@@ -185,10 +185,9 @@ export function parse(argv: readonly string[]): Parsed {
       continue;
     }
     if (tok === '--') throw usageError(`give a command before '--'; ${helpHint(words)}`);
-    if (!isChild(words, tok)) {
-      if (args.help === true || helpLater(i + 1)) return helpFor(words);
-      throw unknownCommand(words, tok);
-    }
+    // An unknown command is a usage error even with --help (as git does): help for the parent
+    // would read as if the command existed.
+    if (!isChild(words, tok)) throw unknownCommand(words, tok);
     words.push(tok);
     spec = byPath(words);
   }
