@@ -32,7 +32,9 @@ async function killMidAppend(dir: string, prefix: string, maxDelayMs: number): P
   return { written, stderr };
 }
 
-describe('crash safety', () => {
+// 50 process starts, kills and fsck runs: minutes on a busy 2-core machine. The timeout bounds a
+// hang; nothing here asserts speed.
+describe('crash safety', { timeout: 300_000 }, () => {
   it('50 SIGKILLs at random moments of appends: git fsck --strict clean after each, every logged record decodes, writes go on', async () => {
     const repo = await initMeta({ dir: `${tmp()}/m`, env });
     await addProject(repo, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
