@@ -2,7 +2,7 @@
 // `npm run bench`: boot-meta against native git on the same fixture repositories, side by side.
 // Each case alternates the two sides (and `node -e 0` for cold processes) round by round after a
 // warm-up, and reports medians, peak RSS and the ratio boot-meta / git, checked against the
-// targets of issue 6. Results: bench/results/<date>.json and .md, and the table on stdout.
+// targets in README "Performance". Results: bench/results/<date>.json and .md, and the table on stdout.
 //
 //   node bench/run.mjs [--sizes 1000,10000] [--large] [--rounds 15] [--warm-rounds 60]
 //                      [--only case,case] [--out bench/results] [--no-write] [--quick]

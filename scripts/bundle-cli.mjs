@@ -61,7 +61,7 @@ const r = await build({
 });
 if (r.warnings.length > 0 || r.errors.length > 0) process.exit(1);
 // Every kilobyte here is compiled on every cold start: a static import of something heavy into the
-// hot path (isomorphic-git, yaml, …) shows up as a jump in size. Make such imports dynamic.
+// hot path (yaml, the serve code, …) shows up as a jump in size. Make such imports dynamic.
 const { statSync } = await import('node:fs');
 const kb = Math.round(statSync(outfile).size / 1024);
 if (kb > 380) console.warn(`warning: ${outfile} is ${kb} KB; a heavy module reached the CLI's hot path (make that import dynamic)`);

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Platform } from './types.js';
 
 /**
- * Where every record lives (DESIGN.md §3). Pure functions of names, so writers on different
+ * Where every record lives in the repository tree. Pure functions of names, so writers on different
  * machines agree on paths, and a path is unique per record: concurrent appends never collide
  * except where they must (one release version, one channel sequence).
  *

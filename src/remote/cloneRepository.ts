@@ -24,8 +24,8 @@ export interface CloneOptions {
 
 /**
  * Clones the remote's default branch into a new BARE repository, exactly like `meta init` makes
- * (our own config, no working tree), instead of isomorphic-git's `clone`, which writes a
- * working-tree config (`bare = false`, `ignorecase`). Credentials in the URL are used for this
+ * (our own config, no working tree), not a working-tree config (`bare = false`, `ignorecase`)
+ * that a generic git clone would write. Credentials in the URL are used for this
  * clone only; the stored remote URL has none. A failed clone removes what it created. Every file
  * goes through `opts.fs`, so a clone into memory works as one onto the disk.
  *

@@ -14,7 +14,7 @@ const IDLE_TIMEOUT_MS = 300_000;
 /**
  * One HTTP(S) exchange through node:http / node:https, for the smart-HTTP client. Not the global
  * `fetch`: the first call of that loads and compiles undici, ~40 ms of every cold `meta pull`
- * (issue 6: a fetch of 100 commits within 1.5× `git fetch`), where node:http costs a few.
+ * (the fetch target in README "Performance" is 1.5× `git fetch`), where node:http costs a few.
  *
  * Behaves like the `fetch(url, { redirect: 'follow' })` it replaces, for what a git client needs:
  * follows up to 10 redirects (the method and body are kept on 307/308, a POST answered with

@@ -12,7 +12,7 @@ import { PackWindow, type PackInput } from './PackWindow.js';
 
 /**
  * Our `git index-pack`: indexes a received pack file and writes its v2 `.idx`, without holding
- * the pack in memory (isomorphic-git read the whole pack into memory and indexed it slowly).
+ * the pack in memory, so a large clone or fetch needs memory for its window, not for the pack.
  *
  * Pass 1 ({@link scanEntries}) walks the entries in order through a sliding read window: parses
  * each header, inflates to learn where the entry ends (zlib reports the compressed bytes it

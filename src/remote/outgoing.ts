@@ -3,8 +3,8 @@ import type { ObjectReader } from '../store/ObjectReader.js';
 /**
  * The objects a remote at `remoteTip` lacks to reach `tip`: the commits in between, and for each,
  * only the trees and blobs that differ from its first parent (an append changes a handful).
- * isomorphic-git's push instead lists every object of the merge base's whole tree, which costs
- * O(repository) per push.
+ * Listing every object of the merge base's whole tree instead (the simple way to compute a push)
+ * would cost O(repository) per push.
  *
  * Linear histories (what boot-meta writes) stop at `remoteTip` on the first-parent chain; a merge
  * made with plain git falls back to subtracting everything reachable from `remoteTip`.

@@ -72,7 +72,7 @@ export function pktLine(s: string | Buffer): Buffer {
 
 /**
  * Lists the remote's refs: one GET of `info/refs`, about 10 ms, cheap enough to poll before
- * deciding whether a fetch is needed at all (a no-op fetch through isomorphic-git costs ~200 ms).
+ * deciding whether a fetch is needed at all (a full no-op fetch negotiation costs far more).
  */
 export async function advertisedRefs(target: RemoteTarget, service: 'git-upload-pack' | 'git-receive-pack'): Promise<Advertisement> {
   const body = await request(target, `info/refs?service=${service}`, { method: 'GET', headers: { Accept: '*/*' } });

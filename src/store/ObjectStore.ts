@@ -45,8 +45,8 @@ const PACK_MIN_OBJECTS = 16;
 /**
  * Reads and writes git objects directly in the git formats: loose objects (deflate + sha-1 + temp
  * file + rename, exactly what git writes) and packed objects through their `.idx` with positioned
- * reads. isomorphic-git re-parses and re-inflates on every call and loads whole packs; objects are
- * immutable, so parsed trees and commits are cached here by id.
+ * reads, never loading whole packs. Objects are immutable, so parsed trees and commits are cached
+ * here by id instead of being re-parsed and re-inflated on every call.
  *
  * Objects are read from the repository's own object directory and from the alternates that
  * `objects/info/alternates` lists (a `git clone --shared` or `--reference` repository), as git

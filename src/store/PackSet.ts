@@ -48,8 +48,8 @@ export interface PackSetOptions {
  * delta bases, so reading many objects of one deep delta chain does not re-inflate the shared
  * bases. Call `close()` to release the fds.
  *
- * Why not isomorphic-git: it reads and checksums the *whole* pack on first use (0.2–0.8 s and
- * ~140 MB RSS for a 100k-record repository). Here a cold lookup costs one `readFileSync` of the
+ * Why not load the pack: reading and checksumming the *whole* pack on first use costs 0.2–0.8 s
+ * and ~140 MB RSS for a 100k-record repository. Here a cold lookup costs one `readFileSync` of the
  * idx (28 bytes per object), a binary search, and a few small `readSync` calls into the pack: the
  * way git itself does it. The parts: PackIndex (one idx), PackFile (the entries of one pack),
  * resolveDeltaChain (deltas, whose bases may lie in another pack), and this set of one object

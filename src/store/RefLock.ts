@@ -38,8 +38,8 @@ function pidAlive(pid: number): boolean {
 /**
  * Moves `ref` from `expected` (undefined: the ref must not exist) to `next` with git's own locking
  * protocol, so `git` and other boot-meta processes serialise with us: create `<ref>.lock` with
- * O_EXCL, compare the current value, write + fsync, rename over the ref. isomorphic-git writes refs
- * in place with no lock, which loses commits under concurrency.
+ * O_EXCL, compare the current value, write + fsync, rename over the ref. Writing a ref
+ * in place with no lock would lose commits under concurrency.
  *
  * While we hold it, the lock file first names its owner (`meta-lock pid@host`) so a lock left by a
  * killed process can be told from a live one; git never reads a `.lock` file's content.

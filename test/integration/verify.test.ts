@@ -120,7 +120,7 @@ describe('meta verify', () => {
     const fsckMs = Number(process.hrtime.bigint() - f0) / 1e6;
     expect(r.ok).toBe(true);
     expect(r.records).toBe(501);
-    // Reported, not asserted (no timed assertions): issue 6 benchmarks it properly.
+    // Reported, not asserted (no timed assertions): `npm run bench` measures it properly.
     console.log(`verify of ${r.commits} commits: ${ms.toFixed(0)} ms; git fsck --strict: ${fsckMs.toFixed(0)} ms`);
   });
 });
