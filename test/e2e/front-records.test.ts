@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tempDir } from '../helpers/diskRepo.js';
 import { git, gitBlob, plumbingCommit } from '../helpers/remoteFixtures.js';
 import { setSettings } from '../helpers/serveFixtures.js';
 import { openMeta } from '../../src/api/openMeta.js';
-import { runMeta, startMetaServe } from '../helpers/metaProcess.js';
+import { runMeta, startServe } from '../helpers/metaProcess.js';
 import { encodeRecord } from '../../src/records/codec.js';
 import { yankPath } from '../../src/records/layout.js';
 import { hashToken } from '../../src/serve/serveTokens.js';
@@ -16,6 +16,9 @@ const TOKEN = 'front-records-token';
 describe('every record the schema advertises can be written', () => {
   let tmp: ReturnType<typeof tempDir>;
   let env: Record<string, string>;
+  /** The repository of the running test: a copy of the one beforeAll fills, so no test sees another's writes. */
+  let dir: string;
+  let copies = 0;
   const meta = async (...args: string[]) => {
     const r = await runMeta(args, env);
     return { ...r, json: () => JSON.parse(r.stdout) };
@@ -23,8 +26,8 @@ describe('every record the schema advertises can be written', () => {
 
   beforeAll(async () => {
     tmp = tempDir('meta-front-records-');
-    env = { META_REPO: `${tmp.dir}/meta`, META_ACTOR: 'Ada <ada@example.com>' };
-    expect((await meta('init', '--channel', 'stable', '--channel', 'beta', '--channel', 'canary')).code).toBe(0);
+    env = { META_REPO: `${tmp.dir}/template`, META_ACTOR: 'Ada <ada@example.com>' };
+    expect((await meta('init')).code).toBe(0);
     expect((await meta('project', 'add', 'acme/app', '--repo-url', 'https://git.example/acme/app')).code).toBe(0);
     for (const [v, c, lib] of [['1.0.0', 'a', '2.0.0'], ['1.1.0', 'b', '2.1.0'], ['1.2.0', 'c', '2.1.0']] as const) {
       writeFileSync(`${tmp.dir}/app-${v}`, `binary ${v}`);
@@ -33,6 +36,11 @@ describe('every record the schema advertises can be written', () => {
     }
   });
   afterAll(() => tmp.cleanup());
+  beforeEach(() => {
+    dir = `${tmp.dir}/meta-${++copies}`;
+    cpSync(`${tmp.dir}/template`, dir, { recursive: true });
+    env = { ...env, META_REPO: dir };
+  });
 
   it('channel hold refuses promotions and rollbacks (exit 5) unless --force; channel show says who held it and why; unhold lets them through', async () => {
     expect((await meta('channel', 'promote', 'acme/app', 'stable', '1.0.0')).code).toBe(0);
@@ -66,7 +74,8 @@ describe('every record the schema advertises can be written', () => {
   });
 
   it('release yank: no promotion (exit 5); the channel running it still resolves, flagged with the reason; a follower does not install it anew', async () => {
-    // beta runs 1.1.0 with a follower on it; stable too (from the test above).
+    // beta runs 1.1.0 with a follower on it; stable too.
+    expect((await meta('channel', 'promote', 'acme/app', 'stable', '1.1.0')).code).toBe(0);
     expect((await meta('channel', 'promote', 'acme/app', 'beta', '1.1.0')).code).toBe(0);
     const inst = `${tmp.dir}/inst-running`;
     const first = await meta('follow', 'acme/app', '--channel', 'beta', '--platform', 'linux/amd64', '--install-dir', inst, '--once');
@@ -77,6 +86,7 @@ describe('every record the schema advertises can be written', () => {
     expect(y.json()).toMatchObject({ version: '1.1.0', changed: true, path: yankPath('acme/app', '1.1.0') });
     expect((await meta('release', 'yank', 'acme/app', '1.1.0', '--reason', 'twice', '--json')).json()).toMatchObject({ changed: false, reason: 'corrupts the cache' });
 
+    expect((await meta('channel', 'add', 'canary')).code).toBe(0);
     const refused = await meta('channel', 'promote', 'acme/app', 'canary', '1.1.0');
     expect(refused.code).toBe(5);
     expect(refused.stderr).toContain('was yanked (corrupts the cache)');
@@ -103,12 +113,12 @@ describe('every record the schema advertises can be written', () => {
   });
 
   it('meta verify knows the yank record: one naming another release record is a missing reference', async () => {
-    const gitdir = `${tmp.dir}/meta`;
+    const gitdir = dir;
     const wrong = encodeRecord('yank', {
       header: { schemaVersion: 1, kind: 'yank', createdAt: new Date().toISOString(), actor: 'x', labels: [] },
       project: 'acme/app', release: { githash: SHA('d'), version: '1.0.0' }, reason: 'forged',
     });
-    // Work on a copy made by git itself: the main repository stays clean for the other tests.
+    // Forge on a copy made by git itself: the repository meta wrote stays as it was.
     git(['clone', '-q', '--bare', gitdir, `${tmp.dir}/copy`]);
     plumbingCommit(`${tmp.dir}/copy`, { put: { [yankPath('acme/app', '1.0.0')]: gitBlob(`${tmp.dir}/copy`, wrong) } }, 'forged yank');
     const bad = await runMeta(['verify', '--json'], { ...env, META_REPO: `${tmp.dir}/copy` });
@@ -132,6 +142,8 @@ describe('every record the schema advertises can be written', () => {
   });
 
   it('module imports both ways: release importers lists who imports a module; diff shows import changes', async () => {
+    for (const v of ['1.0.0', '1.2.0']) expect((await meta('channel', 'promote', 'acme/app', 'stable', v)).code).toBe(0);
+    expect((await meta('release', 'yank', 'acme/app', '1.1.0', '--reason', 'corrupts the cache')).code).toBe(0);
     const all = (await meta('release', 'importers', 'acme/lib', '--json')).json() as { version: string; import: { version: string }; yanked: boolean }[];
     expect(all.map((i) => [i.version, i.import.version, i.yanked])).toEqual([['1.0.0', '2.0.0', false], ['1.1.0', '2.1.0', true], ['1.2.0', '2.1.0', false]]);
     expect(((await meta('release', 'importers', 'acme/lib', '--version', '2.1.0', '--json')).json() as { version: string }[]).map((i) => i.version)).toEqual(['1.1.0', '1.2.0']);
@@ -150,10 +162,11 @@ describe('every record the schema advertises can be written', () => {
   });
 
   it('POST /v1/records writes hold, unhold, yank and event; the HTTP resolve answer flags a yank; SSE carries the new event types', async () => {
-    const repo = openMeta({ dir: `${tmp.dir}/meta`, env: {} });
+    expect((await meta('channel', 'promote', 'acme/app', 'stable', '1.2.0')).code).toBe(0);
+    const repo = openMeta({ dir, env: {} });
     const since = await setSettings(repo, { serve: { tokens: [{ name: 'ci', sha256: hashToken(TOKEN), scopes: ['records'] }] } });
     repo.store.close();
-    const srv = await startMetaServe(`${tmp.dir}/meta`);
+    const srv = await startServe(dir, ['--json']);
     try {
       const post = async (body: Record<string, unknown>) => {
         const res = await fetch(`${srv.url}/v1/records`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -1,49 +1,5 @@
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { META_BIN } from './diskRepo.js';
-
-/** A `meta` process with its output collected. */
-export interface MetaProcess {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exit: Promise<number>;
-}
-
-export function spawnMeta(args: string[], env: Record<string, string> = {}): MetaProcess {
-  const child = spawn(process.execPath, [META_BIN, ...args], { env: { ...process.env, META_ACTOR: 'e2e', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exit = new Promise<number>((r) => child.on('exit', (code, sig) => r(code ?? (sig ? 128 : 1))));
-  return { child, out: () => out, err: () => err, exit };
-}
-
-/** Starts `meta serve` on 127.0.0.1 and resolves with its URL once it listens (bounded: 30 s). */
-export async function startServe(repoDir: string): Promise<{ url: string; proc: MetaProcess; stop: () => Promise<void> }> {
-  const proc = spawnMeta(['serve', '--repo', repoDir, '--listen', '127.0.0.1:0', '--no-webhooks']);
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`meta serve did not listen: ${proc.err()}`)), 30_000);
-    const check = () => {
-      const m = /listening on (\S+)/.exec(proc.out());
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    };
-    proc.child.stdout!.on('data', check);
-    void proc.exit.then(() => reject(new Error(`meta serve exited: ${proc.err()}`)));
-    check();
-  });
-  return {
-    url, proc, stop: async () => {
-      proc.child.kill('SIGTERM');
-      await proc.exit;
-    },
-  };
-}
 
 /** What the hostile server answers a resolve with, given the real answer and a way to ask the real server more. */
 export type Rewrite = (real: Record<string, unknown>, upstream: (pathAndQuery: string) => Promise<Record<string, unknown>>) => unknown | Promise<unknown>;

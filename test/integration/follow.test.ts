@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { openMeta, type MetaRepo } from '../../src/api/openMeta.js';
@@ -8,30 +8,15 @@ import { hashToken } from '../../src/serve/serveTokens.js';
 import { follow, readFollowState } from '../../src/follow/follow.js';
 import { LocalSource } from '../../src/follow/followSources.js';
 import { listInstances } from '../../src/api/instances.js';
-import { META_BIN, tempDir } from '../helpers/diskRepo.js';
+import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, fileServer, releaseWithBinary, setSettings, sha, sha256 } from '../helpers/serveFixtures.js';
+import { spawnMeta, startServe, until, type ServeProcess } from '../helpers/metaProcess.js';
 
 const CI = 'ci-secret';
 const FLEET = 'fleet-secret';
 const run = promisify(execFile);
 
-function spawnMeta(args: string[], env: Record<string, string> = {}): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number> } {
-  const child = spawn(process.execPath, [META_BIN, ...args], { env: { ...process.env, META_ACTOR: 'e2e', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exit = new Promise<number>((r) => child.on('exit', (code, sig) => r(code ?? (sig ? 128 : 1))));
-  return { child, out: () => out, err: () => err, exit };
-}
 
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const link = (dir: string) => (existsSync(`${dir}/current`) ? readlinkSync(`${dir}/current`) : undefined);
 
@@ -39,7 +24,7 @@ describe('meta follow end to end: serve + 3 followers + CI over HTTP', () => {
   let tmp: ReturnType<typeof tempDir>;
   let repo: MetaRepo;
   let files: Awaited<ReturnType<typeof fileServer>>;
-  let serve: ReturnType<typeof spawnMeta>;
+  let serve: ServeProcess;
   let url = '';
   beforeAll(async () => {
     tmp = tempDir('meta-follow-');
@@ -49,13 +34,11 @@ describe('meta follow end to end: serve + 3 followers + CI over HTTP', () => {
     await releaseWithBinary(repo, '1.0.0', 'v1 bytes', `${files.url}/app-1.0.0`);
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
     await setSettings(repo, { serve: { tokens: [{ name: 'ci', sha256: hashToken(CI), scopes: ['records'] }, { name: 'fleet', sha256: hashToken(FLEET), scopes: ['reports'] }] } });
-    serve = spawnMeta(['serve', '--repo', repo.dir, '--listen', '127.0.0.1:0', '--no-webhooks']);
-    await until(() => /listening on (\S+)/.test(serve.out()), `meta serve to listen (${serve.err()})`);
-    url = /listening on (\S+)/.exec(serve.out())![1]!;
+    serve = await startServe(repo.dir, ['--no-webhooks']);
+    url = serve.url;
   });
   afterAll(async () => {
-    serve?.child.kill('SIGTERM');
-    await serve?.exit;
+    await serve?.stop();
     await files?.close();
     tmp.cleanup();
   });

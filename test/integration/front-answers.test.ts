@@ -9,20 +9,13 @@ import { push } from '../../src/api/push.js';
 import { readFollowState } from '../../src/follow/followState.js';
 import { useGitHttpServer } from '../helpers/gitHttpServer.js';
 import { bareRepo, git, gitBlob, plumbingCommit, tmp } from '../helpers/remoteFixtures.js';
-import { META_BIN, runMeta, startMetaServe } from '../helpers/metaProcess.js';
+import { META_BIN, runMeta, startServe, until } from '../helpers/metaProcess.js';
 import { setSettings, sha, sha256 } from '../helpers/serveFixtures.js';
 import { REPO_ROOT } from '../helpers/diskRepo.js';
 
 const actor = 'test <test@example.com>';
 const http = useGitHttpServer();
 
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A webhook receiver on 127.0.0.1 that records every delivery. */
 async function receiver(): Promise<{ url: string; got: { delivery: string; type: string; version: string }[]; close: () => Promise<void> }> {
@@ -58,7 +51,7 @@ describe('answers that are right', () => {
     const b = `${tmp()}/b`;
     expect((await runMeta(['clone', url, a])).code).toBe(0);
     expect((await runMeta(['clone', url, b])).code).toBe(0);
-    const srv = await startMetaServe(a, ['--allow-private-webhooks', '--webhook-backoff-ms', '20']);
+    const srv = await startServe(a, ['--json', '--allow-private-webhooks', '--webhook-backoff-ms', '20']);
     try {
       // A local commit on the served clone is delivered at once.
       expect((await record(a, '1.0.0')).code).toBe(0);
@@ -183,7 +176,7 @@ describe('answers that are right', () => {
     await recordBinary(repo, { project: 'acme/app', version: '1.0.0', platform: 'linux/amd64', digest: sha256('x'), size: 1, urls: ['s3://bucket/app', 'file:///srv/app', 'https://dl.example/app'] });
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
     repo.store.close();
-    const srv = await startMetaServe(`${dir}/meta`);
+    const srv = await startServe(`${dir}/meta`, ['--json']);
     try {
       const index = await fetch(`${srv.url}/`);
       expect(index.status).toBe(200);

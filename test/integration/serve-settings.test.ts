@@ -5,16 +5,9 @@ import { stringify } from 'yaml';
 import { readMetaSettings } from '../../src/api/metaSettings.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { tempDir } from '../helpers/diskRepo.js';
-import { runMeta, startMetaServe } from '../helpers/metaProcess.js';
+import { runMeta, startServe, until } from '../helpers/metaProcess.js';
 import { diskRepo, releaseWithBinary } from '../helpers/serveFixtures.js';
 
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /**
  * meta.yaml is written by every writer, by hand too: `meta serve` logs what is invalid in it
@@ -55,21 +48,21 @@ describe('meta serve with settings written by commands and by hand', () => {
       { name: 'deploys', url: `${hookUrl}/again` },
     ] });
     await repo.store.append(() => ({ files: [{ path: 'meta.yaml', data: Buffer.from(text), replace: true }], message: 'hand-edited settings' }), { actor: repo.actor });
-    const serve = await startMetaServe(repo.dir, ['--allow-private-webhooks', '--webhook-backoff-ms', '10']);
+    const serve = await startServe(repo.dir, ['--json', '--allow-private-webhooks', '--webhook-backoff-ms', '10']);
     try {
       await releaseWithBinary(repo, '1.0.0', 'one', 'https://dl.example/1', 'a');
       await until(() => got.length >= 1, 'the valid webhook to be delivered');
       expect(got).toEqual(['/deploys release.recorded']);
-      await until(() => /webhooks\.2/.test(serve.proc.err()), 'the log line for the repeated name');
-      expect(serve.proc.err()).toMatch(/skipped invalid entry meta\.yaml webhooks\.0 \(broken\): needs an http\(s\) url/);
-      expect(serve.proc.err()).toMatch(/skipped invalid entry meta\.yaml webhooks\.2 \(deploys\): the name deploys is used twice/);
+      await until(() => /webhooks\.2/.test(serve.err()), 'the log line for the repeated name');
+      expect(serve.err()).toMatch(/skipped invalid entry meta\.yaml webhooks\.0 \(broken\): needs an http\(s\) url/);
+      expect(serve.err()).toMatch(/skipped invalid entry meta\.yaml webhooks\.2 \(deploys\): the name deploys is used twice/);
     } finally {
       await serve.stop();
     }
   });
 
   it('accepts a token from `meta token add` at once, skips an invalid token entry, refuses a removed token', async () => {
-    const serve = await startMetaServe(repo.dir, ['--no-webhooks']);
+    const serve = await startServe(repo.dir, ['--json', '--no-webhooks']);
     try {
       const add = await runMeta(['token', 'add', 'ci', '--scope', 'records', '--repo', repo.dir]);
       expect(add.code, add.stderr).toBe(0);
@@ -89,7 +82,7 @@ describe('meta serve with settings written by commands and by hand', () => {
       const ok = await post(token);
       expect(ok.status, await ok.clone().text()).toBe(201);
       expect(await ok.json()).toMatchObject({ project: 'acme/app' });
-      await until(() => /skipped invalid token entry serve\.tokens\.0 \(typo\)/.test(serve.proc.err()), 'the log line for the bad token entry');
+      await until(() => /skipped invalid token entry serve\.tokens\.0 \(typo\)/.test(serve.err()), 'the log line for the bad token entry');
       const rm = await runMeta(['token', 'remove', 'ci', '--repo', repo.dir]);
       expect(rm.code, rm.stderr).toBe(0);
       // The broken entry someone wrote by hand does not block revoking a token; it is named.

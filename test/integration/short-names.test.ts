@@ -3,7 +3,7 @@ import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
 import { addProject, promote } from '../../src/index.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { tempDir } from '../helpers/diskRepo.js';
-import { runMeta, startMetaServe } from '../helpers/metaProcess.js';
+import { runMeta, startServe } from '../helpers/metaProcess.js';
 import { diskRepo, releaseWithBinary } from '../helpers/serveFixtures.js';
 
 /** The first `count` events of an SSE stream (the stream is then closed). */
@@ -39,7 +39,7 @@ const link = (dir: string) => (existsSync(`${dir}/current`) ? readlinkSync(`${di
 describe('short project names at every entry point', () => {
   let tmp: ReturnType<typeof tempDir>;
   let repo: MetaRepo;
-  let serve: Awaited<ReturnType<typeof startMetaServe>>;
+  let serve: Awaited<ReturnType<typeof startServe>>;
 
   beforeAll(async () => {
     tmp = tempDir('meta-short-');
@@ -48,7 +48,7 @@ describe('short project names at every entry point', () => {
     writeFileSync(`${tmp.dir}/app-1.1.0`, 'two');
     await releaseWithBinary(repo, '1.0.0', 'one', `file://${tmp.dir}/app-1.0.0`, 'a');
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
-    serve = await startMetaServe(repo.dir, ['--no-webhooks']);
+    serve = await startServe(repo.dir, ['--json', '--no-webhooks']);
   });
   afterAll(async () => {
     await serve?.stop();

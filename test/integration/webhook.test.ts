@@ -8,6 +8,7 @@ import { listEvents } from '../../src/api/events.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, releaseWithBinary, setSettings } from '../helpers/serveFixtures.js';
+import { until } from '../helpers/metaProcess.js';
 
 const SECRET = 'hook-secret-789';
 
@@ -45,13 +46,6 @@ class Receiver {
   }
 }
 
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('webhooks from a durable cursor', () => {
   let tmp: ReturnType<typeof tempDir>;

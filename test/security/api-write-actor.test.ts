@@ -4,7 +4,8 @@ import { promote } from '../../src/index.js';
 import { hashToken } from '../../src/serve/serveTokens.js';
 import { META_BIN, tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, releaseWithBinary, setSettings, sha } from '../helpers/serveFixtures.js';
-import { rawRequest, startServe, type ServeProcess } from './serveProcess.js';
+import { startServe, type ServeProcess } from '../helpers/metaProcess.js';
+import { rawRequest } from '../helpers/rawRequest.js';
 
 const CI = 'ci-token-actor';
 const FLEET = 'fleet-token-actor';

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { promote } from '../../src/index.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, fileServer, releaseWithBinary } from '../helpers/serveFixtures.js';
-import { hostileProxy, spawnMeta, startServe } from '../helpers/hostileServe.js';
+import { hostileProxy } from '../helpers/hostileServe.js';
+import { spawnMeta, startServe } from '../helpers/metaProcess.js';
 
 /**
  * A follower trusts nothing a server answers: a resolve answer whose version (or any other
@@ -52,7 +53,7 @@ describe('meta follow validates every field of a resolve answer before it builds
     await releaseWithBinary(repo, '2.0.0', V2, `${files.url}/app-2`, 'b');
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '2.0.0' });
-    serve = await startServe(repo.dir);
+    serve = await startServe(repo.dir, ['--no-webhooks']);
     proxy = await hostileProxy(serve.url);
   });
   afterAll(async () => {

@@ -10,7 +10,8 @@ import { makeHeader } from '../../src/records/makeHeader.js';
 import { promotionPath } from '../../src/records/layout.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, fileServer, releaseWithBinary } from '../helpers/serveFixtures.js';
-import { hostileProxy, spawnMeta, startServe } from '../helpers/hostileServe.js';
+import { hostileProxy } from '../helpers/hostileServe.js';
+import { spawnMeta, startServe } from '../helpers/metaProcess.js';
 
 /**
  * Anti-rollback must not depend on the server: a hostile server (or a stale mirror) that serves
@@ -41,7 +42,7 @@ describe('meta follow refuses an older answer from a server that ignores its anc
     await releaseWithBinary(repo, '2.0.0', V2, `${files.url}/app-2`, 'b');
     first = (await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' })).commit;
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '2.0.0' });
-    serve = await startServe(repo.dir);
+    serve = await startServe(repo.dir, ['--no-webhooks']);
     proxy = await hostileProxy(serve.url);
   });
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { promote } from '../../src/index.js';
 import { hashToken } from '../../src/serve/serveTokens.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, releaseWithBinary, setSettings } from '../helpers/serveFixtures.js';
-import { startMetaServe } from '../helpers/metaProcess.js';
+import { startServe } from '../helpers/metaProcess.js';
 import { mulberry32, pick, HOSTILE_STRINGS } from './fuzzValues.js';
 
 const TOKEN = 'fuzz-records-token';
@@ -99,7 +99,7 @@ function makeBody(rnd: () => number): string {
 
 describe('fuzz: every HTTP route of a real meta serve', () => {
   let tmp: ReturnType<typeof tempDir>;
-  let server: Awaited<ReturnType<typeof startMetaServe>>;
+  let server: Awaited<ReturnType<typeof startServe>>;
   let commit = '';
 
   beforeAll(async () => {
@@ -110,7 +110,7 @@ describe('fuzz: every HTTP route of a real meta serve', () => {
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
     commit = await setSettings(repo, { serve: { tokens: [{ name: 'ci', sha256: hashToken(TOKEN) }, { name: 'fleet', sha256: hashToken(REPORTS), scopes: ['reports'] }] } });
     repo.close();
-    server = await startMetaServe(`${tmp.dir}/meta`, ['--max-wait', '1', '--max-body', '1048576', '--no-webhooks']);
+    server = await startServe(`${tmp.dir}/meta`, ['--json', '--max-wait', '1', '--max-body', '1048576', '--no-webhooks']);
   });
   afterAll(async () => {
     await server?.stop();
@@ -125,7 +125,7 @@ describe('fuzz: every HTTP route of a real meta serve', () => {
     let next = 0;
     const worker = async () => {
       while (next < reqs.length) {
-        if (server.proc.child.exitCode !== null) return; // reported once, below
+        if (server.child.exitCode !== null) return; // reported once, below
         const r = reqs[next++]!;
         const what = `${r.method} ${r.path.slice(0, 200)}${r.body ? ` ${r.body.toString('utf8').slice(0, 120)}` : ''}`;
         let res: Res;
@@ -149,11 +149,11 @@ describe('fuzz: every HTTP route of a real meta serve', () => {
       }
     };
     await Promise.all(Array.from({ length: 6 }, worker));
-    if (server.proc.child.exitCode !== null) problems.unshift(`the server exited (${server.proc.child.exitCode}) after request ${next}: ${server.proc.err().slice(0, 1500)}`);
+    if (server.child.exitCode !== null) problems.unshift(`the server exited (${server.child.exitCode}) after request ${next}: ${server.err().slice(0, 1500)}`);
     expect(problems, problems.slice(0, 20).join('\n')).toEqual([]);
     const health = await send(server.url, 'GET', '/healthz', {});
     expect(health.status).toBe(200);
-    expect(server.proc.child.exitCode).toBeNull();
-    expect(server.proc.err()).not.toMatch(/uncaught|unhandled/i);
+    expect(server.child.exitCode).toBeNull();
+    expect(server.err()).not.toMatch(/uncaught|unhandled/i);
   }, 240_000);
 });

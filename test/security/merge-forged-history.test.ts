@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { META_BIN } from '../helpers/diskRepo.js';
 import { useGitHttpServer } from '../helpers/gitHttpServer.js';
 import { bareRepo, git, tmp } from '../helpers/remoteFixtures.js';
 import { fileServer } from '../helpers/serveFixtures.js';
+import { spawnMeta, type MetaProcess } from '../helpers/metaProcess.js';
 
 // The attack: a parentless root whose tree is a complete, consistent forged history (same project
 // and version, another source commit and binary URL), merged with the real tip. Every commit of
@@ -284,18 +285,8 @@ describe('a forged history merged with the real tip', () => {
 });
 
 /** A long-running meta process (follower, server) whose output the test watches. */
-function spawnFollower(args: string[]): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number>; exited: () => boolean } {
-  const child = spawn(process.execPath, [META_BIN, ...args], { env: { ...process.env, META_ACTOR: ACTOR }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  let done = false;
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exit = new Promise<number>((r) => child.on('exit', (code, sig) => {
-    done = true;
-    r(code ?? (sig ? 128 : 1));
-  }));
-  return { child, out: () => out, err: () => err, exit, exited: () => done };
+function spawnFollower(args: string[]): MetaProcess {
+  return spawnMeta(args, { META_ACTOR: ACTOR });
 }
 
 /** Waits until `cond` holds or the process exits (it stops by itself: --timeout, or the test kills it). */

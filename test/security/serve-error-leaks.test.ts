@@ -6,7 +6,8 @@ import { EXIT_CODES } from '../../src/errors/MetaError.js';
 import * as server from '../../src/serve/MetaServer.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, releaseWithBinary, sha, sha256 } from '../helpers/serveFixtures.js';
-import { rawRequest, startServe, until, type Res, type ServeProcess } from './serveProcess.js';
+import { startServe, until, type ServeProcess } from '../helpers/metaProcess.js';
+import { rawRequest, type Res } from '../helpers/rawRequest.js';
 
 const MARKER = 'LEAK-MARKER-7f3a';
 

@@ -4,7 +4,8 @@ import { hashToken } from '../../src/serve/serveTokens.js';
 import type { MetaErrorCode } from '../../src/errors/MetaError.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, releaseWithBinary, setSettings, sha, sha256 } from '../helpers/serveFixtures.js';
-import { rawRequest, startServe, type Res, type ServeProcess } from './serveProcess.js';
+import { startServe, type ServeProcess } from '../helpers/metaProcess.js';
+import { rawRequest, type Res } from '../helpers/rawRequest.js';
 
 /** The status of each error code, as README "meta serve" documents it. */
 const STATUS: Record<MetaErrorCode, number> = {

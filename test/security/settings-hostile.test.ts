@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { gitBlob, plumbingCommit } from '../helpers/remoteFixtures.js';
 import { git, META_BIN, tempDir } from '../helpers/diskRepo.js';
-import { rawRequest, startServe } from './serveProcess.js';
+import { startServe } from '../helpers/metaProcess.js';
+import { rawRequest } from '../helpers/rawRequest.js';
 
 /** Aliases that expand to 9^6 items ("billion laughs") in a few hundred bytes. */
 const BOMB = '[&a [x,x,x,x,x,x,x,x,x], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,*c,*c], &e [*d,*d,*d,*d,*d,*d,*d,*d,*d], [*e,*e,*e,*e,*e,*e,*e,*e,*e]]';

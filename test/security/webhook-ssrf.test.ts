@@ -8,7 +8,7 @@ import { blockedReason, checkTarget, type HostLookup } from '../../src/webhooks/
 import { defaultStateDir, listDeliveries, webhookState } from '../../src/webhooks/deliveryLog.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, releaseWithBinary, setSettings } from '../helpers/serveFixtures.js';
-import { startServe, until } from './serveProcess.js';
+import { startServe, until } from '../helpers/metaProcess.js';
 
 /** A receiver on 127.0.0.1 that records every request; `/redirect` answers 302 to `/landing`. */
 class Receiver {
