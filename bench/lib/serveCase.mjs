@@ -18,7 +18,7 @@ const TOKEN = 'bench-reporter-token';
  */
 export async function serveThroughput({ metaDir, gitDir, fx, requests = 2000, inFlight = 64 }) {
   const { openMeta } = await dist('api/openMeta.js');
-  const { readMetaSettings } = await dist('api/metaSettings.js');
+  const { readMetaSettings } = await dist('api/readMetaSettings.js');
   const { startServer } = await dist('serve/MetaServer.js');
   // fsyncObjects: what `meta serve` does by default (--fsync), so the rate is the one users get.
   const repo = openMeta({ dir: metaDir, actor: 'bench <bench@example.com>', env: {}, fsyncObjects: true });

@@ -4,8 +4,8 @@
  */
 import { checkChannel } from '../records/names.js';
 import type { MetaRepo } from './openMeta.js';
-import { withDeclared } from './settingsDeclare.js';
-import { writeSettings, type SettingsWriteResult } from './settingsWrite.js';
+import { withDeclared } from './withDeclared.js';
+import { writeSettings, type SettingsWriteResult } from './writeSettings.js';
 
 /**
  * Declares a channel (a new version of meta.yaml); declaring one that is listed already writes

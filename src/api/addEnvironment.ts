@@ -6,8 +6,8 @@
 import { checkEnvironment } from '../records/names.js';
 import { checkNewEnvironment } from './declaredNames.js';
 import type { MetaRepo } from './openMeta.js';
-import { withDeclared } from './settingsDeclare.js';
-import { writeSettings, type SettingsWriteResult } from './settingsWrite.js';
+import { withDeclared } from './withDeclared.js';
+import { writeSettings, type SettingsWriteResult } from './writeSettings.js';
 
 /**
  * Declares an environment (a new version of meta.yaml); one listed already writes nothing. A

@@ -36,7 +36,7 @@ export async function autoPushPolicy(repo: MetaRepo): Promise<PushPolicy | undef
   const snap = repo.store.snapshot();
   const text = snap.read('meta.yaml');
   if (!text || !/^push\s*:/m.test(Buffer.from(text).toString('utf8'))) return undefined; // skip the yaml import for the common case
-  const { readMetaSettings } = await import('./metaSettings.js');
+  const { readMetaSettings } = await import('./readMetaSettings.js');
   const push = readMetaSettings(snap).push;
   if (!push) return undefined;
   const policy: PushPolicy = {};

@@ -3,7 +3,7 @@ import { channelState, type ChannelState } from '../resolve/channelState.js';
 import { releaseYank } from '../resolve/releaseYank.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
-import { shallowBoundaries } from './shallowBoundary.js';
+import { shallowBoundaries } from './shallowBoundaries.js';
 import { listChannelNames, requireChannel, requireProject, snapshotAt } from './lookup.js';
 
 export interface ChannelView {

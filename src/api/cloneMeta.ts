@@ -1,6 +1,6 @@
 import { cloneRepository } from '../remote/cloneRepository.js';
 import { diskFs } from './diskFs.js';
-import { installRecordDiff } from './recordDiffDriver.js';
+import { installRecordDiff } from './installRecordDiff.js';
 import { assertMetaRepository, wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
 import { repositoryDir, shownRepositoryDir } from './repositoryDir.js';
 

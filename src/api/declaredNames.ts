@@ -12,7 +12,7 @@ import { parentEnvironment } from '../records/names.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import { orList, suggest } from '../util/suggest.js';
 import { listChannelNames, listProjectNames } from './lookup.js';
-import { readMetaSettings } from './metaSettings.js';
+import { readMetaSettings } from './readMetaSettings.js';
 
 /** The channels and environments meta.yaml declares (entries that are not strings are skipped). */
 export interface DeclaredNames {

@@ -5,7 +5,7 @@ import { defaultSopsConfig } from '../secrets/sopsConfig.js';
 import type { AppendFile } from '../store/Repository.js';
 import { Store } from '../store/Store.js';
 import { diskFs } from './diskFs.js';
-import { installRecordDiff } from './recordDiffDriver.js';
+import { installRecordDiff } from './installRecordDiff.js';
 import { wrap, type MetaRepo, type OpenOptions } from './openMeta.js';
 import { repositoryDir } from './repositoryDir.js';
 
@@ -59,7 +59,7 @@ export async function initMeta(opts: InitOptions = {}): Promise<MetaRepo> {
     if (f.path === 'meta.yaml') text = text.replace('{{environments}}', `[${environments.join(', ')}]`).replace('{{channels}}', `[${channels.join(', ')}]`);
     return { path: f.path, data: Buffer.from(text), executable: f.executable };
   });
-  const { assertValidSettings } = await import('./settingsValidate.js');
+  const { assertValidSettings } = await import('./validateSettings.js');
   assertValidSettings(Buffer.from(files.find((f) => f.path === 'meta.yaml')!.data).toString('utf8'));
   const store = Store.init({ fs, dir, fsyncObjects: opts.fsyncObjects });
   const repo = wrap(store, opts, env);

@@ -3,7 +3,7 @@ import { classifyPath } from '../records/layout.js';
 import type { RecordKind } from '../records/types.js';
 import { projectFilterName, snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
-import { shallowBoundaries } from './shallowBoundary.js';
+import { shallowBoundaries } from './shallowBoundaries.js';
 
 export interface LogItem {
   commit: string;

@@ -4,7 +4,7 @@ import { binariesDir, channelsDir, projectPath, releasePath } from '../records/l
 import type { Project, Release } from '../records/types.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
-import { explainBeforeBoundary } from './shallowBoundary.js';
+import { explainBeforeBoundary } from './shallowBoundaries.js';
 
 /** The snapshot `--at` names (default: the tip). */
 export function snapshotAt(repo: MetaRepo, at?: string): Snapshot {

@@ -1,6 +1,6 @@
 import { homedir, hostname, userInfo } from 'node:os';
 import { MetaError } from '../errors/MetaError.js';
-import { formatLineOf } from './metaFormat.js';
+import { formatLineOf } from './formatLineOf.js';
 import type { SyncFs } from '../store/fs.js';
 import type { Repository } from '../store/Repository.js';
 import { Store } from '../store/Store.js';

@@ -4,7 +4,7 @@ import type { Source, ModuleImport } from '../records/types.js';
 import { DigestIndex } from '../resolve/DigestIndex.js';
 import type { MetaRepo } from './openMeta.js';
 import { snapshotAt } from './lookup.js';
-import { shallowBoundaries } from './shallowBoundary.js';
+import { shallowBoundaries } from './shallowBoundaries.js';
 
 export interface ResolvedSource {
   digest: string;

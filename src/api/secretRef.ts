@@ -9,7 +9,7 @@ import { MetaError } from '../errors/MetaError.js';
 import { secretsDir } from '../records/layout.js';
 import { checkEnvironment } from '../records/names.js';
 import type { Snapshot } from '../store/Snapshot.js';
-import { readMetaSettings } from './metaSettings.js';
+import { readMetaSettings } from './readMetaSettings.js';
 import { checkSecretName, parseSecretRef } from './secretsPaths.js';
 
 /**

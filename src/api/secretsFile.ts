@@ -10,7 +10,7 @@ import { findCreationRule, parseSopsConfig } from '../secrets/sopsConfig.js';
 import { decryptDocumentBytes, encryptDocument } from '../secrets/sopsFile.js';
 import { detectFormat, type SopsFormat } from '../secrets/store.js';
 import type { EncryptionRules } from '../secrets/rules.js';
-import { resolveIdentities, type IdentityOptions } from './secretsIdentities.js';
+import { resolveIdentities, type IdentityOptions } from './resolveIdentities.js';
 
 function readInput(file: string, data: Uint8Array | undefined): Uint8Array {
   if (data) return data;

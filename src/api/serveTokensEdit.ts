@@ -8,7 +8,7 @@ import { MetaError } from '../errors/MetaError.js';
 import { SIMPLE_NAME } from '../records/names.js';
 import type { MetaRepo } from './openMeta.js';
 import { hashToken, TOKEN_SCOPES, type TokenScope } from './settingsTokens.js';
-import { SETTINGS_TEXT, settingsDocument, writeSettings, type SettingsWriteResult } from './settingsWrite.js';
+import { SETTINGS_TEXT, settingsDocument, writeSettings, type SettingsWriteResult } from './writeSettings.js';
 
 /** A token just created: `token` is shown this once and stored nowhere. */
 export interface NewServeToken extends SettingsWriteResult {

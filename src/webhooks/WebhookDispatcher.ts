@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { MetaRepo } from '../api/openMeta.js';
 import { eventsOfEntry, matchesEvent, parseEventId, type MetaEventOut } from '../api/events.js';
-import { readMetaSettings } from '../api/metaSettings.js';
+import { readMetaSettings } from '../api/readMetaSettings.js';
 import type { LogEntry } from '../store/LogEntry.js';
 import { formatProblem } from '../api/settingsProblem.js';
 import { readWebhooks, type WebhookSpec } from './hookSettings.js';

@@ -1,6 +1,6 @@
 import { MetaError } from '../errors/MetaError.js';
 import { formatProblem } from '../api/settingsProblem.js';
-import { readWebhooks, type WebhookSpec } from '../api/settingsWebhooks.js';
+import { readWebhooks, type WebhookSpec } from '../api/readWebhooks.js';
 
 export { readWebhooks, type WebhookSpec };
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { initMeta } from '../../src/api/initMeta.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { addProject, recordBinary, recordRelease } from '../../src/index.js';
-import { readMetaSettings } from '../../src/api/metaSettings.js';
+import { readMetaSettings } from '../../src/api/readMetaSettings.js';
 import { stringify } from 'yaml';
 
 export const sha = (c: string) => c.repeat(40).slice(0, 40);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { stringify } from 'yaml';
-import { readMetaSettings } from '../../src/api/metaSettings.js';
+import { readMetaSettings } from '../../src/api/readMetaSettings.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { runMeta, startServe, until } from '../helpers/metaProcess.js';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { generateKeys } from '../../src/api/keysGenerate.js';
+import { generateKeys } from '../../src/api/generateKeys.js';
 import { isMetaError } from '../../src/errors/MetaError.js';
 
 const root = mkdtempSync(`${tmpdir()}/meta-keys-`);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { addChannel, addEnvironment, addProject, addServeToken, getSetting, hashToken, promote, recordRelease, removeServeToken, replaceSettings, reportInstance, setSetting, unsetSetting, validateSettings, validateSettingsText } from '../../src/index.js';
 import { isMetaError } from '../../src/errors/MetaError.js';
-import { parseSettingsKey } from '../../src/api/settingsKey.js';
-import { withDeclared } from '../../src/api/settingsDeclare.js';
-import { settingsText } from '../../src/api/settingsWrite.js';
+import { parseSettingsKey } from '../../src/api/parseSettingsKey.js';
+import { withDeclared } from '../../src/api/withDeclared.js';
+import { settingsText } from '../../src/api/writeSettings.js';
 import { readServeTokens } from '../../src/api/settingsTokens.js';
-import { readWebhooks } from '../../src/api/settingsWebhooks.js';
+import { readWebhooks } from '../../src/api/readWebhooks.js';
 import { memRepo, sha } from '../helpers/memRepo.js';
 
 async function acode(p: Promise<unknown>): Promise<string | undefined> {

@@ -17,7 +17,7 @@ export default defineCommand<GlobalArgs & { out?: string }>({
       throw new MetaError('INVALID_ARGUMENT', 'refusing to print a secret key to the terminal: pass --out <file> (e.g. ~/.config/sops/age/keys.txt) or redirect stdout to a file', {});
     }
     const repoDir = args.repo ?? ctx.env.META_REPO;
-    const { generateKeys } = await import('../../api/keysGenerate.js');
+    const { generateKeys } = await import('../../api/generateKeys.js');
     const k = await generateKeys({ out, repoDir: repoDir === undefined ? undefined : resolve(ctx.cwd, repoDir) });
     if (out !== undefined) {
       ctx.out(args.json ? `${JSON.stringify({ recipient: k.recipient, file: out }, null, 2)}\n` : `${k.recipient}\n`);

@@ -4,7 +4,7 @@ import { absolute, identityArgs, printable, writeOut } from '../secretArgs.js';
 
 export default defineCommand<GlobalArgs & { secret: string; env?: string; key?: string; at?: string; version?: number; out?: string; identity?: string[] }>({
   async run(ctx, args) {
-    const { getSecret } = await import('../../api/secretsGet.js');
+    const { getSecret } = await import('../../api/getSecret.js');
     const repo = await open(ctx, args);
     const r = await getSecret(repo, { secret: args.secret, env: args.env, key: args.key, at: args.at, version: args.version, ...identityArgs(ctx, args.identity) });
     let bytes: Uint8Array;

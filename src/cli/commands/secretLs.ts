@@ -9,12 +9,12 @@ export default defineCommand<GlobalArgs & { target?: string; at?: string }>({
     // `dev/alice` is a personal environment once declared; otherwise <env>/<name> of a secret.
     const personal = args.target?.split('/').length === 2 && isPersonalEnvironment(snapshotAt(repo, args.at), args.target);
     if (args.target?.includes('/') && !personal) {
-      const { secretHistory } = await import('../../api/secretsList.js');
+      const { secretHistory } = await import('../../api/listSecrets.js');
       const versions = secretHistory(repo, { secret: args.target, at: args.at });
       emit(ctx, args, versions, () => versions.map((v) => `v${v.version}\t${v.time ?? '-'}\t${v.author ?? '-'}\t${short(v.commit)}\t${v.recipients.length} recipient(s)`));
       return;
     }
-    const { listSecrets } = await import('../../api/secretsList.js');
+    const { listSecrets } = await import('../../api/listSecrets.js');
     const list = listSecrets(repo, { env: args.target, at: args.at });
     emit(ctx, args, list, () => list.length === 0
       ? `no secrets${args.target ? ` in ${args.target}` : ''}; add one with \`meta secret set <env>/<name> --file -\``

@@ -5,7 +5,7 @@ import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { secret: string; env?: string; identity?: string[] }>({
   async run(ctx, args) {
-    const { rotateSecret } = await import('../../api/secretsRotate.js');
+    const { rotateSecret } = await import('../../api/rotateSecret.js');
     const repo = await open(ctx, args);
     await applyPushOption(repo, args as { push?: boolean });
     const r = await rotateSecret(repo, { secret: args.secret, env: args.env, ...identityArgs(ctx, args.identity) });

@@ -23,7 +23,7 @@ export default defineCommand<GlobalArgs & { secret: string; env?: string; pairs?
       else data = await readInputFile(ctx, args.file, '--file');
       document = { data, format: isStdin(args.file) ? (args.format ?? 'yaml') : detectFormat(args.file, args.format) };
     }
-    const { setSecret } = await import('../../api/secretsSet.js');
+    const { setSecret } = await import('../../api/setSecret.js');
     const repo = await open(ctx, args);
     await applyPushOption(repo, args as { push?: boolean });
     const r = await setSecret(repo, { secret: args.secret, env: args.env, values, document, unset: args.unset, replace: args.replace, format: args.format, ...identityArgs(ctx, args.identity) });

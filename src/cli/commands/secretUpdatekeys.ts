@@ -5,7 +5,7 @@ import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { env?: string; identity?: string[] }>({
   async run(ctx, args) {
-    const { updateSecretKeys } = await import('../../api/secretsUpdatekeys.js');
+    const { updateSecretKeys } = await import('../../api/updateSecretKeys.js');
     const repo = await open(ctx, args);
     await applyPushOption(repo, args as { push?: boolean });
     const r = await updateSecretKeys(repo, { env: args.env, ...identityArgs(ctx, args.identity) });

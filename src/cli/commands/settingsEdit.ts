@@ -14,7 +14,7 @@ export default defineCommand<GlobalArgs & { file: string; push?: boolean }>({
       const { MetaError } = await import('../../errors/MetaError.js');
       throw new MetaError('INVALID_ARGUMENT', 'the new meta.yaml is not UTF-8 text', {});
     }
-    const { replaceSettings } = await import('../../api/settingsEdit.js');
+    const { replaceSettings } = await import('../../api/replaceSettings.js');
     const repo = await open(ctx, args);
     await applyPushOption(repo, args);
     const r = await replaceSettings(repo, { text });

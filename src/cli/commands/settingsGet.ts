@@ -6,13 +6,13 @@ export default defineCommand<GlobalArgs & { key?: string; at?: string }>({
     const repo = await open(ctx, args);
     if (args.key === undefined && !args.json) {
       // The whole file as committed, comments included (and readable even when it does not parse).
-      const { settingsText } = await import('../../api/settingsWrite.js');
+      const { settingsText } = await import('../../api/writeSettings.js');
       const { snapshotAt } = await import('../../api/lookup.js');
       const text = settingsText(snapshotAt(repo, args.at));
       ctx.out(text.endsWith('\n') ? text : `${text}\n`);
       return;
     }
-    const { getSetting } = await import('../../api/settingsGet.js');
+    const { getSetting } = await import('../../api/getSetting.js');
     const r = getSetting(repo, { key: args.key, at: args.at });
     if (args.json) {
       ctx.out(`${JSON.stringify(r.value ?? null, null, 2)}\n`);

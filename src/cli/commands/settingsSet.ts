@@ -4,7 +4,7 @@ import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { key: string; value: string; push?: boolean }>({
   async run(ctx, args) {
-    const { setSetting } = await import('../../api/settingsSet.js');
+    const { setSetting } = await import('../../api/setSetting.js');
     const repo = await open(ctx, args);
     await applyPushOption(repo, args);
     const r = await setSetting(repo, { key: args.key, value: args.value });

@@ -4,7 +4,7 @@ import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { key: string; push?: boolean }>({
   async run(ctx, args) {
-    const { unsetSetting } = await import('../../api/settingsUnset.js');
+    const { unsetSetting } = await import('../../api/unsetSetting.js');
     const repo = await open(ctx, args);
     await applyPushOption(repo, args);
     const r = await unsetSetting(repo, { key: args.key });

@@ -11,7 +11,7 @@ import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { appendWithPolicy } from './autoPush.js';
 import { recipientsFor } from './secretsConfig.js';
-import { resolveIdentities, type IdentityOptions } from './secretsIdentities.js';
+import { resolveIdentities, type IdentityOptions } from './resolveIdentities.js';
 import { requireDeclaredEnvironment } from './declaredNames.js';
 import { checkSecretPlace, secretRefAt } from './secretRef.js';
 import { latestSecretVersion, secretVersionPath } from './secretsPaths.js';

@@ -8,9 +8,9 @@ import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { appendWithPolicy } from './autoPush.js';
 import { recipientsFor } from './secretsConfig.js';
-import { resolveIdentities, type IdentityOptions } from './secretsIdentities.js';
+import { resolveIdentities, type IdentityOptions } from './resolveIdentities.js';
 import { latestSecretVersion, listSecretEnvs, listSecretNames, secretVersionPath } from './secretsPaths.js';
-import { recipientChange, resealFor } from './secretsRotate.js';
+import { recipientChange, resealFor } from './rotateSecret.js';
 
 /** What happened to one secret. */
 export interface UpdateKeysItem {

@@ -7,7 +7,7 @@ import type { SopsFormat } from '../secrets/store.js';
 import { getValue, toPlain, type PlainValue, type SopsMap, type SopsNode } from '../secrets/tree.js';
 import { snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
-import { resolveIdentities, type IdentityOptions } from './secretsIdentities.js';
+import { resolveIdentities, type IdentityOptions } from './resolveIdentities.js';
 import { secretRefAt } from './secretRef.js';
 import { latestSecretVersion, secretVersions, type SecretVersion } from './secretsPaths.js';
 

@@ -10,7 +10,7 @@ import { snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
 import { secretRefAt } from './secretRef.js';
 import { latestSecretVersion, listSecretEnvs, listSecretNames, secretVersions, type SecretVersion } from './secretsPaths.js';
-import { requireSecretVersion } from './secretsGet.js';
+import { requireSecretVersion } from './getSecret.js';
 
 /** Who added a version, from the log index. */
 export interface SecretVersionInfo {

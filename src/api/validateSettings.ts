@@ -9,10 +9,10 @@ import { MetaError } from '../errors/MetaError.js';
 import { checkChannel, checkEnvironment, parentEnvironment, SIMPLE_NAME } from '../records/names.js';
 import { SEQ_PER_SHARD } from '../records/layout.js';
 import { suggest } from '../util/suggest.js';
-import { formatLineOf } from './metaFormat.js';
+import { formatLineOf } from './formatLineOf.js';
 import { formatProblem, type SettingsProblem } from './settingsProblem.js';
 import { readServeTokens } from './settingsTokens.js';
-import { readWebhooks } from './settingsWebhooks.js';
+import { readWebhooks } from './readWebhooks.js';
 
 /** The formats of meta.yaml this version reads and writes (openMeta.ts refuses the others). */
 const FORMATS: readonly number[] = [1];

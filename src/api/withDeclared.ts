@@ -4,7 +4,7 @@
  */
 import { isSeq, type Document } from 'yaml';
 import { MetaError } from '../errors/MetaError.js';
-import { SETTINGS_TEXT, settingsDocument } from './settingsWrite.js';
+import { SETTINGS_TEXT, settingsDocument } from './writeSettings.js';
 
 /**
  * The text of meta.yaml with `name` appended to the list at `key` (created as `[name]` when

@@ -6,8 +6,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { isCollection, isNode, isSeq, parseDocument, type Document } from 'yaml';
 import { MetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from './openMeta.js';
-import { parseSettingsKey } from './settingsKey.js';
-import { SETTINGS_TEXT, settingsDocument, writeSettings, type SettingsWriteResult } from './settingsWrite.js';
+import { parseSettingsKey } from './parseSettingsKey.js';
+import { SETTINGS_TEXT, settingsDocument, writeSettings, type SettingsWriteResult } from './writeSettings.js';
 
 /**
  * Refuses a list position past the end of its list (`webhooks.5` of a two-item list): the

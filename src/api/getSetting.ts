@@ -3,9 +3,9 @@
  */
 import { MetaError } from '../errors/MetaError.js';
 import { snapshotAt } from './lookup.js';
-import { readMetaSettings } from './metaSettings.js';
+import { readMetaSettings } from './readMetaSettings.js';
 import type { MetaRepo } from './openMeta.js';
-import { parseSettingsKey } from './settingsKey.js';
+import { parseSettingsKey } from './parseSettingsKey.js';
 
 /** One setting (or all of them) and where it was read. */
 export interface SettingValue {

@@ -5,11 +5,11 @@
 import { readMetadata, rotateDataKey, updateKeys } from '../secrets/sopsFile.js';
 import type { SopsFormat } from '../secrets/store.js';
 import type { Snapshot } from '../store/Snapshot.js';
-import { requireSecretVersion } from './secretsGet.js';
+import { requireSecretVersion } from './getSecret.js';
 import type { MetaRepo } from './openMeta.js';
 import { appendWithPolicy } from './autoPush.js';
 import { recipientsFor } from './secretsConfig.js';
-import { resolveIdentities, type IdentityOptions } from './secretsIdentities.js';
+import { resolveIdentities, type IdentityOptions } from './resolveIdentities.js';
 import { secretRefAt } from './secretRef.js';
 import { latestSecretVersion, secretVersionPath, secretVersions } from './secretsPaths.js';
 

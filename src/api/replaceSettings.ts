@@ -2,7 +2,7 @@
  * `meta settings edit --file <f>`: a whole new meta.yaml, validated before it is written.
  */
 import type { MetaRepo } from './openMeta.js';
-import { writeSettings, type SettingsWriteResult } from './settingsWrite.js';
+import { writeSettings, type SettingsWriteResult } from './writeSettings.js';
 
 /**
  * Replaces meta.yaml with `text` (as given, comments and all) when it is valid as a whole;

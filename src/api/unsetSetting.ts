@@ -3,8 +3,8 @@
  */
 import { MetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from './openMeta.js';
-import { parseSettingsKey } from './settingsKey.js';
-import { SETTINGS_TEXT, settingsDocument, writeSettings, type SettingsWriteResult } from './settingsWrite.js';
+import { parseSettingsKey } from './parseSettingsKey.js';
+import { SETTINGS_TEXT, settingsDocument, writeSettings, type SettingsWriteResult } from './writeSettings.js';
 
 /**
  * Removes a setting (a list item shifts the later ones down) and commits meta.yaml when the

@@ -12,7 +12,7 @@ import { appendWithPolicy } from './autoPush.js';
 import { checkNewChannel, checkNewEnvironment } from './declaredNames.js';
 import type { MetaRepo } from './openMeta.js';
 import { formatProblem, type SettingsProblem } from './settingsProblem.js';
-import { validateSettingsText } from './settingsValidate.js';
+import { validateSettingsText } from './validateSettings.js';
 
 export const SETTINGS_PATH = 'meta.yaml';
 
