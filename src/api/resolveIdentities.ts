@@ -3,7 +3,7 @@
  * (`--identity` files, `$SOPS_AGE_KEY`, `$SOPS_AGE_KEY_FILE`, `~/.config/sops/age/keys.txt`).
  * Never anything from the meta repository.
  */
-import { findIdentities } from '../secrets/identitySources.js';
+import { findIdentities } from '../secrets/findIdentities.js';
 
 /** Identity options every decrypting API call accepts. */
 export interface IdentityOptions {

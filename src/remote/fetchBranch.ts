@@ -1,6 +1,6 @@
 import type { StoreTransport } from '../store/Repository.js';
 import { advertisedRefs, type Advertisement, type RemoteTarget } from './smartHttp.js';
-import { fetchPack } from './uploadPack.js';
+import { fetchPack } from './fetchPack.js';
 
 export interface FetchOptions {
   /** Remote name: the fetched tip is recorded under `refs/remotes/<remote>/<branch>`. */

@@ -3,7 +3,7 @@
  */
 export { generateAgeIdentity, recipientOf, isX25519Recipient, assertX25519Recipient, parseKeyFile, formatKeyFile, type AgeKeyPair } from './ageKeys.js';
 export { wrapDataKey, unwrapDataKey } from './dataKeyWrap.js';
-export { findIdentities, defaultKeyFile, type FoundIdentity, type FindIdentitiesOptions } from './identitySources.js';
+export { findIdentities, defaultKeyFile, type FoundIdentity, type FindIdentitiesOptions } from './findIdentities.js';
 export { parseSopsConfig, findCreationRule, envPathRegex, defaultSopsConfig, addRecipient, removeRecipient, type CreationRule, type SopsConfig } from './sopsConfig.js';
 export {
   encryptDocument,
@@ -19,7 +19,7 @@ export {
   type DecryptedDocument,
 } from './sopsFile.js';
 export { detectFormat, type SopsFormat, type SopsStore } from './store.js';
-export { computeMac } from './mac.js';
+export { computeMac } from './computeMac.js';
 export { normalizeRules, shouldEncrypt, DEFAULT_UNENCRYPTED_SUFFIX, type EncryptionRules } from './rules.js';
 export { parseMetadata, metadataEntries, formatLastModified, SOPS_VERSION, type SopsMetadata, type AgeKeyEntry } from './metadata.js';
 export { encryptScalar, decryptScalar, additionalData, parseEncryptedValue, isEncryptedValue } from './cipher.js';

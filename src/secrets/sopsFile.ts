@@ -15,7 +15,7 @@ import { asSopsWrites } from './scalarText.js';
 import { unwrapDataKey, wrapDataKey } from './dataKeyWrap.js';
 import { dotenvStore } from './dotenvStore.js';
 import { binaryStore, jsonStore } from './jsonStore.js';
-import { computeMac } from './mac.js';
+import { computeMac } from './computeMac.js';
 import {
   SOPS_VERSION,
   formatLastModified,

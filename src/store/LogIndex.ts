@@ -4,9 +4,9 @@ import { parseCommit, type Commit } from './gitObjects.js';
 import { toLogEntry, type LogEntry, type LogRow } from './LogEntry.js';
 import { LogChunks, LOG_CHUNK } from './LogChunks.js';
 import type { ObjectReader } from './ObjectReader.js';
-import { diffRawTrees, RawTrees } from './rawTreeDiff.js';
+import { diffRawTrees, RawTrees } from './diffRawTrees.js';
 import type { StateDir } from './StateDir.js';
-import type { Change } from './treeDiff.js';
+import type { Change } from './diffTrees.js';
 
 export type { LogEntry } from './LogEntry.js';
 

@@ -1,8 +1,8 @@
 import { parseCommit, type Commit, type ObjectType, type RawObject } from './gitObjects.js';
 import type { ObjectReader } from './ObjectReader.js';
-import { diffRawTrees, RawTrees } from './rawTreeDiff.js';
+import { diffRawTrees, RawTrees } from './diffRawTrees.js';
 import type { HistoryWalk } from './Repository.js';
-import type { Change } from './treeDiff.js';
+import type { Change } from './diffTrees.js';
 
 /**
  * The store's {@link HistoryWalk}: commits parsed straight from their bytes (a long history would

@@ -8,7 +8,7 @@ import type { ObjectReader } from './ObjectReader.js';
 import { LruCache } from '../util/LruCache.js';
 import { OwnPacks } from './OwnPacks.js';
 import { alternateObjectDirs } from './alternateObjectDirs.js';
-import { buildPack } from './packWriter.js';
+import { buildPack } from './writePack.js';
 import { writeFileAtomic } from './writeFileAtomic.js';
 
 export interface ObjectStoreOptions {

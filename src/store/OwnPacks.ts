@@ -4,7 +4,7 @@ import { fsyncDir, isErrno, readAt, unlinkIfPresent, writeAll, type SyncFs } fro
 import { installPackFiles } from './installPackFiles.js';
 import { parsePackEntryHeader, PACK_TYPE_NAMES } from './packEntryHeader.js';
 import { readIdx, writeIdx } from './packIdx.js';
-import { packHeader, type BuiltPack } from './packWriter.js';
+import { packHeader, type BuiltPack } from './writePack.js';
 import { clearStaleLock } from './RefLock.js';
 import { configBool, parseGitConfig } from './repoFormat.js';
 

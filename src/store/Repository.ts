@@ -5,7 +5,7 @@ import type { ObjectReader } from './ObjectReader.js';
 import type { RefUpdateOptions } from './RefLock.js';
 import type { Snapshot } from './Snapshot.js';
 import type { StateDir } from './StateDir.js';
-import type { Change } from './treeDiff.js';
+import type { Change } from './diffTrees.js';
 
 /*
  * The repository contract: what every caller above the store works with (the API, the server,

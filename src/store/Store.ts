@@ -11,7 +11,7 @@ import { checkRepositoryFormat } from './repoFormat.js';
 import { encodeCommit, encodeTree, personFromActor, type Commit, type RawObject, type TreeEntry, type TreeMode } from './gitObjects.js';
 import { LogIndex } from './LogIndex.js';
 import type { AppendOptions, AppendPlanner, AppendResult, HistoryWalk, PackDestination, RefFiles, StoreTransport } from './Repository.js';
-import { resolveAtSpec } from './resolveAt.js';
+import { resolveAtSpec } from './resolveAtSpec.js';
 import { FsStateDir, type StateDir } from './StateDir.js';
 import { writeFileAtomic } from './writeFileAtomic.js';
 import { backoffMs, pause } from '../util/pause.js';

@@ -4,7 +4,7 @@ import { classifyPath, promotionPath, releasePath, yankPath, type PathClass } fr
 import type { RecordKind } from '../records/types.js';
 import type { Commit } from '../store/gitObjects.js';
 import type { HistoryWalk, Repository } from '../store/Repository.js';
-import type { Change } from '../store/treeDiff.js';
+import type { Change } from '../store/diffTrees.js';
 import { isMutableSetting } from './isMutableSetting.js';
 
 export type ViolationKind =

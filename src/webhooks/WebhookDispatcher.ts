@@ -4,7 +4,7 @@ import { eventsOfEntry, matchesEvent, parseEventId, type MetaEventOut } from '..
 import { readMetaSettings } from '../api/readMetaSettings.js';
 import type { LogEntry } from '../store/LogEntry.js';
 import { formatProblem } from '../api/settingsProblem.js';
-import { readWebhooks, type WebhookSpec } from './hookSettings.js';
+import { readWebhooks, type WebhookSpec } from './parseWebhooks.js';
 import type { StateDir } from '../store/StateDir.js';
 import { appendDelivery, CURSOR_MEMORY, deliveryId, readCursor, signBody, webhookState, writeCursor } from './deliveryLog.js';
 import { checkTarget, literalTargetProblem, TargetRefused, type CheckedTarget, type HostLookup } from './targetGuard.js';

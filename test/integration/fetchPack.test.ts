@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMetaError } from '../../src/errors/MetaError.js';
 import { advertisedRefs } from '../../src/remote/smartHttp.js';
 import { fetchBranch } from '../../src/remote/fetchBranch.js';
-import { fetchPack } from '../../src/remote/uploadPack.js';
+import { fetchPack } from '../../src/remote/fetchPack.js';
 import { Store } from '../../src/store/Store.js';
 import * as nodeFs from 'node:fs';
 import { startGitHttpServer, type GitHttpServer } from '../helpers/gitHttpServer.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/Store.js';
-import { diffTrees } from '../../src/store/treeDiff.js';
+import { diffTrees } from '../../src/store/diffTrees.js';
 import { memFs } from '../helpers/memRepo.js';
 import type { SyncFs } from '../../src/store/fs.js';
 

@@ -4,8 +4,8 @@ import { isMetaError } from '../../src/errors/MetaError.js';
 import { memFs } from '../helpers/memRepo.js';
 import { compareAndSwapRef } from '../../src/store/RefLock.js';
 import { encodeTree } from '../../src/store/gitObjects.js';
-import { diffRawTrees, RawTrees } from '../../src/store/rawTreeDiff.js';
-import { diffTrees, type Change } from '../../src/store/treeDiff.js';
+import { diffRawTrees, RawTrees } from '../../src/store/diffRawTrees.js';
+import { diffTrees, type Change } from '../../src/store/diffTrees.js';
 
 const enc = (s: string) => Buffer.from(s);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { parseWebhooks } from '../../src/webhooks/hookSettings.js';
+import { parseWebhooks } from '../../src/webhooks/parseWebhooks.js';
 import { deliveryId, signBody, verifySignature } from '../../src/webhooks/deliveryLog.js';
 import { hashToken, matchToken, parseServeTokens } from '../../src/serve/serveTokens.js';
 import { matchRoute, pathSegments } from '../../src/serve/MetaServer.js';

@@ -1,5 +1,5 @@
 import type { ObjectReader } from './ObjectReader.js';
-import type { Change } from './treeDiff.js';
+import type { Change } from './diffTrees.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -93,7 +93,7 @@ function compareNames(a: Buffer, as: number, ae: number, aDir: boolean, b: Buffe
 }
 
 /**
- * The same result as treeDiff's diffTrees, computed on the raw tree bytes as a merge of two
+ * The same result as diffTrees (diffTrees.ts), computed on the raw tree bytes as a merge of two
  * sorted lists: entries equal in both trees (all but a handful per append) cost a byte compare,
  * never a parsed object or a string. The log index and verify diff every commit of the history,
  * so this is their inner loop.
