@@ -3,7 +3,7 @@ import { realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { promote, recordBinary, recordRelease } from '../../src/index.js';
 import { addChannel } from '../../src/api/addChannel.js';
 import { EXIT_CODES } from '../../src/errors/MetaError.js';
-import * as server from '../../src/serve/MetaServer.js';
+import * as server from '../../src/serve/publicError.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, releaseWithBinary, sha, sha256 } from '../helpers/serveFixtures.js';
 import { startServe, until, type ServeProcess } from '../helpers/metaProcess.js';

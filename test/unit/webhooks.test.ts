@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { parseWebhooks } from '../../src/webhooks/parseWebhooks.js';
 import { deliveryId, signBody, verifySignature } from '../../src/webhooks/deliveryLog.js';
 import { hashToken, matchToken, parseServeTokens } from '../../src/serve/serveTokens.js';
-import { matchRoute, pathSegments } from '../../src/serve/MetaServer.js';
+import { matchRoute, pathSegments } from '../../src/serve/matchRoute.js';
 
 describe('webhook settings and signatures', () => {
   it('parses subscriptions strictly and keeps secrets out of the repository', () => {

@@ -1,0 +1,60 @@
+import { MetaError } from '../errors/MetaError.js';
+import { checkChannel, checkHost, checkProjectName } from '../records/names.js';
+
+/** A request path matched to one route of `meta serve`, with its decoded, checked parameters. */
+export interface Route {
+  name: string;
+  project?: string;
+  channel?: string;
+  host?: string;
+  action?: string;
+}
+
+/** The method each route takes (a GET route also answers HEAD). */
+export const ROUTE_METHODS: Record<string, string> = { index: 'GET', healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', project: 'GET', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST' };
+
+/** Splits a raw path into decoded segments; refuses traversal ('.', '..', empty) and bad escapes. */
+export function pathSegments(rawPath: string): string[] {
+  const parts = rawPath.split('/').slice(1);
+  const out: string[] = [];
+  for (const raw of parts) {
+    let seg: string;
+    try {
+      seg = decodeURIComponent(raw);
+    } catch {
+      throw new MetaError('INVALID_ARGUMENT', `path segment '${raw}' is not valid percent-encoding`, {});
+    }
+    // A %2F inside a segment is a project-name separator: `acme%2Fapp` = `acme/app`.
+    for (const s of seg.split('/')) {
+      if (s === '' || s === '.' || s === '..' || /[\0-\x1f\\]/.test(s)) throw new MetaError('INVALID_ARGUMENT', `path ${JSON.stringify(rawPath)} has an empty, '.', '..' or control-character segment`, {});
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+/** Matches `/v1/projects/<project…>` and below it `/channels/<c>/(resolve|download)`, `/instances[/<host>/report]`. */
+export function matchRoute(method: string, rawPath: string): Route {
+  if (rawPath === '/') return { name: 'index' };
+  if (rawPath === '/healthz') return { name: 'healthz' };
+  if (rawPath === '/metrics') return { name: 'metrics' };
+  const segs = pathSegments(rawPath);
+  if (segs[0] !== 'v1') return { name: 'unknown' };
+  if (segs.length === 2 && segs[1] === 'events') return { name: 'events' };
+  if (segs.length === 2 && segs[1] === 'records') return { name: 'records' };
+  if (segs[1] === 'projects') {
+    const rest = segs.slice(2);
+    const at = rest.findIndex((s) => s === 'channels' || s === 'instances');
+    if (at < 0 && rest.length > 0) return { name: 'project', project: checkProjectName(rest.join('/')) };
+    if (at < 1) return { name: 'unknown' };
+    const project = checkProjectName(rest.slice(0, at).join('/'));
+    const tail = rest.slice(at);
+    if (tail[0] === 'channels' && tail.length === 3 && (tail[2] === 'resolve' || tail[2] === 'download')) {
+      return { name: tail[2], project, channel: checkChannel(tail[1]!) };
+    }
+    if (tail[0] === 'instances' && tail.length === 1) return { name: 'instances', project };
+    if (tail[0] === 'instances' && tail.length === 3 && tail[2] === 'report') return { name: 'report', project, host: checkHost(tail[1]!) };
+  }
+  void method;
+  return { name: 'unknown' };
+}
