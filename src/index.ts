@@ -67,6 +67,7 @@ export { GroupCommitter } from './serve/GroupCommitter.js';
 export { hashToken } from './serve/serveTokens.js';
 export { follow, type FollowOptions, type FollowResult, type FollowState } from './follow/follow.js';
 export { LocalSource, ServerSource, type FollowSource } from './follow/followSources.js';
+export { followSourceFor, type FollowFrom, type FollowSourceOptions, type OpenedFollowSource } from './follow/followSourceFor.js';
 export { installRelease } from './follow/installRelease.js';
 export { downloadVerified } from './follow/downloadVerified.js';
 export { watchLocal, watchServer } from './watch/watchEvents.js';

@@ -24,48 +24,33 @@ interface FollowArgs extends GlobalArgs {
 export default defineCommand<FollowArgs>({
   async run(ctx, args) {
     const { follow } = await import('../../follow/follow.js');
-    const { LocalSource, ServerSource } = await import('../../follow/followSources.js');
+    const { followSourceFor } = await import('../../follow/followSourceFor.js');
     const log = (line: string) => ctx.err(`meta follow: ${line}\n`);
     const ac = new AbortController();
     const stop = () => ac.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const timer = args.timeout ? setTimeout(stop, args.timeout * 1000) : undefined;
-    let source;
-    let puller: { stop(): Promise<void> } | undefined;
-    let project = args.project;
-    if (args.server) {
-      const server = new ServerSource(args.server, { project, channel: args.channel, token: ctx.env[args.tokenEnv], log });
-      // The full name, as with --repo: the install dir's state and the event filter use it.
-      try {
-        project = await server.resolveProjectName(ac.signal);
-      } catch (e) {
-        if (timer) clearTimeout(timer);
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        throw e;
-      }
-      source = server.start();
-    } else {
-      let repo;
-      if (args.remote) {
-        const { openClone, startPulling } = await import('../../serve/remoteSync.js');
-        const { setAutoPush } = await import('../../api/autoPush.js');
-        repo = await openClone({ url: args.remote, dir: args.repo ?? `${installDirOf(ctx.cwd, args.installDir)}/.meta-repo`, env: ctx.env, actor: args.actor });
-        setAutoPush(repo, {}); // reports go to the remote
-        puller = startPulling(repo, args.fetchInterval * 1000, (e) => log(`fetch: ${e.message}`));
-      } else repo = await open(ctx, args);
-      const { requireProject } = await import('../../api/lookup.js');
-      project = requireProject(repo, repo.store.snapshot(), args.project).name;
-      source = await new LocalSource(repo).start();
+    const installDir = installDirOf(ctx.cwd, args.installDir);
+    let opened;
+    try {
+      const from = args.server ? { server: args.server, token: ctx.env[args.tokenEnv] }
+        : args.remote ? { remote: args.remote, cloneDir: args.repo ?? `${installDir}/.meta-repo`, fetchIntervalMs: args.fetchInterval * 1000, env: ctx.env, actor: args.actor }
+        : { repo: await open(ctx, args) };
+      opened = await followSourceFor({ project: args.project, channel: args.channel, from, log, signal: ac.signal });
+    } catch (e) {
+      if (timer) clearTimeout(timer);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      throw e;
     }
+    const { source, project } = opened;
     let lastPct = -1;
     const onProgress = ctx.color ? (n: number, total: number) => {
       const pct = total ? Math.floor((n / total) * 100) : 100;
       if (pct !== lastPct) ctx.err(`\rdownloading ${pct}% (${n} of ${total} bytes)${n >= total ? '\n' : ''}`);
       lastPct = pct;
     } : undefined;
-    const installDir = installDirOf(ctx.cwd, args.installDir);
     try {
       const res = await follow({
         project, channel: args.channel, platform: args.platform, installDir, source, exec: args.exec, report: args.report,
@@ -82,8 +67,7 @@ export default defineCommand<FollowArgs>({
       if (timer) clearTimeout(timer);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      await puller?.stop();
-      await source.close();
+      await opened.close();
     }
   },
 });
