@@ -61,7 +61,7 @@ export { listRecipients, addEnvRecipient, removeEnvRecipient, type EnvRecipients
 export * as secrets from './secrets/index.js';
 export { listEvents, eventsOfEntry, matchesEvent, EVENT_TYPES, type MetaEventOut, type EventType, type EventFilter, type ListEventsOptions } from './api/events.js';
 export { reportInstance, type ReportInstanceOptions, type ReportInstanceResult } from './api/reportInstance.js';
-export { listInstances, formatFleetLine, type InstancesView, type InstanceView, type ChannelFleet } from './api/instances.js';
+export { listInstances, type InstancesView, type InstanceView, type ChannelFleet } from './api/instances.js';
 export { startServer, MetaServer, type ServeOptions } from './serve/MetaServer.js';
 export { GroupCommitter } from './serve/GroupCommitter.js';
 export { hashToken } from './serve/serveTokens.js';

@@ -3,7 +3,8 @@ import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { project: string; env?: string; at?: string; hosts?: boolean }>({
   async run(ctx, args) {
-    const { listInstances, formatFleetLine, formatAge } = await import('../../api/instances.js');
+    const { listInstances } = await import('../../api/instances.js');
+    const { formatFleetLine, formatAge } = await import('../formatFleetLine.js');
     const repo = await open(ctx, args);
     const v = listInstances(repo, { project: args.project, env: args.env, at: args.at });
     emit(ctx, args, v, () => {
