@@ -1,37 +1,28 @@
 import type { AppendOptions, AppendPlanner, AppendResult } from '../store/Repository.js';
 import type { MetaRepo } from './openMeta.js';
+import type { PushPolicy } from './PushPolicy.js';
 
-/** How writes go to a remote: planned on its tip, pushed, re-planned when another writer won. */
-export interface PushPolicy {
-  /** Remote name (default `origin`). */
-  remote?: string;
-  /** Bounded attempts (default 20). */
-  maxAttempts?: number;
-  /** First backoff step in ms (doubles per attempt, with jitter; default 50). */
-  backoffMs?: number;
-}
-
-const explicit = new WeakMap<MetaRepo, PushPolicy | false>();
+export type { PushPolicy } from './PushPolicy.js';
 
 /**
  * Makes every write through `repo` push (`--push`), or keeps it local (`false`, `--no-push`),
- * overriding `push:` in meta.yaml.
+ * overriding `push:` in meta.yaml: sets {@link MetaRepo.pushPolicy} (as `openMeta({ push })` does).
  *
  * @example
  * setAutoPush(repo, { remote: 'origin' });
  * await recordRelease(repo, { project: 'acme/app', version: '1.2.0', sources: [...] }); // lands on the remote
  */
 export function setAutoPush(repo: MetaRepo, policy: PushPolicy | boolean): void {
-  explicit.set(repo, policy === true ? {} : policy);
+  repo.pushPolicy = policy === true ? {} : policy;
 }
 
 /**
- * The push policy of the next write: the explicit one, else meta.yaml's `push: true` (or
- * `push: { remote, attempts }`) when that remote is configured here. A repository without the
+ * The push policy of the next write: the handle's own (`repo.pushPolicy`), else meta.yaml's
+ * `push: true` (or `push: { remote, attempts }`) when that remote is configured here. A repository without the
  * remote (the server's own copy, whose meta.yaml says the same) writes locally.
  */
 export async function autoPushPolicy(repo: MetaRepo): Promise<PushPolicy | undefined> {
-  const e = explicit.get(repo);
+  const e = repo.pushPolicy;
   if (e !== undefined) return e === false ? undefined : e;
   const snap = repo.store.snapshot();
   const text = snap.read('meta.yaml');

@@ -6,6 +6,7 @@ import type { Repository } from '../store/Repository.js';
 import { Store } from '../store/Store.js';
 import { RecordReader } from '../resolve/RecordReader.js';
 import type { Label } from '../records/types.js';
+import type { PushPolicy } from './PushPolicy.js';
 import { diskFs } from './diskFs.js';
 import { repositoryDir, shownRepositoryDir } from './repositoryDir.js';
 
@@ -24,6 +25,11 @@ export interface MetaRepo {
   readonly clock: () => Date;
   /** Where the library reports things worth knowing that are not errors (a stale lock cleared). */
   readonly warn: (message: string) => void;
+  /**
+   * Whether writes through this handle push: a policy (push), `false` (stay local), or undefined
+   * (as `push:` in meta.yaml says). Set by `openMeta({ push })` or `setAutoPush`.
+   */
+  pushPolicy?: PushPolicy | false;
   close(): void;
 }
 
@@ -47,6 +53,8 @@ export interface OpenOptions {
    * `$META_REPO`, else "the current directory"), so they repeat only what the user gave.
    */
   shownAs?: string;
+  /** Push every write (`true` or a policy) or none (`false`), overriding `push:` in meta.yaml. */
+  push?: PushPolicy | boolean;
 }
 
 /** The `format` values of meta.yaml this version reads and writes. */
@@ -126,6 +134,7 @@ export function wrap(store: Repository, opts: OpenOptions, env: Record<string, s
     env,
     clock: opts.clock ?? (() => new Date()),
     warn: opts.warn ?? ((m) => process.emitWarning(m, { code: 'META_WARNING' })),
+    ...(opts.push !== undefined ? { pushPolicy: opts.push === true ? {} : opts.push } : {}),
     close: () => store.close(),
   };
 }

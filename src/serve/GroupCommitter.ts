@@ -1,6 +1,5 @@
 import { MetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from '../api/openMeta.js';
-import { setAutoPush } from '../api/autoPush.js';
 import type { Label } from '../records/types.js';
 import { NothingToWrite } from '../store/NothingToWrite.js';
 import type { AppendFile, AppendOptions, AppendPlan, AppendPlanner, AppendResult, Repository } from '../store/Repository.js';
@@ -77,10 +76,9 @@ export class GroupCommitter {
     (store as { append: Repository['append'] }).append = (plan: PlanFn, opts: AppendOptions) => this.enqueue(plan, opts.actor);
     // One shared log index, not one per proxy (it caches derived history).
     (store as { log: Repository['log'] }).log = () => this.store.log();
-    const proxy: MetaRepo = { ...repo, store, actor, ...(recordLabels ? { recordLabels } : {}) };
-    // Writes through the proxy stay in this committer; `meta serve --remote` pushes each group commit itself.
-    setAutoPush(proxy, false);
-    return proxy;
+    // Writes through the proxy stay in this committer (pushPolicy false); `meta serve --remote`
+    // pushes each group commit itself.
+    return { ...repo, store, actor, ...(recordLabels ? { recordLabels } : {}), pushPolicy: false };
   }
 
   /** Resolves once nothing is queued or in flight. */

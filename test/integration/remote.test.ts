@@ -155,5 +155,18 @@ describe('push: true in meta.yaml', () => {
     const l = await recordRelease(b, { project: 'acme/app', version: '1.0.1', sources: [{ url: 'https://git.example/acme/app', commit: hex40('b') }] });
     expect(git(['--git-dir', `${http.root}/y.git`, 'rev-parse', 'main']).trim()).toBe(r.commit);
     expect(b.store.tip()).toBe(l.commit);
+    b.close();
+    // So does openMeta({ push: false }), on a fresh handle of the same clone.
+    const c = openMeta({ dir: b.dir, env, push: false });
+    expect(c.pushPolicy).toBe(false);
+    const l2 = await recordRelease(c, { project: 'acme/app', version: '1.0.2', sources: [{ url: 'https://git.example/acme/app', commit: hex40('c') }] });
+    expect(git(['--git-dir', `${http.root}/y.git`, 'rev-parse', 'main']).trim()).toBe(r.commit);
+    expect(c.store.tip()).toBe(l2.commit);
+    c.close();
+    // And a fresh handle without it pushes again, as meta.yaml says: the policy belongs to the handle.
+    const d = openMeta({ dir: b.dir, env });
+    const r3 = await recordRelease(d, { project: 'acme/app', version: '1.0.3', sources: [{ url: 'https://git.example/acme/app', commit: hex40('d') }] });
+    expect(git(['--git-dir', `${http.root}/y.git`, 'rev-parse', 'main']).trim()).toBe(r3.commit);
+    d.close();
   });
 });
