@@ -44,8 +44,9 @@ export function nodeContext(): CliContext {
 /** Opens the repository named by --repo / $META_REPO / the current directory. */
 export async function open(ctx: CliContext, args: GlobalArgs): Promise<MetaRepo> {
   const { openMeta } = await import('../api/openMeta.js');
+  const { repositoryDir, shownRepositoryDir } = await import('../api/repositoryDir.js');
   // Messages name the directory as the user gave it; the current directory stays unnamed.
-  return openMeta({ dir: args.repo ?? ctx.env.META_REPO ?? ctx.cwd, shownAs: args.repo ?? (ctx.env.META_REPO || 'the current directory'), actor: args.actor, env: ctx.env, warn: (m) => ctx.err(`meta: ${m}\n`) });
+  return openMeta({ dir: repositoryDir(args.repo, ctx.env, undefined, ctx.cwd), shownAs: shownRepositoryDir({ dir: args.repo }, ctx.env), actor: args.actor, env: ctx.env, warn: (m) => ctx.err(`meta: ${m}\n`) });
 }
 
 /** Prints `value` as JSON with --json, else the human lines. */

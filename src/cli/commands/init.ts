@@ -4,6 +4,7 @@ import { emit, short } from '../context.js';
 export default defineCommand<{ dir?: string; env?: string[]; channel?: string[]; age?: string[]; json?: boolean; actor?: string; repo?: string }>({
   async run(ctx, args) {
     const { initMeta } = await import('../../api/initMeta.js');
+    const { repositoryDir } = await import('../../api/repositoryDir.js');
     const ageRecipients: Record<string, string[]> = {};
     for (const spec of args.age ?? []) {
       const i = spec.indexOf('=');
@@ -13,8 +14,7 @@ export default defineCommand<{ dir?: string; env?: string[]; channel?: string[];
       }
       (ageRecipients[spec.slice(0, i)] ??= []).push(spec.slice(i + 1));
     }
-    const dir = args.dir ?? args.repo ?? ctx.env.META_REPO ?? ctx.cwd;
-    const repo = await initMeta({ dir: dir.startsWith('/') ? dir : `${ctx.cwd}/${dir}`, actor: args.actor, env: ctx.env, environments: args.env, channels: args.channel, ageRecipients });
+    const repo = await initMeta({ dir: repositoryDir(args.dir ?? args.repo, ctx.env, undefined, ctx.cwd), actor: args.actor, env: ctx.env, environments: args.env, channels: args.channel, ageRecipients });
     const commit = repo.store.tip()!;
     emit(ctx, args, { dir: repo.dir, commit }, () => `initialized meta repository ${repo.dir} (commit ${short(commit)})`);
   },

@@ -11,14 +11,15 @@ import { absolute } from '../secretArgs.js';
 export default defineCommand<GlobalArgs & { out?: string }>({
   async run(ctx, args) {
     const { MetaError } = await import('../../errors/MetaError.js');
-    const { resolve } = await import('node:path');
+    const { repositoryDir } = await import('../../api/repositoryDir.js');
     const out = args.out !== undefined ? absolute(ctx, args.out) : undefined;
     if (out === undefined && ctx.isTTY) {
       throw new MetaError('INVALID_ARGUMENT', 'refusing to print a secret key to the terminal: pass --out <file> (e.g. ~/.config/sops/age/keys.txt) or redirect stdout to a file', {});
     }
-    const repoDir = args.repo ?? ctx.env.META_REPO;
+    // Only a repository the user named is guarded: the current directory need not be one.
+    const named = args.repo !== undefined || ctx.env.META_REPO !== undefined;
     const { generateKeys } = await import('../../api/generateKeys.js');
-    const k = await generateKeys({ out, repoDir: repoDir === undefined ? undefined : resolve(ctx.cwd, repoDir) });
+    const k = await generateKeys({ out, repoDir: named ? repositoryDir(args.repo, ctx.env, undefined, ctx.cwd) : undefined });
     if (out !== undefined) {
       ctx.out(args.json ? `${JSON.stringify({ recipient: k.recipient, file: out }, null, 2)}\n` : `${k.recipient}\n`);
       if (!args.json) ctx.err(`wrote the identity to ${out} (mode 0600); the line above is its public key (recipient)\n`);

@@ -18,7 +18,8 @@ export default defineCommand<ServeArgs>({
   async run(ctx, args) {
     const { openMeta } = await import('../../api/openMeta.js');
     const { startServer } = await import('../../serve/MetaServer.js');
-    const dir = args.repo ?? ctx.env.META_REPO ?? ctx.cwd;
+    const { repositoryDir, shownRepositoryDir } = await import('../../api/repositoryDir.js');
+    const dir = repositoryDir(args.repo, ctx.env, undefined, ctx.cwd);
     const actor = args.actor ?? ctx.env.META_ACTOR ?? 'meta serve';
     let repo;
     let remote;
@@ -26,7 +27,7 @@ export default defineCommand<ServeArgs>({
       const { openClone, remoteSync } = await import('../../serve/remoteSync.js');
       repo = await openClone({ url: args.remote, dir, env: ctx.env, actor, fsyncObjects: args.fsync });
       remote = await remoteSync(repo, args.remote, args.fetchInterval * 1000);
-    } else repo = openMeta({ dir, actor, env: ctx.env, fsyncObjects: args.fsync, warn: (m) => ctx.err(`meta: ${m}\n`) });
+    } else repo = openMeta({ dir, shownAs: shownRepositoryDir({ dir: args.repo }, ctx.env), actor, env: ctx.env, fsyncObjects: args.fsync, warn: (m) => ctx.err(`meta: ${m}\n`) });
     const server = await startServer({
       repo, listen: args.listen, maxBodyBytes: args.maxBody, maxWaitSeconds: args.maxWait, webhooks: args.webhooks,
       webhookStateDir: args.webhookStateDir, webhookBackoffMs: args.webhookBackoffMs, allowPrivateWebhooks: args.allowPrivateWebhooks, remote, env: ctx.env,
