@@ -97,8 +97,6 @@ export interface RefFiles {
 export interface Repository {
   /** The repository directory on its file system (a bare repository: the git directory itself). */
   readonly dir: string;
-  /** @deprecated The same as `dir`; kept for callers not yet moved to `dir` or `stateDir`. */
-  readonly gitdir: string;
   /** The branch every write goes to: what HEAD names (`refs/heads/main`). */
   readonly branchRef: string;
 

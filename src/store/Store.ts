@@ -68,15 +68,13 @@ const STATE_NAME = /^[a-z0-9][a-z0-9-]*$/;
 export class Store implements StoreTransport {
   readonly fs: SyncFs;
   readonly dir: string;
-  readonly gitdir: string;
   readonly objects: ObjectStore;
   private logIndex?: LogIndex;
 
-  private constructor(fs: SyncFs, dir: string, gitdir: string, opts: StoreOptions) {
+  private constructor(fs: SyncFs, dir: string, opts: StoreOptions) {
     this.fs = fs;
     this.dir = dir;
-    this.gitdir = gitdir;
-    this.objects = new ObjectStore(fs, gitdir, { fsyncObjects: opts.fsyncObjects ?? false, packMinObjects: opts.packMinObjects, packLimit: opts.packLimit, warn: opts.warn });
+    this.objects = new ObjectStore(fs, dir, { fsyncObjects: opts.fsyncObjects ?? false, packMinObjects: opts.packMinObjects, packLimit: opts.packLimit, warn: opts.warn });
   }
 
   /**
@@ -118,7 +116,7 @@ export class Store implements StoreTransport {
       if (!isMetaError(e)) throw e;
       throw new MetaError('NOT_A_META_REPO', `the repository in ${where} has a HEAD that is not a symbolic ref to a valid branch (refs/heads/<name>), so 'meta init' and 'meta clone' did not make it; ${useRepo}`, { dir: where, found: 'bad-head' });
     }
-    return new Store(fs, dirClean, dirClean, opts);
+    return new Store(fs, dirClean, opts);
   }
 
   /**
@@ -153,17 +151,17 @@ export class Store implements StoreTransport {
     fs.writeFileSync(`${dir}/HEAD`, `ref: refs/heads/${branch}\n`);
     fs.writeFileSync(`${dir}/config`, '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n');
     fs.writeFileSync(`${dir}/description`, 'boot-meta repository\n');
-    return new Store(fs, dir, dir, opts);
+    return new Store(fs, dir, opts);
   }
 
   /** The branch ref writes go to (what HEAD points at). */
   get branchRef(): string {
-    return headTarget(this.fs, this.gitdir);
+    return headTarget(this.fs, this.dir);
   }
 
   /** The tip commit, or undefined for a repository with no commits yet. */
   tip(): string | undefined {
-    return readRef(this.fs, this.gitdir, this.branchRef);
+    return readRef(this.fs, this.dir, this.branchRef);
   }
 
   /** A snapshot at a commit id (default: the tip). */
@@ -186,9 +184,9 @@ export class Store implements StoreTransport {
     const maxAttempts = opts.maxAttempts ?? 100;
     const ref = this.branchRef;
     for (let attempt = 1; ; attempt++) {
-      const parent = readRef(this.fs, this.gitdir, ref);
+      const parent = readRef(this.fs, this.dir, ref);
       const built = await this.commitOn(parent, plan, opts);
-      if (await compareAndSwapRef(this.fs, this.gitdir, ref, parent, built.commit, opts)) {
+      if (await compareAndSwapRef(this.fs, this.dir, ref, parent, built.commit, opts)) {
         this.objects.maintain();
         return { ...built, attempts: attempt };
       }
@@ -283,7 +281,7 @@ export class Store implements StoreTransport {
   shallowCommits(): ReadonlySet<string> {
     let text: string;
     try {
-      text = this.fs.readFileSync(`${this.gitdir}/shallow`, 'utf8');
+      text = this.fs.readFileSync(`${this.dir}/shallow`, 'utf8');
     } catch {
       return new Set();
     }
@@ -291,33 +289,33 @@ export class Store implements StoreTransport {
   }
 
   setShallow(commits: readonly string[]): void {
-    const path = `${this.gitdir}/shallow`;
+    const path = `${this.dir}/shallow`;
     if (commits.length === 0) unlinkIfPresent(this.fs, path);
     else writeFileAtomic(this.fs, path, `${commits.join('\n')}\n`);
   }
 
   readConfig(): string {
     try {
-      return this.fs.readFileSync(`${this.gitdir}/config`, 'utf8');
+      return this.fs.readFileSync(`${this.dir}/config`, 'utf8');
     } catch {
       return '';
     }
   }
 
   writeConfig(text: string): void {
-    writeFileAtomic(this.fs, `${this.gitdir}/config`, text);
+    writeFileAtomic(this.fs, `${this.dir}/config`, text);
   }
 
   stateDir(name: string): StateDir {
     if (!STATE_NAME.test(name) || name === 'objects' || name === 'refs' || name === 'hooks') {
       throw new MetaError('INVALID_NAME', `'${clip(name)}' is not a state directory name (lower-case letters, digits and '-', not one of git's own)`, { name: clip(name) });
     }
-    return new FsStateDir(this.fs, `${this.gitdir}/${name}`);
+    return new FsStateDir(this.fs, `${this.dir}/${name}`);
   }
 
   refFiles(): RefFiles | undefined {
     if (this.fs.disk !== true) return undefined;
-    const g = this.gitdir;
+    const g = this.dir;
     return { dir: g, affectsTip: (p) => p === g || p === `${g}/HEAD` || p === `${g}/packed-refs` || p === `${g}/refs` || p.startsWith(`${g}/refs/`) };
   }
 
@@ -326,19 +324,19 @@ export class Store implements StoreTransport {
   }
 
   readRef(name: string): string | undefined {
-    return readRef(this.fs, this.gitdir, name);
+    return readRef(this.fs, this.dir, name);
   }
 
   compareAndSwapRef(ref: string, expected: string | undefined, next: string, opts?: RefUpdateOptions): Promise<boolean> {
-    return compareAndSwapRef(this.fs, this.gitdir, ref, expected, next, opts);
+    return compareAndSwapRef(this.fs, this.dir, ref, expected, next, opts);
   }
 
   setRef(ref: string, next: string | undefined, opts?: RefUpdateOptions): Promise<void> {
-    return setRef(this.fs, this.gitdir, ref, next, opts);
+    return setRef(this.fs, this.dir, ref, next, opts);
   }
 
   packDestination(): PackDestination {
-    return { fs: this.fs, dir: `${this.gitdir}/objects/pack` };
+    return { fs: this.fs, dir: `${this.dir}/objects/pack` };
   }
 
   refreshPacks(): void {

@@ -48,22 +48,22 @@ describe('fetch over smart HTTP with our upload-pack client and pack indexer', (
     const store = Store.init({ fs: nodeFs as never, dir: `${root}/c.git`, branch: 'main' });
     const tip = await fetchBranch(store, target(), { remote: 'origin', branch: 'main' });
     expect(tip).toBe(git(['rev-parse', 'HEAD'], { cwd: work }).trim());
-    expect(packs(store.gitdir).filter((f) => f.endsWith('.idx'))).toHaveLength(1);
-    expect(packs(store.gitdir).every((f) => /^pack-[0-9a-f]{40}\.(pack|idx)$/.test(f))).toBe(true);
-    expect(nodeFs.readFileSync(`${store.gitdir}/refs/remotes/origin/main`, 'utf8').trim()).toBe(tip);
-    git(['--git-dir', store.gitdir, 'update-ref', 'refs/heads/main', tip!]);
-    expect(fsck(store.gitdir)).toMatchObject({ status: 0 });
+    expect(packs(store.dir).filter((f) => f.endsWith('.idx'))).toHaveLength(1);
+    expect(packs(store.dir).every((f) => /^pack-[0-9a-f]{40}\.(pack|idx)$/.test(f))).toBe(true);
+    expect(nodeFs.readFileSync(`${store.dir}/refs/remotes/origin/main`, 'utf8').trim()).toBe(tip);
+    git(['--git-dir', store.dir, 'update-ref', 'refs/heads/main', tip!]);
+    expect(fsck(store.dir)).toMatchObject({ status: 0 });
     expect(store.objects.readCommit(tip!).parents).toHaveLength(1);
 
     commits(61, 70);
     const tip2 = await fetchBranch(store, target(), { remote: 'origin', branch: 'main' });
-    const idxs = packs(store.gitdir).filter((f) => f.endsWith('.idx'));
+    const idxs = packs(store.dir).filter((f) => f.endsWith('.idx'));
     expect(idxs).toHaveLength(2);
     // The second pack holds the 10 new commits with their trees and blobs, not the history again.
-    const counts = idxs.map((f) => git(['verify-pack', '-v', `${store.gitdir}/objects/pack/${f}`]).split('\n').filter((l) => /^[0-9a-f]{40} (commit|tree|blob)/.test(l)).length);
+    const counts = idxs.map((f) => git(['verify-pack', '-v', `${store.dir}/objects/pack/${f}`]).split('\n').filter((l) => /^[0-9a-f]{40} (commit|tree|blob)/.test(l)).length);
     expect(Math.min(...counts)).toBeLessThan(60);
-    git(['--git-dir', store.gitdir, 'update-ref', 'refs/heads/main', tip2!]);
-    expect(fsck(store.gitdir)).toMatchObject({ status: 0 });
+    git(['--git-dir', store.dir, 'update-ref', 'refs/heads/main', tip2!]);
+    expect(fsck(store.dir)).toMatchObject({ status: 0 });
     store.close();
   });
 

@@ -127,7 +127,7 @@ describe('answers that are right', () => {
       await promote(seed, { project: 'acme/app', channel: 'stable', version: v });
     }
     await push(seed);
-    const first = git(['--git-dir', seed.store.gitdir, 'rev-list', '--max-parents=0', 'HEAD']).trim();
+    const first = git(['--git-dir', seed.store.dir, 'rev-list', '--max-parents=0', 'HEAD']).trim();
     const dir = `${tmp()}/shallow`;
     expect((await runMeta(['clone', url, dir, '--depth', '2'])).code).toBe(0);
     const boundary = readFileSync(`${dir}/shallow`, 'utf8').trim();
@@ -206,7 +206,7 @@ describe('answers that are right', () => {
     await addProject(repo, { name: 'acme/app', repoUrl: 'https://git.example/acme/app' });
     addRemote(repo, 'origin', http.server.url('hooked.git'));
     await push(repo);
-    plumbingCommit(repo.store.gitdir, { put: { 'projects/acme/app/project.pb': gitBlob(repo.store.gitdir, 'x') } }, 'tamper');
+    plumbingCommit(repo.store.dir, { put: { 'projects/acme/app/project.pb': gitBlob(repo.store.dir, 'x') } }, 'tamper');
     const r = await runMeta(['push', '--repo', dir]);
     expect(r.code).toBe(9);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);

@@ -21,15 +21,15 @@ describe('log index: a path added, deleted with git, and added again', () => {
     for (let i = 0; i < 1005; i++) await append(`r/f${i}.pb`, `f${i}`);
     // Delete r/x.pb with plumbing: the tip's tree without it, as a new commit on the branch.
     const tip = store.tip()!;
-    const tree = git(['--git-dir', store.gitdir, 'mktree'], {
-      input: git(['--git-dir', store.gitdir, 'ls-tree', tip]).replace(/^040000 tree ([0-9a-f]{40})\tr$/m, () => {
-        const sub = git(['--git-dir', store.gitdir, 'ls-tree', `${tip}:r`]).split('\n').filter((l) => l && !l.endsWith('\tx.pb')).join('\n');
-        return `040000 tree ${git(['--git-dir', store.gitdir, 'mktree'], { input: `${sub}\n` }).trim()}\tr`;
+    const tree = git(['--git-dir', store.dir, 'mktree'], {
+      input: git(['--git-dir', store.dir, 'ls-tree', tip]).replace(/^040000 tree ([0-9a-f]{40})\tr$/m, () => {
+        const sub = git(['--git-dir', store.dir, 'ls-tree', `${tip}:r`]).split('\n').filter((l) => l && !l.endsWith('\tx.pb')).join('\n');
+        return `040000 tree ${git(['--git-dir', store.dir, 'mktree'], { input: `${sub}\n` }).trim()}\tr`;
       }),
     }).trim();
-    const deleted = git(['--git-dir', store.gitdir, 'commit-tree', tree, '-p', tip, '-m', 'delete r/x.pb']).trim();
-    git(['--git-dir', store.gitdir, 'update-ref', 'refs/heads/main', deleted, tip]);
-    expect(git(['--git-dir', store.gitdir, 'ls-tree', '-r', '--name-only', deleted]).split('\n')).not.toContain('r/x.pb');
+    const deleted = git(['--git-dir', store.dir, 'commit-tree', tree, '-p', tip, '-m', 'delete r/x.pb']).trim();
+    git(['--git-dir', store.dir, 'update-ref', 'refs/heads/main', deleted, tip]);
+    expect(git(['--git-dir', store.dir, 'ls-tree', '-r', '--name-only', deleted]).split('\n')).not.toContain('r/x.pb');
 
     // Incremental: the index is brought up to the deletion, then extended by the re-add.
     const incremental = Store.open({ fs: nodeFs, dir });
@@ -39,10 +39,10 @@ describe('log index: a path added, deleted with git, and added again', () => {
     expect(Store.open({ fs: nodeFs, dir }).log().addedIn('r/x.pb')).toBe(again); // read back from the cache files
 
     // From scratch: one long walk over the whole history.
-    nodeFs.rmSync(`${store.gitdir}/meta-cache`, { recursive: true, force: true });
+    nodeFs.rmSync(`${store.dir}/meta-cache`, { recursive: true, force: true });
     const scratch = Store.open({ fs: nodeFs, dir }).log();
     expect(scratch.addedBy('r/x.pb')?.commit).toBe(again);
     expect(scratch.entries().find((e) => e.commit === deleted)?.changed).toEqual(['r/x.pb']);
-    expect(git(['--git-dir', store.gitdir, 'log', '-1', '--format=%H', '--diff-filter=A', '--', 'r/x.pb']).trim()).toBe(again);
+    expect(git(['--git-dir', store.dir, 'log', '-1', '--format=%H', '--diff-filter=A', '--', 'r/x.pb']).trim()).toBe(again);
   });
 });

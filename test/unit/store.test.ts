@@ -111,14 +111,14 @@ describe('Store', () => {
     const again = Store.open({ fs: store.fs, dir: '/r' });
     expect(again.log().entries().map((e) => e.commit)).toEqual([commits[0], commits[1], r.commit]);
     // Move the branch back (as a rewrite would): the index follows the new tip.
-    await compareAndSwapRef(store.fs, store.gitdir, 'refs/heads/main', r.commit, commits[0]!);
+    await compareAndSwapRef(store.fs, store.dir, 'refs/heads/main', r.commit, commits[0]!);
     expect(again.log().entries().map((e) => e.commit)).toEqual([commits[0]]);
     expect(again.log().addedBy('d.pb')).toBeUndefined();
   });
 
   it('clears a lock left by a dead process and times out on a live one', async () => {
     const { store } = await storeWith([['a.pb']]);
-    const lock = `${store.gitdir}/refs/heads/main.lock`;
+    const lock = `${store.dir}/refs/heads/main.lock`;
     store.fs.writeFileSync(lock, `meta-lock 999999999@${(await import('node:os')).hostname()}\n`);
     const cleared: string[] = [];
     await store.append(() => ({ files: [{ path: 'b.pb', data: enc('b') }], message: 'b' }), { actor: 't', onStaleLock: (i) => cleared.push(i.owner) });
