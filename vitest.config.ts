@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most tests wait on child processes (git, meta, servers), not the CPU: vitest's default of
+    // one worker per core minus one runs them one file at a time on a 2-core machine.
+    maxWorkers: 3,
   },
 });
