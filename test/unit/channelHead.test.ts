@@ -6,18 +6,9 @@ import { promotionPath } from '../../src/records/layout.js';
 import { channelHead } from '../../src/resolve/channelHead.js';
 import { channelState } from '../../src/resolve/channelState.js';
 import type { PromotionAction, ReleaseRef } from '../../src/records/types.js';
+import { mulberry32 } from '../helpers/random.js';
 
-/** A deterministic pseudo-random sequence (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 describe('channelHead (newest-first resolution)', () => {
   it('agrees with the full replay of channelState on random channel histories', async () => {
