@@ -36,7 +36,7 @@ export async function runWarmCase(repo, c) {
   const { recordRelease } = await dist('api/recordRelease.js');
   const { resolveBinary } = await dist('api/resolveBinary.js');
   const { resolveSource } = await dist('api/resolveSource.js');
-  const { channelHistory } = await dist('api/channels.js');
+  const { channelHistory } = await dist('api/channelHistory.js');
   const { decodeRecord } = await dist('records/codec.js');
   const { parseTree } = await dist('store/gitObjects.js');
   const L = await dist('records/layout.js');

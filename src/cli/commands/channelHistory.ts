@@ -3,7 +3,7 @@ import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { project: string; channel: string; at?: string }>({
   async run(ctx, args) {
-    const { channelHistory } = await import('../../api/channels.js');
+    const { channelHistory } = await import('../../api/channelHistory.js');
     const repo = await open(ctx, args);
     const h = channelHistory(repo, { project: args.project, channel: args.channel, at: args.at });
     emit(ctx, args, h, () => ['SEQ\tACTION\tRELEASE\tCOMMIT\tTIME\tACTOR\tREASON',

@@ -3,7 +3,7 @@ import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { project: string; channel: string; at?: string }>({
   async run(ctx, args) {
-    const { showChannel } = await import('../../api/channels.js');
+    const { showChannel } = await import('../../api/showChannel.js');
     const repo = await open(ctx, args);
     const v = showChannel(repo, { project: args.project, channel: args.channel, at: args.at });
     emit(ctx, args, v, () => [
