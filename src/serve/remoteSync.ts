@@ -35,7 +35,8 @@ export async function openClone(opts: OpenCloneOptions): Promise<MetaRepo> {
     return cloneMeta({ url: opts.url, dir: opts.dir, env: opts.env, actor: opts.actor, fsyncObjects: opts.fsyncObjects, fs });
   }
   const repo = openMeta({ dir: opts.dir, env: opts.env, actor: opts.actor, fsyncObjects: opts.fsyncObjects, fs });
-  const { listRemotes, addRemote } = await import('../api/remotes.js');
+  const { listRemotes } = await import('../api/listRemotes.js');
+  const { addRemote } = await import('../api/addRemote.js');
   const { stripUserinfo } = await import('../remote/credentials.js');
   const want = stripUserinfo(opts.url).url;
   const origin = listRemotes(repo).find((r) => r.name === 'origin');

@@ -9,7 +9,7 @@ import { promote } from '../../src/api/promote.js';
 import { pull } from '../../src/api/pull.js';
 import { push } from '../../src/api/push.js';
 import { recordRelease } from '../../src/api/recordRelease.js';
-import { addRemote } from '../../src/api/remotes.js';
+import { addRemote } from '../../src/api/addRemote.js';
 import { verify } from '../../src/api/verify.js';
 import { NothingToWrite, unlessNothingToWrite } from '../../src/store/NothingToWrite.js';
 import type { SyncFs } from '../../src/store/fs.js';

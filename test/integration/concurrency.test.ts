@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { addProject, initMeta, recordRelease } from '../../src/index.js';
-import { addRemote } from '../../src/api/remotes.js';
+import { addRemote } from '../../src/api/addRemote.js';
 import { cloneMeta } from '../../src/api/cloneMeta.js';
 import { push } from '../../src/api/push.js';
 import { useGitHttpServer } from '../helpers/gitHttpServer.js';

@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { addProject, initMeta, promote, recordBinary, recordRelease } from '../../src/index.js';
-import { addRemote } from '../../src/api/remotes.js';
+import { addRemote } from '../../src/api/addRemote.js';
 import { push } from '../../src/api/push.js';
 import { readFollowState } from '../../src/follow/followState.js';
 import { useGitHttpServer } from '../helpers/gitHttpServer.js';

@@ -3,7 +3,7 @@ import { readFileSync, statSync, writeFileSync, renameSync, unlinkSync } from 'n
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { addProject, initMeta, recordRelease } from '../../src/index.js';
-import { addRemote } from '../../src/api/remotes.js';
+import { addRemote } from '../../src/api/addRemote.js';
 import { push } from '../../src/api/push.js';
 import { isMetaError } from '../../src/errors/MetaError.js';
 import { releasePath } from '../../src/records/layout.js';

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { addProject, initMeta, openMeta, recordRelease, promote } from '../../src/index.js';
-import { addRemote, listRemotes } from '../../src/api/remotes.js';
+import { addRemote } from '../../src/api/addRemote.js';
+import { listRemotes } from '../../src/api/listRemotes.js';
 import { cloneMeta } from '../../src/api/cloneMeta.js';
 import { pull } from '../../src/api/pull.js';
 import { push } from '../../src/api/push.js';

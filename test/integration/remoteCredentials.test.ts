@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addProject, initMeta } from '../../src/index.js';
-import { addRemote } from '../../src/api/remotes.js';
+import { addRemote } from '../../src/api/addRemote.js';
 import { push } from '../../src/api/push.js';
 import { startGitHttpServer, type GitHttpServer } from '../helpers/gitHttpServer.js';
 import { bareRepo, cleanupTmp, git, hex40, tmp } from '../helpers/remoteFixtures.js';

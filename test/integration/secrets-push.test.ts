@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { initMeta } from '../../src/index.js';
-import { addRemote } from '../../src/api/remotes.js';
+import { addRemote } from '../../src/api/addRemote.js';
 import { push } from '../../src/api/push.js';
 import { generateAgeIdentity } from '../../src/secrets/ageKeys.js';
 import { useGitHttpServer } from '../helpers/gitHttpServer.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addProject, initMeta, promote, recordBinary, recordRelease } from '../../src/index.js';
-import { addRemote } from '../../src/api/remotes.js';
+import { addRemote } from '../../src/api/addRemote.js';
 import { push } from '../../src/api/push.js';
 import { openClone, remoteSync } from '../../src/serve/remoteSync.js';
 import { startServer } from '../../src/serve/MetaServer.js';

@@ -3,7 +3,7 @@
 // checked with verify's rules first.
 import { describe, expect, it } from 'vitest';
 import { addProject, initMeta, recordRelease } from '../../src/index.js';
-import { addRemote } from '../../src/api/remotes.js';
+import { addRemote } from '../../src/api/addRemote.js';
 import { push } from '../../src/api/push.js';
 import { useGitHttpServer } from '../helpers/gitHttpServer.js';
 import { bareRepo, git, gitBlob, hex40, plumbingCommit, tmp } from '../helpers/remoteFixtures.js';

@@ -1,7 +1,5 @@
-import { addRemote as addRemoteEntry, listRemotes as listRemoteEntries, type RemoteEntry } from '../remote/remoteConfig.js';
+import { addRemote as addRemoteEntry } from '../remote/remoteConfig.js';
 import type { MetaRepo } from './openMeta.js';
-
-export type { RemoteEntry };
 
 /**
  * Adds a remote (git's `[remote "<name>"]` config, so `git remote -v` agrees). Credentials in
@@ -13,14 +11,4 @@ export type { RemoteEntry };
  */
 export function addRemote(repo: MetaRepo, name: string, url: string): { name: string; url: string; droppedCredentials: boolean } {
   return addRemoteEntry(repo.store.transport(), name, url, repo.store.branchRef.replace(/^refs\/heads\//, ''));
-}
-
-/**
- * The configured remotes.
- *
- * @example
- * for (const r of listRemotes(repo)) console.log(r.name, r.url);
- */
-export function listRemotes(repo: MetaRepo): RemoteEntry[] {
-  return listRemoteEntries(repo.store);
 }
