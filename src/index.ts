@@ -60,7 +60,10 @@ export { decryptSecretFile, encryptSecretFile, findSopsRuleFor } from './api/sec
 export { parseSecretRef, checkSecretName } from './api/secretsPaths.js';
 export type { IdentityOptions } from './api/resolveIdentities.js';
 export { generateKeys, type GeneratedKeys } from './api/generateKeys.js';
-export { listRecipients, addEnvRecipient, removeEnvRecipient, type EnvRecipients, type RecipientChangeResult } from './api/keysRecipients.js';
+export { listRecipients, type EnvRecipients } from './api/listRecipients.js';
+export { addEnvRecipient } from './api/addEnvRecipient.js';
+export { removeEnvRecipient } from './api/removeEnvRecipient.js';
+export type { RecipientChangeResult } from './api/changeEnvRecipient.js';
 export * as secrets from './secrets/index.js';
 export { listEvents, eventsOfEntry, matchesEvent, EVENT_TYPES, type MetaEventOut, type EventType, type EventFilter, type ListEventsOptions } from './api/events.js';
 export { reportInstance, type ReportInstanceOptions, type ReportInstanceResult } from './api/reportInstance.js';

@@ -4,7 +4,7 @@ import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { env: string; recipient: string }>({
   async run(ctx, args) {
-    const { removeEnvRecipient } = await import('../../api/keysRecipients.js');
+    const { removeEnvRecipient } = await import('../../api/removeEnvRecipient.js');
     const repo = await open(ctx, args);
     await applyPushOption(repo, args as { push?: boolean });
     const r = await removeEnvRecipient(repo, { env: args.env, recipient: args.recipient });
