@@ -4,7 +4,7 @@ import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { name: string; scope?: string[]; push?: boolean }>({
   async run(ctx, args) {
-    const { addServeToken } = await import('../../api/serveTokensEdit.js');
+    const { addServeToken } = await import('../../api/addServeToken.js');
     const repo = await open(ctx, args);
     await applyPushOption(repo, args);
     const r = await addServeToken(repo, { name: args.name, scopes: args.scope?.flatMap((s) => s.split(',')).filter(Boolean) });

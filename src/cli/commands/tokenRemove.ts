@@ -4,7 +4,7 @@ import { applyPushOption } from '../pushOption.js';
 
 export default defineCommand<GlobalArgs & { name: string; push?: boolean }>({
   async run(ctx, args) {
-    const { removeServeToken } = await import('../../api/serveTokensEdit.js');
+    const { removeServeToken } = await import('../../api/removeServeToken.js');
     const repo = await open(ctx, args);
     await applyPushOption(repo, args);
     const r = await removeServeToken(repo, { name: args.name });

@@ -1,12 +1,13 @@
 /**
- * `meta token add` / `meta token remove`: bearer tokens of `meta serve` without hand-editing
+ * `meta token add`: bearer tokens of `meta serve` without hand-editing
  * meta.yaml. A new token is random, shown once, and stored only as its sha-256.
  */
 import { randomBytes } from 'node:crypto';
-import { isMap, isSeq, YAMLSeq } from 'yaml';
+import { isSeq, YAMLSeq } from 'yaml';
 import { MetaError } from '../errors/MetaError.js';
 import { SIMPLE_NAME } from '../records/names.js';
 import type { MetaRepo } from './openMeta.js';
+import { tokenNames } from './tokenNames.js';
 import { hashToken, TOKEN_SCOPES, type TokenScope } from './settingsTokens.js';
 import { SETTINGS_TEXT, settingsDocument, writeSettings, type SettingsWriteResult } from './writeSettings.js';
 
@@ -16,10 +17,6 @@ export interface NewServeToken extends SettingsWriteResult {
   token: string;
   sha256: string;
   scopes: TokenScope[];
-}
-
-function tokenNames(seq: unknown): string[] {
-  return isSeq(seq) ? seq.items.map((i) => (isMap(i) ? String(i.get('name')) : '')) : [];
 }
 
 /**
@@ -57,23 +54,4 @@ export async function addServeToken(repo: MetaRepo, opts: { name: string; scopes
     return doc.toString(SETTINGS_TEXT);
   }, `token add ${opts.name} (${scopes.join(', ')})`);
   return { ...res, name: opts.name, token, sha256, scopes: scopes as TokenScope[] };
-}
-
-/**
- * Removes the token named `name` from `serve.tokens` (a new version of meta.yaml): `meta serve`
- * refuses it from the commit on. NOT_FOUND when there is none.
- *
- * @example
- * await removeServeToken(repo, { name: 'ci' });
- */
-export async function removeServeToken(repo: MetaRepo, opts: { name: string }): Promise<SettingsWriteResult & { name: string }> {
-  const res = await writeSettings(repo, (text) => {
-    const doc = settingsDocument(text);
-    const list = doc.getIn(['serve', 'tokens'], true);
-    const i = tokenNames(list).indexOf(opts.name);
-    if (i < 0) throw new MetaError('NOT_FOUND', `meta.yaml lists no token named ${opts.name}; see them with 'meta settings get serve.tokens'`, { name: opts.name });
-    (list as YAMLSeq).items.splice(i, 1);
-    return doc.toString(SETTINGS_TEXT);
-  }, `token remove ${opts.name}`);
-  return { ...res, name: opts.name };
 }
