@@ -57,7 +57,9 @@ export { getSecret, type GetSecretOptions, type SecretValue } from './api/getSec
 export { listSecrets, secretHistory, type SecretListing, type SecretVersionInfo } from './api/listSecrets.js';
 export { rotateSecret, type RotateSecretResult } from './api/rotateSecret.js';
 export { updateSecretKeys, type UpdateKeysItem, type UpdateKeysResult } from './api/updateSecretKeys.js';
-export { decryptSecretFile, encryptSecretFile, findSopsRuleFor } from './api/secretsFile.js';
+export { decryptSecretFile } from './api/decryptSecretFile.js';
+export { encryptSecretFile } from './api/encryptSecretFile.js';
+export { findSopsRuleFor } from './api/findSopsRuleFor.js';
 export { parseSecretRef, checkSecretName } from './api/secretsPaths.js';
 export type { IdentityOptions } from './api/resolveIdentities.js';
 export { generateKeys, type GeneratedKeys } from './api/generateKeys.js';

@@ -6,7 +6,7 @@ type Format = 'yaml' | 'json' | 'dotenv' | 'binary';
 
 export default defineCommand<GlobalArgs & { file: string; out?: string; format?: Format; identity?: string[] }>({
   async run(ctx, args) {
-    const { decryptSecretFile } = await import('../../api/secretsFile.js');
+    const { decryptSecretFile } = await import('../../api/decryptSecretFile.js');
     const { MetaError } = await import('../../errors/MetaError.js');
     const stdin = isStdin(args.file);
     if (stdin && !ctx.stdin) throw new MetaError('INVALID_ARGUMENT', 'no standard input to read - from', {});

@@ -6,7 +6,7 @@ type Format = 'yaml' | 'json' | 'dotenv' | 'binary';
 
 export default defineCommand<GlobalArgs & { file: string; age?: string[]; out?: string; format?: Format }>({
   async run(ctx, args) {
-    const { encryptSecretFile } = await import('../../api/secretsFile.js');
+    const { encryptSecretFile } = await import('../../api/encryptSecretFile.js');
     const { MetaError } = await import('../../errors/MetaError.js');
     const stdin = isStdin(args.file);
     if (stdin && !ctx.stdin) throw new MetaError('INVALID_ARGUMENT', 'no standard input to read - from', {});
