@@ -70,7 +70,7 @@ export type { RecipientChangeResult } from './api/changeEnvRecipient.js';
 export * as secrets from './secrets/index.js';
 export { listEvents, eventsOfEntry, matchesEvent, EVENT_TYPES, type MetaEventOut, type EventType, type EventFilter, type ListEventsOptions } from './api/events.js';
 export { reportInstance, type ReportInstanceOptions, type ReportInstanceResult } from './api/reportInstance.js';
-export { listInstances, type InstancesView, type InstanceView, type ChannelFleet } from './api/instances.js';
+export { listInstances, type InstancesView, type InstanceView, type ChannelFleet } from './api/listInstances.js';
 export { startServer, MetaServer, type ServeOptions } from './serve/MetaServer.js';
 export { GroupCommitter } from './serve/GroupCommitter.js';
 export { hashToken } from './serve/serveTokens.js';

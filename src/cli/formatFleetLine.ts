@@ -1,4 +1,4 @@
-import type { ChannelFleet } from '../api/instances.js';
+import type { ChannelFleet } from '../api/listInstances.js';
 
 /** `2h`, `5m`, `40s`, `3d`: how people say a lag. */
 export function formatAge(seconds: number): string {

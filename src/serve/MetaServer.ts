@@ -244,7 +244,7 @@ export class MetaServer {
         }
         case 'download': return await downloadRoute(repo, res, route, query);
         case 'instances': {
-          const { listInstances } = await import('../api/instances.js');
+          const { listInstances } = await import('../api/listInstances.js');
           return sendJson(res, 200, listInstances(repo, { project: route.project!, env: optionalParam(query, 'env'), at: optionalParam(query, 'at') }));
         }
         case 'records': return await recordsRoute(repo, this.committer, req, res, maxBody);

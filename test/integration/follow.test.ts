@@ -7,7 +7,7 @@ import { promote } from '../../src/index.js';
 import { hashToken } from '../../src/serve/serveTokens.js';
 import { follow, readFollowState } from '../../src/follow/follow.js';
 import { LocalSource } from '../../src/follow/followSources.js';
-import { listInstances } from '../../src/api/instances.js';
+import { listInstances } from '../../src/api/listInstances.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, fileServer, releaseWithBinary, setSettings, sha, sha256 } from '../helpers/serveFixtures.js';
 import { spawnMeta, startServe, until, type ServeProcess } from '../helpers/metaProcess.js';

@@ -8,7 +8,7 @@ import { startServer, type MetaServer } from '../../src/serve/MetaServer.js';
 import { hashToken } from '../../src/serve/serveTokens.js';
 import { decodeRecord } from '../../src/records/codec.js';
 import { classifyPath } from '../../src/records/layout.js';
-import { listInstances } from '../../src/api/instances.js';
+import { listInstances } from '../../src/api/listInstances.js';
 import { verify } from '../../src/api/verify.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { fsck, tempDir } from '../helpers/diskRepo.js';

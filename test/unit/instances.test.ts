@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addProject, promote, recordBinary, recordRelease } from '../../src/index.js';
-import { listInstances } from '../../src/api/instances.js';
+import { listInstances } from '../../src/api/listInstances.js';
 import { formatFleetLine } from '../../src/cli/formatFleetLine.js';
 import { reportInstance } from '../../src/api/reportInstance.js';
 import { isMetaError } from '../../src/errors/MetaError.js';

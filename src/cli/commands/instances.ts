@@ -3,7 +3,7 @@ import { emit, open, short, type GlobalArgs } from '../context.js';
 
 export default defineCommand<GlobalArgs & { project: string; env?: string; at?: string; hosts?: boolean }>({
   async run(ctx, args) {
-    const { listInstances } = await import('../../api/instances.js');
+    const { listInstances } = await import('../../api/listInstances.js');
     const { formatFleetLine, formatAge } = await import('../formatFleetLine.js');
     const repo = await open(ctx, args);
     const v = listInstances(repo, { project: args.project, env: args.env, at: args.at });
