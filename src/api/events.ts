@@ -1,3 +1,9 @@
+/**
+ * The event model: the event types, the shape of an event, how the events of a log entry are
+ * derived from the records it added, and the filter (project, channel, type) and id syntax that
+ * `meta log --events`, `meta watch`, `meta serve`'s event stream, webhooks and `meta follow` all
+ * share. Kept in one module so the producers and every consumer agree on one definition.
+ */
 import { MetaError } from '../errors/MetaError.js';
 import { classifyPath } from '../records/layout.js';
 import type { AnyRecord } from '../records/types.js';

@@ -1,3 +1,9 @@
+/**
+ * Lookups at a snapshot that every read and write of the API starts with: the snapshot `--at`
+ * names, and a project, release or channel by name. They belong together because they share one
+ * contract: a name that is not there is a NOT_FOUND that says what exists and, in a shallow clone,
+ * that it may be older than the boundary; so every command refuses a wrong name the same way.
+ */
 import { MetaError } from '../errors/MetaError.js';
 import { checkChannel, checkProjectName, checkVersion, RESERVED } from '../records/names.js';
 import { binariesDir, channelsDir, projectPath, releasePath } from '../records/layout.js';

@@ -1,7 +1,8 @@
 /**
  * The repository's `.sops.yaml` at a snapshot, and the recipients and rules it gives a secret:
  * the same creation rule the real `sops` would pick for that path, so both tools encrypt for the
- * same keys.
+ * same keys. Kept together because every secret write (set, rotate, update-keys, recipient
+ * changes) must read the same file the same way.
  */
 import { MetaError } from '../errors/MetaError.js';
 import { secretsDir } from '../records/layout.js';

@@ -1,6 +1,8 @@
 /**
  * Secret names and where their versions live at a snapshot. Pure reads of the tree: no
  * decryption, no history walk (append-only means the tip's tree lists every version ever written).
+ * One module because the name rules, the version file naming and the listings encode the same
+ * layout: a change to one must be a change to all.
  */
 import { MetaError } from '../errors/MetaError.js';
 import { checkEnvironment } from '../records/names.js';
