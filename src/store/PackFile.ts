@@ -159,7 +159,8 @@ export class PackFile {
       if (e instanceof PackEntryHeaderError) throw this.corrupt(offset, e.reason);
       throw e;
     }
-    return { ...h, dataStart: offset + h.length, window, windowStart: offset };
+    // One object of one shape per entry (no spread copy): entries are parsed on every read.
+    return { type: h.type, size: h.size, length: h.length, baseOffset: h.baseOffset, baseOid: h.baseOid, dataStart: offset + h.length, window, windowStart: offset };
   }
 
   /**
