@@ -13,6 +13,7 @@ import { verify } from '../../src/api/verify.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { fsck, tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, fileServer, releaseWithBinary, setSettings, sha, sha256 } from '../helpers/serveFixtures.js';
+import { readSse } from '../helpers/readSse.js';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -192,25 +193,9 @@ describe('meta serve', () => {
 
   it('streams one typed event per record over SSE, resumable with Last-Event-ID', async () => {
     const read = async (headers: Record<string, string>, count: number) => {
-      const ac = new AbortController();
-      const res = await fetch(`${base}/v1/events?project=acme/app&types=channel.*,release.recorded,binary.recorded&since=beginning`, { headers, signal: ac.signal });
+      const { res, events } = await readSse(`${base}/v1/events?project=acme/app&types=channel.*,release.recorded,binary.recorded&since=beginning`, count, headers);
       expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-      const out: { id?: string; event: string; data: any }[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
-      let buf = '';
-      const dec = new TextDecoder();
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buf += dec.decode(chunk, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const f = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':') && l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
-          if (f.event) out.push({ id: f.id, event: f.event, data: JSON.parse(f.data) });
-        }
-        if (out.length >= count) break;
-      }
-      ac.abort();
-      return out;
+      return events;
     };
     const all = await read({}, 9);
     expect(all.map((e) => e.event)).toEqual([

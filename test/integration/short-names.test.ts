@@ -5,28 +5,13 @@ import type { MetaRepo } from '../../src/api/openMeta.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { runMeta, startServe } from '../helpers/metaProcess.js';
 import { diskRepo, releaseWithBinary } from '../helpers/serveFixtures.js';
+import { readSse, type SseEvent } from '../helpers/readSse.js';
 
 /** The first `count` events of an SSE stream (the stream is then closed). */
-async function readEvents(url: string, count: number): Promise<{ event: string; data: { project?: string; type: string } }[]> {
-  const ac = new AbortController();
-  const res = await fetch(url, { signal: ac.signal });
+async function readEvents(url: string, count: number): Promise<SseEvent[]> {
+  const { res, events } = await readSse(url, count);
   expect(res.status).toBe(200);
-  const out: { event: string; data: { project?: string; type: string } }[] = [];
-  let buf = '';
-  const dec = new TextDecoder();
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buf += dec.decode(chunk, { stream: true });
-    let i: number;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const f = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':') && l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
-      if (f.event) out.push({ event: f.event, data: JSON.parse(f.data!) });
-    }
-    if (out.length >= count) break;
-  }
-  ac.abort();
-  return out;
+  return events;
 }
 
 const link = (dir: string) => (existsSync(`${dir}/current`) ? readlinkSync(`${dir}/current`) : undefined);

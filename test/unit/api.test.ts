@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { addProject, channelHistory, diffChannel, listChannels, log, promote, recordBinary, recordRelease, resolveBinary, resolveSource, rollback, showChannel, showRecord } from '../../src/index.js';
-import { isMetaError } from '../../src/errors/MetaError.js';
 import { memRepo, sha, digest } from '../helpers/memRepo.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
+import { asyncCodeOf as acode, codeOf as code } from '../helpers/errorCode.js';
 
 async function seeded(): Promise<MetaRepo> {
   const { repo } = await memRepo();
@@ -12,26 +12,6 @@ async function seeded(): Promise<MetaRepo> {
     await recordBinary(repo, { project: 'acme/app', version: v, platform: 'linux/amd64', digest: digest(c), size: 100, urls: [`s3://b/${v}`] });
   }
   return repo;
-}
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (isMetaError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
-
-async function acode(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    if (isMetaError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 describe('core API on memfs', () => {

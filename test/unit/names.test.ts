@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isMetaError } from '../../src/errors/MetaError.js';
 import { checkEnvironment, checkNewProjectName, parentEnvironment } from '../../src/records/names.js';
 import { classifyPath, instancePath, secretPath } from '../../src/records/layout.js';
 import { suggest } from '../../src/util/suggest.js';
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    if (isMetaError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-};
+import { codeOf } from '../helpers/errorCode.js';
 
 describe('name rules', () => {
   it('environments: <env> or one level of <env>/<developer>, never a folder name of the environment', () => {

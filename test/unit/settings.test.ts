@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { addChannel, addEnvironment, addProject, addServeToken, getSetting, hashToken, promote, recordRelease, removeServeToken, replaceSettings, reportInstance, setSetting, unsetSetting, validateSettings, validateSettingsText } from '../../src/index.js';
-import { isMetaError } from '../../src/errors/MetaError.js';
 import { parseSettingsKey } from '../../src/api/parseSettingsKey.js';
 import { withDeclared } from '../../src/api/withDeclared.js';
 import { settingsText } from '../../src/api/writeSettings.js';
 import { readServeTokens } from '../../src/api/settingsTokens.js';
 import { readWebhooks } from '../../src/api/readWebhooks.js';
 import { memRepo, sha } from '../helpers/memRepo.js';
-
-async function acode(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    if (isMetaError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+import { asyncCodeOf as acode } from '../helpers/errorCode.js';
 
 const errors = (settings: Record<string, unknown>) => validateSettings({ format: 1, ...settings }).filter((p) => !p.warning).map((p) => `${p.key}: ${p.message}`);
 

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addProject, listEvents, log, recordRelease } from '../../src/index.js';
-import { isMetaError } from '../../src/errors/MetaError.js';
 import { memRepo, sha } from '../helpers/memRepo.js';
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    if (isMetaError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-};
+import { codeOf } from '../helpers/errorCode.js';
 
 describe('short project names in the library', () => {
   it('log and listEvents take `app` for acme/app; a full name still to come is kept', async () => {
