@@ -88,7 +88,7 @@ export class PackSet {
    */
   constructor(
     private readonly fs: SyncFs,
-    private readonly gitdir: string,
+    gitdir: string,
     options: PackSetOptions = {},
   ) {
     this.cache = new LruCache(options.cacheBytes ?? 16 * 1024 * 1024, (o) => o.data.length);
