@@ -18,7 +18,10 @@ export interface LogItem {
   shallowBoundary?: true;
 }
 
-const KINDS: Record<string, string> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', yank: 'yank', secret: 'secret', setting: 'setting' };
+const KINDS: Record<string, string> = {
+  project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', yank: 'yank', secret: 'secret', setting: 'setting',
+  pipeline: 'pipeline', approval: 'approval', verification: 'verification', gate: 'gate', location: 'location', config: 'config', flags: 'flags',
+};
 
 /**
  * The history, newest first, from the log index (no walk of history per call).

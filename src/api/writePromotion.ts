@@ -79,7 +79,7 @@ export async function writePromotion(
         kind: 'promotion', path,
         body: {
           project, channel, sequence, action: d.action, release: d.release, previous, reason: d.reason ?? '', rollout: null,
-          expectedPreviousSequence: state.lastSequence, approvals: [], previousPromotion: state.lastEntry?.githash ?? '',
+          expectedPreviousSequence: state.lastSequence, approvals: [], previousPromotion: state.lastEntry?.githash ?? '', forced: false,
         },
       }],
       message: `${verb} ${project} ${channel}${target} (seq ${sequence})`,

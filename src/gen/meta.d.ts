@@ -314,8 +314,8 @@ export namespace meta {
             /** KIND_CONFIG value */
             KIND_CONFIG = 7,
 
-            /** KIND_FLAG value */
-            KIND_FLAG = 8,
+            /** KIND_FLAG_SET value */
+            KIND_FLAG_SET = 8,
 
             /** KIND_SIGNATURE value */
             KIND_SIGNATURE = 9,
@@ -324,7 +324,22 @@ export namespace meta {
             KIND_PROVENANCE = 10,
 
             /** KIND_YANK value */
-            KIND_YANK = 11
+            KIND_YANK = 11,
+
+            /** KIND_PIPELINE value */
+            KIND_PIPELINE = 12,
+
+            /** KIND_APPROVAL value */
+            KIND_APPROVAL = 13,
+
+            /** KIND_VERIFICATION value */
+            KIND_VERIFICATION = 14,
+
+            /** KIND_GATE_RESULT value */
+            KIND_GATE_RESULT = 15,
+
+            /** KIND_BINARY_LOCATION value */
+            KIND_BINARY_LOCATION = 16
         }
 
         /**
@@ -962,6 +977,366 @@ export namespace meta {
         }
 
         /**
+         * Properties of a SecretRef.
+         * @deprecated Use meta.v1.SecretRef.$Properties instead.
+         */
+        interface ISecretRef extends meta.v1.SecretRef.$Properties {
+        }
+
+        /** Represents a SecretRef. */
+        class SecretRef {
+
+            /**
+             * Constructs a new SecretRef.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.SecretRef.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SecretRef name. */
+            name: string;
+
+            /** SecretRef field. */
+            field: string;
+
+            /**
+             * Creates a new SecretRef instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SecretRef instance
+             */
+            static create(properties: meta.v1.SecretRef.$Shape): meta.v1.SecretRef & meta.v1.SecretRef.$Shape;
+            static create(properties?: meta.v1.SecretRef.$Properties): meta.v1.SecretRef;
+
+            /**
+             * Encodes the specified SecretRef message. Does not implicitly {@link meta.v1.SecretRef.verify|verify} messages.
+             * @param m SecretRef message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.SecretRef.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SecretRef message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.SecretRef & meta.v1.SecretRef.$Shape} SecretRef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.SecretRef & meta.v1.SecretRef.$Shape;
+        }
+
+        namespace SecretRef {
+
+            /** Properties of a SecretRef. */
+            interface $Properties {
+
+                /** SecretRef name */
+                name?: (string|null);
+
+                /** SecretRef field */
+                field?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SecretRef. */
+            type $Shape = meta.v1.SecretRef.$Properties;
+        }
+
+        /**
+         * Properties of a ConfigEntry.
+         * @deprecated Use meta.v1.ConfigEntry.$Properties instead.
+         */
+        interface IConfigEntry extends meta.v1.ConfigEntry.$Properties {
+        }
+
+        /** Represents a ConfigEntry. */
+        class ConfigEntry {
+
+            /**
+             * Constructs a new ConfigEntry.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.ConfigEntry.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ConfigEntry key. */
+            key: string;
+
+            /** ConfigEntry text. */
+            text?: (string|null);
+
+            /** ConfigEntry json. */
+            json?: (string|null);
+
+            /** ConfigEntry secret. */
+            secret?: (meta.v1.SecretRef.$Properties|null);
+
+            /** ConfigEntry value. */
+            value?: ("text"|"json"|"secret");
+
+            /**
+             * Creates a new ConfigEntry instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ConfigEntry instance
+             */
+            static create(properties: meta.v1.ConfigEntry.$Shape): meta.v1.ConfigEntry & meta.v1.ConfigEntry.$Shape;
+            static create(properties?: meta.v1.ConfigEntry.$Properties): meta.v1.ConfigEntry;
+
+            /**
+             * Encodes the specified ConfigEntry message. Does not implicitly {@link meta.v1.ConfigEntry.verify|verify} messages.
+             * @param m ConfigEntry message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.ConfigEntry.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a ConfigEntry message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.ConfigEntry & meta.v1.ConfigEntry.$Shape} ConfigEntry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.ConfigEntry & meta.v1.ConfigEntry.$Shape;
+        }
+
+        namespace ConfigEntry {
+
+            /** Properties of a ConfigEntry. */
+            interface $Properties {
+
+                /** ConfigEntry key */
+                key?: (string|null);
+
+                /** ConfigEntry text */
+                text?: (string|null);
+
+                /** ConfigEntry json */
+                json?: (string|null);
+
+                /** ConfigEntry secret */
+                secret?: (meta.v1.SecretRef.$Properties|null);
+
+                /** ConfigEntry value */
+                value?: ("text"|"json"|"secret");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a ConfigEntry. */
+            type $Shape = {
+              key?: string|null;
+              text?: string|null;
+              json?: string|null;
+              secret?: meta.v1.SecretRef.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ value?: undefined; text?: null; json?: null; secret?: null }|{ value?: "text"; text: string; json?: null; secret?: null }|{ value?: "json"; text?: null; json: string; secret?: null }|{ value?: "secret"; text?: null; json?: null; secret: meta.v1.SecretRef.$Shape })
+            );
+        }
+
+        /**
+         * Properties of a Config.
+         * @deprecated Use meta.v1.Config.$Properties instead.
+         */
+        interface IConfig extends meta.v1.Config.$Properties {
+        }
+
+        /** Represents a Config. */
+        class Config {
+
+            /**
+             * Constructs a new Config.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.Config.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Config header. */
+            header?: (meta.v1.Header.$Properties|null);
+
+            /** Config project. */
+            project: string;
+
+            /** Config environment. */
+            environment: string;
+
+            /** Config channel. */
+            channel: string;
+
+            /** Config sequence. */
+            sequence: number;
+
+            /** Config entries. */
+            entries: meta.v1.ConfigEntry.$Properties[];
+
+            /**
+             * Creates a new Config instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Config instance
+             */
+            static create(properties: meta.v1.Config.$Shape): meta.v1.Config & meta.v1.Config.$Shape;
+            static create(properties?: meta.v1.Config.$Properties): meta.v1.Config;
+
+            /**
+             * Encodes the specified Config message. Does not implicitly {@link meta.v1.Config.verify|verify} messages.
+             * @param m Config message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.Config.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Config message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.Config & meta.v1.Config.$Shape} Config
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.Config & meta.v1.Config.$Shape;
+        }
+
+        namespace Config {
+
+            /** Properties of a Config. */
+            interface $Properties {
+
+                /** Config header */
+                header?: (meta.v1.Header.$Properties|null);
+
+                /** Config project */
+                project?: (string|null);
+
+                /** Config environment */
+                environment?: (string|null);
+
+                /** Config channel */
+                channel?: (string|null);
+
+                /** Config sequence */
+                sequence?: (number|null);
+
+                /** Config entries */
+                entries?: (meta.v1.ConfigEntry.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Config. */
+            type $Shape = {
+              header?: meta.v1.Header.$Shape|null;
+              project?: string|null;
+              environment?: string|null;
+              channel?: string|null;
+              sequence?: number|null;
+              entries?: meta.v1.ConfigEntry.$Shape[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a FlagSet.
+         * @deprecated Use meta.v1.FlagSet.$Properties instead.
+         */
+        interface IFlagSet extends meta.v1.FlagSet.$Properties {
+        }
+
+        /** Represents a FlagSet. */
+        class FlagSet {
+
+            /**
+             * Constructs a new FlagSet.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.FlagSet.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** FlagSet header. */
+            header?: (meta.v1.Header.$Properties|null);
+
+            /** FlagSet project. */
+            project: string;
+
+            /** FlagSet channel. */
+            channel: string;
+
+            /** FlagSet sequence. */
+            sequence: number;
+
+            /** FlagSet document. */
+            document: string;
+
+            /**
+             * Creates a new FlagSet instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns FlagSet instance
+             */
+            static create(properties: meta.v1.FlagSet.$Shape): meta.v1.FlagSet & meta.v1.FlagSet.$Shape;
+            static create(properties?: meta.v1.FlagSet.$Properties): meta.v1.FlagSet;
+
+            /**
+             * Encodes the specified FlagSet message. Does not implicitly {@link meta.v1.FlagSet.verify|verify} messages.
+             * @param m FlagSet message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.FlagSet.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a FlagSet message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.FlagSet & meta.v1.FlagSet.$Shape} FlagSet
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.FlagSet & meta.v1.FlagSet.$Shape;
+        }
+
+        namespace FlagSet {
+
+            /** Properties of a FlagSet. */
+            interface $Properties {
+
+                /** FlagSet header */
+                header?: (meta.v1.Header.$Properties|null);
+
+                /** FlagSet project */
+                project?: (string|null);
+
+                /** FlagSet channel */
+                channel?: (string|null);
+
+                /** FlagSet sequence */
+                sequence?: (number|null);
+
+                /** FlagSet document */
+                document?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a FlagSet. */
+            type $Shape = meta.v1.FlagSet.$Properties;
+        }
+
+        /**
          * Properties of an Event.
          * @deprecated Use meta.v1.Event.$Properties instead.
          */
@@ -1210,6 +1585,1277 @@ export namespace meta {
         }
 
         /**
+         * Properties of a BinaryLocation.
+         * @deprecated Use meta.v1.BinaryLocation.$Properties instead.
+         */
+        interface IBinaryLocation extends meta.v1.BinaryLocation.$Properties {
+        }
+
+        /** Represents a BinaryLocation. */
+        class BinaryLocation {
+
+            /**
+             * Constructs a new BinaryLocation.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.BinaryLocation.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** BinaryLocation header. */
+            header?: (meta.v1.Header.$Properties|null);
+
+            /** BinaryLocation project. */
+            project: string;
+
+            /** BinaryLocation release. */
+            release?: (meta.v1.ReleaseRef.$Properties|null);
+
+            /** BinaryLocation platform. */
+            platform?: (meta.v1.Platform.$Properties|null);
+
+            /** BinaryLocation digest. */
+            digest: string;
+
+            /** BinaryLocation url. */
+            url: string;
+
+            /** BinaryLocation region. */
+            region: string;
+
+            /** BinaryLocation verifiedAt. */
+            verifiedAt?: (google.protobuf.Timestamp.$Properties|null);
+
+            /** BinaryLocation size. */
+            size: number;
+
+            /** BinaryLocation method. */
+            method: string;
+
+            /**
+             * Creates a new BinaryLocation instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns BinaryLocation instance
+             */
+            static create(properties: meta.v1.BinaryLocation.$Shape): meta.v1.BinaryLocation & meta.v1.BinaryLocation.$Shape;
+            static create(properties?: meta.v1.BinaryLocation.$Properties): meta.v1.BinaryLocation;
+
+            /**
+             * Encodes the specified BinaryLocation message. Does not implicitly {@link meta.v1.BinaryLocation.verify|verify} messages.
+             * @param m BinaryLocation message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.BinaryLocation.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a BinaryLocation message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.BinaryLocation & meta.v1.BinaryLocation.$Shape} BinaryLocation
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.BinaryLocation & meta.v1.BinaryLocation.$Shape;
+        }
+
+        namespace BinaryLocation {
+
+            /** Properties of a BinaryLocation. */
+            interface $Properties {
+
+                /** BinaryLocation header */
+                header?: (meta.v1.Header.$Properties|null);
+
+                /** BinaryLocation project */
+                project?: (string|null);
+
+                /** BinaryLocation release */
+                release?: (meta.v1.ReleaseRef.$Properties|null);
+
+                /** BinaryLocation platform */
+                platform?: (meta.v1.Platform.$Properties|null);
+
+                /** BinaryLocation digest */
+                digest?: (string|null);
+
+                /** BinaryLocation url */
+                url?: (string|null);
+
+                /** BinaryLocation region */
+                region?: (string|null);
+
+                /** BinaryLocation verifiedAt */
+                verifiedAt?: (google.protobuf.Timestamp.$Properties|null);
+
+                /** BinaryLocation size */
+                size?: (number|null);
+
+                /** BinaryLocation method */
+                method?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a BinaryLocation. */
+            type $Shape = meta.v1.BinaryLocation.$Properties;
+        }
+
+        /**
+         * Properties of a SoakGate.
+         * @deprecated Use meta.v1.SoakGate.$Properties instead.
+         */
+        interface ISoakGate extends meta.v1.SoakGate.$Properties {
+        }
+
+        /** Represents a SoakGate. */
+        class SoakGate {
+
+            /**
+             * Constructs a new SoakGate.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.SoakGate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SoakGate seconds. */
+            seconds: number;
+
+            /**
+             * Creates a new SoakGate instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SoakGate instance
+             */
+            static create(properties: meta.v1.SoakGate.$Shape): meta.v1.SoakGate & meta.v1.SoakGate.$Shape;
+            static create(properties?: meta.v1.SoakGate.$Properties): meta.v1.SoakGate;
+
+            /**
+             * Encodes the specified SoakGate message. Does not implicitly {@link meta.v1.SoakGate.verify|verify} messages.
+             * @param m SoakGate message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.SoakGate.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SoakGate message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.SoakGate & meta.v1.SoakGate.$Shape} SoakGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.SoakGate & meta.v1.SoakGate.$Shape;
+        }
+
+        namespace SoakGate {
+
+            /** Properties of a SoakGate. */
+            interface $Properties {
+
+                /** SoakGate seconds */
+                seconds?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SoakGate. */
+            type $Shape = meta.v1.SoakGate.$Properties;
+        }
+
+        /**
+         * Properties of a HttpGate.
+         * @deprecated Use meta.v1.HttpGate.$Properties instead.
+         */
+        interface IHttpGate extends meta.v1.HttpGate.$Properties {
+        }
+
+        /** Represents a HttpGate. */
+        class HttpGate {
+
+            /**
+             * Constructs a new HttpGate.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.HttpGate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** HttpGate url. */
+            url: string;
+
+            /** HttpGate expect. */
+            expect: number;
+
+            /** HttpGate timeoutMs. */
+            timeoutMs: number;
+
+            /** HttpGate retries. */
+            retries: number;
+
+            /**
+             * Creates a new HttpGate instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns HttpGate instance
+             */
+            static create(properties: meta.v1.HttpGate.$Shape): meta.v1.HttpGate & meta.v1.HttpGate.$Shape;
+            static create(properties?: meta.v1.HttpGate.$Properties): meta.v1.HttpGate;
+
+            /**
+             * Encodes the specified HttpGate message. Does not implicitly {@link meta.v1.HttpGate.verify|verify} messages.
+             * @param m HttpGate message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.HttpGate.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a HttpGate message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.HttpGate & meta.v1.HttpGate.$Shape} HttpGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.HttpGate & meta.v1.HttpGate.$Shape;
+        }
+
+        namespace HttpGate {
+
+            /** Properties of a HttpGate. */
+            interface $Properties {
+
+                /** HttpGate url */
+                url?: (string|null);
+
+                /** HttpGate expect */
+                expect?: (number|null);
+
+                /** HttpGate timeoutMs */
+                timeoutMs?: (number|null);
+
+                /** HttpGate retries */
+                retries?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a HttpGate. */
+            type $Shape = meta.v1.HttpGate.$Properties;
+        }
+
+        /**
+         * Properties of a FleetGate.
+         * @deprecated Use meta.v1.FleetGate.$Properties instead.
+         */
+        interface IFleetGate extends meta.v1.FleetGate.$Properties {
+        }
+
+        /** Represents a FleetGate. */
+        class FleetGate {
+
+            /**
+             * Constructs a new FleetGate.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.FleetGate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** FleetGate percent. */
+            percent: number;
+
+            /**
+             * Creates a new FleetGate instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns FleetGate instance
+             */
+            static create(properties: meta.v1.FleetGate.$Shape): meta.v1.FleetGate & meta.v1.FleetGate.$Shape;
+            static create(properties?: meta.v1.FleetGate.$Properties): meta.v1.FleetGate;
+
+            /**
+             * Encodes the specified FleetGate message. Does not implicitly {@link meta.v1.FleetGate.verify|verify} messages.
+             * @param m FleetGate message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.FleetGate.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a FleetGate message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.FleetGate & meta.v1.FleetGate.$Shape} FleetGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.FleetGate & meta.v1.FleetGate.$Shape;
+        }
+
+        namespace FleetGate {
+
+            /** Properties of a FleetGate. */
+            interface $Properties {
+
+                /** FleetGate percent */
+                percent?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a FleetGate. */
+            type $Shape = meta.v1.FleetGate.$Properties;
+        }
+
+        /**
+         * Properties of a VerificationGate.
+         * @deprecated Use meta.v1.VerificationGate.$Properties instead.
+         */
+        interface IVerificationGate extends meta.v1.VerificationGate.$Properties {
+        }
+
+        /** Represents a VerificationGate. */
+        class VerificationGate {
+
+            /**
+             * Constructs a new VerificationGate.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.VerificationGate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** VerificationGate name. */
+            name: string;
+
+            /**
+             * Creates a new VerificationGate instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns VerificationGate instance
+             */
+            static create(properties: meta.v1.VerificationGate.$Shape): meta.v1.VerificationGate & meta.v1.VerificationGate.$Shape;
+            static create(properties?: meta.v1.VerificationGate.$Properties): meta.v1.VerificationGate;
+
+            /**
+             * Encodes the specified VerificationGate message. Does not implicitly {@link meta.v1.VerificationGate.verify|verify} messages.
+             * @param m VerificationGate message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.VerificationGate.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a VerificationGate message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.VerificationGate & meta.v1.VerificationGate.$Shape} VerificationGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.VerificationGate & meta.v1.VerificationGate.$Shape;
+        }
+
+        namespace VerificationGate {
+
+            /** Properties of a VerificationGate. */
+            interface $Properties {
+
+                /** VerificationGate name */
+                name?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a VerificationGate. */
+            type $Shape = meta.v1.VerificationGate.$Properties;
+        }
+
+        /**
+         * Properties of an ApprovalsGate.
+         * @deprecated Use meta.v1.ApprovalsGate.$Properties instead.
+         */
+        interface IApprovalsGate extends meta.v1.ApprovalsGate.$Properties {
+        }
+
+        /** Represents an ApprovalsGate. */
+        class ApprovalsGate {
+
+            /**
+             * Constructs a new ApprovalsGate.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.ApprovalsGate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** ApprovalsGate count. */
+            count: number;
+
+            /**
+             * Creates a new ApprovalsGate instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns ApprovalsGate instance
+             */
+            static create(properties: meta.v1.ApprovalsGate.$Shape): meta.v1.ApprovalsGate & meta.v1.ApprovalsGate.$Shape;
+            static create(properties?: meta.v1.ApprovalsGate.$Properties): meta.v1.ApprovalsGate;
+
+            /**
+             * Encodes the specified ApprovalsGate message. Does not implicitly {@link meta.v1.ApprovalsGate.verify|verify} messages.
+             * @param m ApprovalsGate message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.ApprovalsGate.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an ApprovalsGate message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.ApprovalsGate & meta.v1.ApprovalsGate.$Shape} ApprovalsGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.ApprovalsGate & meta.v1.ApprovalsGate.$Shape;
+        }
+
+        namespace ApprovalsGate {
+
+            /** Properties of an ApprovalsGate. */
+            interface $Properties {
+
+                /** ApprovalsGate count */
+                count?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an ApprovalsGate. */
+            type $Shape = meta.v1.ApprovalsGate.$Properties;
+        }
+
+        /**
+         * Properties of a CommandGate.
+         * @deprecated Use meta.v1.CommandGate.$Properties instead.
+         */
+        interface ICommandGate extends meta.v1.CommandGate.$Properties {
+        }
+
+        /** Represents a CommandGate. */
+        class CommandGate {
+
+            /**
+             * Constructs a new CommandGate.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.CommandGate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** CommandGate run. */
+            run: string;
+
+            /** CommandGate timeoutMs. */
+            timeoutMs: number;
+
+            /**
+             * Creates a new CommandGate instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns CommandGate instance
+             */
+            static create(properties: meta.v1.CommandGate.$Shape): meta.v1.CommandGate & meta.v1.CommandGate.$Shape;
+            static create(properties?: meta.v1.CommandGate.$Properties): meta.v1.CommandGate;
+
+            /**
+             * Encodes the specified CommandGate message. Does not implicitly {@link meta.v1.CommandGate.verify|verify} messages.
+             * @param m CommandGate message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.CommandGate.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a CommandGate message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.CommandGate & meta.v1.CommandGate.$Shape} CommandGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.CommandGate & meta.v1.CommandGate.$Shape;
+        }
+
+        namespace CommandGate {
+
+            /** Properties of a CommandGate. */
+            interface $Properties {
+
+                /** CommandGate run */
+                run?: (string|null);
+
+                /** CommandGate timeoutMs */
+                timeoutMs?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a CommandGate. */
+            type $Shape = meta.v1.CommandGate.$Properties;
+        }
+
+        /**
+         * Properties of a Gate.
+         * @deprecated Use meta.v1.Gate.$Properties instead.
+         */
+        interface IGate extends meta.v1.Gate.$Properties {
+        }
+
+        /** Represents a Gate. */
+        class Gate {
+
+            /**
+             * Constructs a new Gate.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.Gate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Gate soak. */
+            soak?: (meta.v1.SoakGate.$Properties|null);
+
+            /** Gate http. */
+            http?: (meta.v1.HttpGate.$Properties|null);
+
+            /** Gate fleet. */
+            fleet?: (meta.v1.FleetGate.$Properties|null);
+
+            /** Gate verification. */
+            verification?: (meta.v1.VerificationGate.$Properties|null);
+
+            /** Gate approvals. */
+            approvals?: (meta.v1.ApprovalsGate.$Properties|null);
+
+            /** Gate command. */
+            command?: (meta.v1.CommandGate.$Properties|null);
+
+            /** Gate gate. */
+            gate?: ("soak"|"http"|"fleet"|"verification"|"approvals"|"command");
+
+            /**
+             * Creates a new Gate instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Gate instance
+             */
+            static create(properties: meta.v1.Gate.$Shape): meta.v1.Gate & meta.v1.Gate.$Shape;
+            static create(properties?: meta.v1.Gate.$Properties): meta.v1.Gate;
+
+            /**
+             * Encodes the specified Gate message. Does not implicitly {@link meta.v1.Gate.verify|verify} messages.
+             * @param m Gate message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.Gate.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Gate message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.Gate & meta.v1.Gate.$Shape} Gate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.Gate & meta.v1.Gate.$Shape;
+        }
+
+        namespace Gate {
+
+            /** Properties of a Gate. */
+            interface $Properties {
+
+                /** Gate soak */
+                soak?: (meta.v1.SoakGate.$Properties|null);
+
+                /** Gate http */
+                http?: (meta.v1.HttpGate.$Properties|null);
+
+                /** Gate fleet */
+                fleet?: (meta.v1.FleetGate.$Properties|null);
+
+                /** Gate verification */
+                verification?: (meta.v1.VerificationGate.$Properties|null);
+
+                /** Gate approvals */
+                approvals?: (meta.v1.ApprovalsGate.$Properties|null);
+
+                /** Gate command */
+                command?: (meta.v1.CommandGate.$Properties|null);
+
+                /** Gate gate */
+                gate?: ("soak"|"http"|"fleet"|"verification"|"approvals"|"command");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a Gate. */
+            type $Shape = {
+              soak?: meta.v1.SoakGate.$Shape|null;
+              http?: meta.v1.HttpGate.$Shape|null;
+              fleet?: meta.v1.FleetGate.$Shape|null;
+              verification?: meta.v1.VerificationGate.$Shape|null;
+              approvals?: meta.v1.ApprovalsGate.$Shape|null;
+              command?: meta.v1.CommandGate.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ gate?: undefined; soak?: null; http?: null; fleet?: null; verification?: null; approvals?: null; command?: null }|{ gate?: "soak"; soak: meta.v1.SoakGate.$Shape; http?: null; fleet?: null; verification?: null; approvals?: null; command?: null }|{ gate?: "http"; soak?: null; http: meta.v1.HttpGate.$Shape; fleet?: null; verification?: null; approvals?: null; command?: null }|{ gate?: "fleet"; soak?: null; http?: null; fleet: meta.v1.FleetGate.$Shape; verification?: null; approvals?: null; command?: null }|{ gate?: "verification"; soak?: null; http?: null; fleet?: null; verification: meta.v1.VerificationGate.$Shape; approvals?: null; command?: null }|{ gate?: "approvals"; soak?: null; http?: null; fleet?: null; verification?: null; approvals: meta.v1.ApprovalsGate.$Shape; command?: null }|{ gate?: "command"; soak?: null; http?: null; fleet?: null; verification?: null; approvals?: null; command: meta.v1.CommandGate.$Shape })
+            );
+        }
+
+        /**
+         * Properties of a RolloutPolicy.
+         * @deprecated Use meta.v1.RolloutPolicy.$Properties instead.
+         */
+        interface IRolloutPolicy extends meta.v1.RolloutPolicy.$Properties {
+        }
+
+        /** Represents a RolloutPolicy. */
+        class RolloutPolicy {
+
+            /**
+             * Constructs a new RolloutPolicy.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.RolloutPolicy.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** RolloutPolicy waves. */
+            waves: number[];
+
+            /** RolloutPolicy intervalSeconds. */
+            intervalSeconds: number;
+
+            /** RolloutPolicy maxFailedPercent. */
+            maxFailedPercent: number;
+
+            /**
+             * Creates a new RolloutPolicy instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns RolloutPolicy instance
+             */
+            static create(properties: meta.v1.RolloutPolicy.$Shape): meta.v1.RolloutPolicy & meta.v1.RolloutPolicy.$Shape;
+            static create(properties?: meta.v1.RolloutPolicy.$Properties): meta.v1.RolloutPolicy;
+
+            /**
+             * Encodes the specified RolloutPolicy message. Does not implicitly {@link meta.v1.RolloutPolicy.verify|verify} messages.
+             * @param m RolloutPolicy message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.RolloutPolicy.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a RolloutPolicy message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.RolloutPolicy & meta.v1.RolloutPolicy.$Shape} RolloutPolicy
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.RolloutPolicy & meta.v1.RolloutPolicy.$Shape;
+        }
+
+        namespace RolloutPolicy {
+
+            /** Properties of a RolloutPolicy. */
+            interface $Properties {
+
+                /** RolloutPolicy waves */
+                waves?: (number[]|null);
+
+                /** RolloutPolicy intervalSeconds */
+                intervalSeconds?: (number|null);
+
+                /** RolloutPolicy maxFailedPercent */
+                maxFailedPercent?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a RolloutPolicy. */
+            type $Shape = meta.v1.RolloutPolicy.$Properties;
+        }
+
+        /**
+         * Properties of a Stage.
+         * @deprecated Use meta.v1.Stage.$Properties instead.
+         */
+        interface IStage extends meta.v1.Stage.$Properties {
+        }
+
+        /** Represents a Stage. */
+        class Stage {
+
+            /**
+             * Constructs a new Stage.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.Stage.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Stage channel. */
+            channel: string;
+
+            /** Stage after. */
+            after: string;
+
+            /** Stage auto. */
+            auto: boolean;
+
+            /** Stage gates. */
+            gates: meta.v1.Gate.$Properties[];
+
+            /** Stage rollout. */
+            rollout?: (meta.v1.RolloutPolicy.$Properties|null);
+
+            /**
+             * Creates a new Stage instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Stage instance
+             */
+            static create(properties: meta.v1.Stage.$Shape): meta.v1.Stage & meta.v1.Stage.$Shape;
+            static create(properties?: meta.v1.Stage.$Properties): meta.v1.Stage;
+
+            /**
+             * Encodes the specified Stage message. Does not implicitly {@link meta.v1.Stage.verify|verify} messages.
+             * @param m Stage message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.Stage.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Stage message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.Stage & meta.v1.Stage.$Shape} Stage
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.Stage & meta.v1.Stage.$Shape;
+        }
+
+        namespace Stage {
+
+            /** Properties of a Stage. */
+            interface $Properties {
+
+                /** Stage channel */
+                channel?: (string|null);
+
+                /** Stage after */
+                after?: (string|null);
+
+                /** Stage auto */
+                auto?: (boolean|null);
+
+                /** Stage gates */
+                gates?: (meta.v1.Gate.$Properties[]|null);
+
+                /** Stage rollout */
+                rollout?: (meta.v1.RolloutPolicy.$Properties|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Stage. */
+            type $Shape = {
+              channel?: string|null;
+              after?: string|null;
+              auto?: boolean|null;
+              gates?: meta.v1.Gate.$Shape[]|null;
+              rollout?: meta.v1.RolloutPolicy.$Shape|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a Pipeline.
+         * @deprecated Use meta.v1.Pipeline.$Properties instead.
+         */
+        interface IPipeline extends meta.v1.Pipeline.$Properties {
+        }
+
+        /** Represents a Pipeline. */
+        class Pipeline {
+
+            /**
+             * Constructs a new Pipeline.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.Pipeline.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Pipeline header. */
+            header?: (meta.v1.Header.$Properties|null);
+
+            /** Pipeline project. */
+            project: string;
+
+            /** Pipeline sequence. */
+            sequence: number;
+
+            /** Pipeline stages. */
+            stages: meta.v1.Stage.$Properties[];
+
+            /** Pipeline validate. */
+            validate: string;
+
+            /** Pipeline onPromote. */
+            onPromote: string;
+
+            /** Pipeline source. */
+            source: string;
+
+            /**
+             * Creates a new Pipeline instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Pipeline instance
+             */
+            static create(properties: meta.v1.Pipeline.$Shape): meta.v1.Pipeline & meta.v1.Pipeline.$Shape;
+            static create(properties?: meta.v1.Pipeline.$Properties): meta.v1.Pipeline;
+
+            /**
+             * Encodes the specified Pipeline message. Does not implicitly {@link meta.v1.Pipeline.verify|verify} messages.
+             * @param m Pipeline message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.Pipeline.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Pipeline message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.Pipeline & meta.v1.Pipeline.$Shape} Pipeline
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.Pipeline & meta.v1.Pipeline.$Shape;
+        }
+
+        namespace Pipeline {
+
+            /** Properties of a Pipeline. */
+            interface $Properties {
+
+                /** Pipeline header */
+                header?: (meta.v1.Header.$Properties|null);
+
+                /** Pipeline project */
+                project?: (string|null);
+
+                /** Pipeline sequence */
+                sequence?: (number|null);
+
+                /** Pipeline stages */
+                stages?: (meta.v1.Stage.$Properties[]|null);
+
+                /** Pipeline validate */
+                validate?: (string|null);
+
+                /** Pipeline onPromote */
+                onPromote?: (string|null);
+
+                /** Pipeline source */
+                source?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Pipeline. */
+            type $Shape = {
+              header?: meta.v1.Header.$Shape|null;
+              project?: string|null;
+              sequence?: number|null;
+              stages?: meta.v1.Stage.$Shape[]|null;
+              validate?: string|null;
+              onPromote?: string|null;
+              source?: string|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of an Approval.
+         * @deprecated Use meta.v1.Approval.$Properties instead.
+         */
+        interface IApproval extends meta.v1.Approval.$Properties {
+        }
+
+        /** Represents an Approval. */
+        class Approval {
+
+            /**
+             * Constructs a new Approval.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.Approval.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Approval header. */
+            header?: (meta.v1.Header.$Properties|null);
+
+            /** Approval project. */
+            project: string;
+
+            /** Approval release. */
+            release?: (meta.v1.ReleaseRef.$Properties|null);
+
+            /** Approval channel. */
+            channel: string;
+
+            /** Approval comment. */
+            comment: string;
+
+            /**
+             * Creates a new Approval instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Approval instance
+             */
+            static create(properties: meta.v1.Approval.$Shape): meta.v1.Approval & meta.v1.Approval.$Shape;
+            static create(properties?: meta.v1.Approval.$Properties): meta.v1.Approval;
+
+            /**
+             * Encodes the specified Approval message. Does not implicitly {@link meta.v1.Approval.verify|verify} messages.
+             * @param m Approval message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.Approval.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an Approval message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.Approval & meta.v1.Approval.$Shape} Approval
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.Approval & meta.v1.Approval.$Shape;
+        }
+
+        namespace Approval {
+
+            /** Properties of an Approval. */
+            interface $Properties {
+
+                /** Approval header */
+                header?: (meta.v1.Header.$Properties|null);
+
+                /** Approval project */
+                project?: (string|null);
+
+                /** Approval release */
+                release?: (meta.v1.ReleaseRef.$Properties|null);
+
+                /** Approval channel */
+                channel?: (string|null);
+
+                /** Approval comment */
+                comment?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an Approval. */
+            type $Shape = meta.v1.Approval.$Properties;
+        }
+
+        /** VerificationStatus enum. */
+        enum VerificationStatus {
+
+            /** VERIFICATION_STATUS_UNSPECIFIED value */
+            VERIFICATION_STATUS_UNSPECIFIED = 0,
+
+            /** VERIFICATION_STATUS_PASSED value */
+            VERIFICATION_STATUS_PASSED = 1,
+
+            /** VERIFICATION_STATUS_FAILED value */
+            VERIFICATION_STATUS_FAILED = 2
+        }
+
+        /**
+         * Properties of a Verification.
+         * @deprecated Use meta.v1.Verification.$Properties instead.
+         */
+        interface IVerification extends meta.v1.Verification.$Properties {
+        }
+
+        /** Represents a Verification. */
+        class Verification {
+
+            /**
+             * Constructs a new Verification.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.Verification.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Verification header. */
+            header?: (meta.v1.Header.$Properties|null);
+
+            /** Verification project. */
+            project: string;
+
+            /** Verification release. */
+            release?: (meta.v1.ReleaseRef.$Properties|null);
+
+            /** Verification channel. */
+            channel: string;
+
+            /** Verification name. */
+            name: string;
+
+            /** Verification status. */
+            status: meta.v1.VerificationStatus;
+
+            /** Verification url. */
+            url: string;
+
+            /** Verification message. */
+            message: string;
+
+            /**
+             * Creates a new Verification instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Verification instance
+             */
+            static create(properties: meta.v1.Verification.$Shape): meta.v1.Verification & meta.v1.Verification.$Shape;
+            static create(properties?: meta.v1.Verification.$Properties): meta.v1.Verification;
+
+            /**
+             * Encodes the specified Verification message. Does not implicitly {@link meta.v1.Verification.verify|verify} messages.
+             * @param m Verification message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.Verification.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Verification message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.Verification & meta.v1.Verification.$Shape} Verification
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.Verification & meta.v1.Verification.$Shape;
+        }
+
+        namespace Verification {
+
+            /** Properties of a Verification. */
+            interface $Properties {
+
+                /** Verification header */
+                header?: (meta.v1.Header.$Properties|null);
+
+                /** Verification project */
+                project?: (string|null);
+
+                /** Verification release */
+                release?: (meta.v1.ReleaseRef.$Properties|null);
+
+                /** Verification channel */
+                channel?: (string|null);
+
+                /** Verification name */
+                name?: (string|null);
+
+                /** Verification status */
+                status?: (meta.v1.VerificationStatus|null);
+
+                /** Verification url */
+                url?: (string|null);
+
+                /** Verification message */
+                message?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Verification. */
+            type $Shape = meta.v1.Verification.$Properties;
+        }
+
+        /** GateState enum. */
+        enum GateState {
+
+            /** GATE_STATE_UNSPECIFIED value */
+            GATE_STATE_UNSPECIFIED = 0,
+
+            /** GATE_STATE_PASSED value */
+            GATE_STATE_PASSED = 1,
+
+            /** GATE_STATE_FAILED value */
+            GATE_STATE_FAILED = 2,
+
+            /** GATE_STATE_PENDING value */
+            GATE_STATE_PENDING = 3
+        }
+
+        /**
+         * Properties of a GateResult.
+         * @deprecated Use meta.v1.GateResult.$Properties instead.
+         */
+        interface IGateResult extends meta.v1.GateResult.$Properties {
+        }
+
+        /** Represents a GateResult. */
+        class GateResult {
+
+            /**
+             * Constructs a new GateResult.
+             * @param [p] Properties to set
+             */
+            constructor(p?: meta.v1.GateResult.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** GateResult header. */
+            header?: (meta.v1.Header.$Properties|null);
+
+            /** GateResult project. */
+            project: string;
+
+            /** GateResult release. */
+            release?: (meta.v1.ReleaseRef.$Properties|null);
+
+            /** GateResult channel. */
+            channel: string;
+
+            /** GateResult pipelineSequence. */
+            pipelineSequence: number;
+
+            /** GateResult gateIndex. */
+            gateIndex: number;
+
+            /** GateResult gateType. */
+            gateType: string;
+
+            /** GateResult state. */
+            state: meta.v1.GateState;
+
+            /** GateResult detail. */
+            detail: string;
+
+            /** GateResult evidence. */
+            evidence: meta.v1.Label.$Properties[];
+
+            /**
+             * Creates a new GateResult instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns GateResult instance
+             */
+            static create(properties: meta.v1.GateResult.$Shape): meta.v1.GateResult & meta.v1.GateResult.$Shape;
+            static create(properties?: meta.v1.GateResult.$Properties): meta.v1.GateResult;
+
+            /**
+             * Encodes the specified GateResult message. Does not implicitly {@link meta.v1.GateResult.verify|verify} messages.
+             * @param m GateResult message or plain object to encode
+             * @param [w] Writer to encode to
+             * @returns Writer
+             */
+            static encode(m: meta.v1.GateResult.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a GateResult message from the specified reader or buffer.
+             * @param r Reader or buffer to decode from
+             * @param [l] Message length if known beforehand
+             * @returns {meta.v1.GateResult & meta.v1.GateResult.$Shape} GateResult
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.GateResult & meta.v1.GateResult.$Shape;
+        }
+
+        namespace GateResult {
+
+            /** Properties of a GateResult. */
+            interface $Properties {
+
+                /** GateResult header */
+                header?: (meta.v1.Header.$Properties|null);
+
+                /** GateResult project */
+                project?: (string|null);
+
+                /** GateResult release */
+                release?: (meta.v1.ReleaseRef.$Properties|null);
+
+                /** GateResult channel */
+                channel?: (string|null);
+
+                /** GateResult pipelineSequence */
+                pipelineSequence?: (number|null);
+
+                /** GateResult gateIndex */
+                gateIndex?: (number|null);
+
+                /** GateResult gateType */
+                gateType?: (string|null);
+
+                /** GateResult state */
+                state?: (meta.v1.GateState|null);
+
+                /** GateResult detail */
+                detail?: (string|null);
+
+                /** GateResult evidence */
+                evidence?: (meta.v1.Label.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a GateResult. */
+            type $Shape = meta.v1.GateResult.$Properties;
+        }
+
+        /**
          * Properties of a Project.
          * @deprecated Use meta.v1.Project.$Properties instead.
          */
@@ -1323,7 +2969,10 @@ export namespace meta {
             ACTION_RELEASE_HOLD = 4,
 
             /** ACTION_YANK value */
-            ACTION_YANK = 5
+            ACTION_YANK = 5,
+
+            /** ACTION_WAVE value */
+            ACTION_WAVE = 6
         }
 
         /**
@@ -1350,6 +2999,12 @@ export namespace meta {
 
             /** Rollout waveIntervalSeconds. */
             waveIntervalSeconds: number;
+
+            /** Rollout wave. */
+            wave: number;
+
+            /** Rollout maxFailedPercent. */
+            maxFailedPercent: number;
 
             /**
              * Creates a new Rollout instance using the specified properties.
@@ -1389,6 +3044,12 @@ export namespace meta {
                 /** Rollout waveIntervalSeconds */
                 waveIntervalSeconds?: (number|null);
 
+                /** Rollout wave */
+                wave?: (number|null);
+
+                /** Rollout maxFailedPercent */
+                maxFailedPercent?: (number|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -1398,74 +3059,74 @@ export namespace meta {
         }
 
         /**
-         * Properties of an Approval.
-         * @deprecated Use meta.v1.Approval.$Properties instead.
+         * Properties of a PromotionApproval.
+         * @deprecated Use meta.v1.PromotionApproval.$Properties instead.
          */
-        interface IApproval extends meta.v1.Approval.$Properties {
+        interface IPromotionApproval extends meta.v1.PromotionApproval.$Properties {
         }
 
-        /** Represents an Approval. */
-        class Approval {
+        /** Represents a PromotionApproval. */
+        class PromotionApproval {
 
             /**
-             * Constructs a new Approval.
+             * Constructs a new PromotionApproval.
              * @param [p] Properties to set
              */
-            constructor(p?: meta.v1.Approval.$Properties);
+            constructor(p?: meta.v1.PromotionApproval.$Properties);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
 
-            /** Approval actor. */
+            /** PromotionApproval actor. */
             actor: string;
 
-            /** Approval comment. */
+            /** PromotionApproval comment. */
             comment: string;
 
             /**
-             * Creates a new Approval instance using the specified properties.
+             * Creates a new PromotionApproval instance using the specified properties.
              * @param [properties] Properties to set
-             * @returns Approval instance
+             * @returns PromotionApproval instance
              */
-            static create(properties: meta.v1.Approval.$Shape): meta.v1.Approval & meta.v1.Approval.$Shape;
-            static create(properties?: meta.v1.Approval.$Properties): meta.v1.Approval;
+            static create(properties: meta.v1.PromotionApproval.$Shape): meta.v1.PromotionApproval & meta.v1.PromotionApproval.$Shape;
+            static create(properties?: meta.v1.PromotionApproval.$Properties): meta.v1.PromotionApproval;
 
             /**
-             * Encodes the specified Approval message. Does not implicitly {@link meta.v1.Approval.verify|verify} messages.
-             * @param m Approval message or plain object to encode
+             * Encodes the specified PromotionApproval message. Does not implicitly {@link meta.v1.PromotionApproval.verify|verify} messages.
+             * @param m PromotionApproval message or plain object to encode
              * @param [w] Writer to encode to
              * @returns Writer
              */
-            static encode(m: meta.v1.Approval.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static encode(m: meta.v1.PromotionApproval.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
 
             /**
-             * Decodes an Approval message from the specified reader or buffer.
+             * Decodes a PromotionApproval message from the specified reader or buffer.
              * @param r Reader or buffer to decode from
              * @param [l] Message length if known beforehand
-             * @returns {meta.v1.Approval & meta.v1.Approval.$Shape} Approval
+             * @returns {meta.v1.PromotionApproval & meta.v1.PromotionApproval.$Shape} PromotionApproval
              * @throws {Error} If the payload is not a reader or valid buffer
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
-            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.Approval & meta.v1.Approval.$Shape;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.PromotionApproval & meta.v1.PromotionApproval.$Shape;
         }
 
-        namespace Approval {
+        namespace PromotionApproval {
 
-            /** Properties of an Approval. */
+            /** Properties of a PromotionApproval. */
             interface $Properties {
 
-                /** Approval actor */
+                /** PromotionApproval actor */
                 actor?: (string|null);
 
-                /** Approval comment */
+                /** PromotionApproval comment */
                 comment?: (string|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
-            /** Shape of an Approval. */
-            type $Shape = meta.v1.Approval.$Properties;
+            /** Shape of a PromotionApproval. */
+            type $Shape = meta.v1.PromotionApproval.$Properties;
         }
 
         /**
@@ -1518,10 +3179,13 @@ export namespace meta {
             expectedPreviousSequence: number;
 
             /** Promotion approvals. */
-            approvals: meta.v1.Approval.$Properties[];
+            approvals: meta.v1.PromotionApproval.$Properties[];
 
             /** Promotion previousPromotion. */
             previousPromotion: string;
+
+            /** Promotion forced. */
+            forced: boolean;
 
             /**
              * Creates a new Promotion instance using the specified properties.
@@ -1586,10 +3250,13 @@ export namespace meta {
                 expectedPreviousSequence?: (number|null);
 
                 /** Promotion approvals */
-                approvals?: (meta.v1.Approval.$Properties[]|null);
+                approvals?: (meta.v1.PromotionApproval.$Properties[]|null);
 
                 /** Promotion previousPromotion */
                 previousPromotion?: (string|null);
+
+                /** Promotion forced */
+                forced?: (boolean|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1597,136 +3264,6 @@ export namespace meta {
 
             /** Shape of a Promotion. */
             type $Shape = meta.v1.Promotion.$Properties;
-        }
-
-        /**
-         * Properties of a Config.
-         * @deprecated Use meta.v1.Config.$Properties instead.
-         */
-        interface IConfig extends meta.v1.Config.$Properties {
-        }
-
-        /** Represents a Config. */
-        class Config {
-
-            /**
-             * Constructs a new Config.
-             * @param [p] Properties to set
-             */
-            constructor(p?: meta.v1.Config.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Config header. */
-            header?: (meta.v1.Header.$Properties|null);
-
-            /**
-             * Creates a new Config instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns Config instance
-             */
-            static create(properties: meta.v1.Config.$Shape): meta.v1.Config & meta.v1.Config.$Shape;
-            static create(properties?: meta.v1.Config.$Properties): meta.v1.Config;
-
-            /**
-             * Encodes the specified Config message. Does not implicitly {@link meta.v1.Config.verify|verify} messages.
-             * @param m Config message or plain object to encode
-             * @param [w] Writer to encode to
-             * @returns Writer
-             */
-            static encode(m: meta.v1.Config.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Config message from the specified reader or buffer.
-             * @param r Reader or buffer to decode from
-             * @param [l] Message length if known beforehand
-             * @returns {meta.v1.Config & meta.v1.Config.$Shape} Config
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.Config & meta.v1.Config.$Shape;
-        }
-
-        namespace Config {
-
-            /** Properties of a Config. */
-            interface $Properties {
-
-                /** Config header */
-                header?: (meta.v1.Header.$Properties|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a Config. */
-            type $Shape = meta.v1.Config.$Properties;
-        }
-
-        /**
-         * Properties of a Flag.
-         * @deprecated Use meta.v1.Flag.$Properties instead.
-         */
-        interface IFlag extends meta.v1.Flag.$Properties {
-        }
-
-        /** Represents a Flag. */
-        class Flag {
-
-            /**
-             * Constructs a new Flag.
-             * @param [p] Properties to set
-             */
-            constructor(p?: meta.v1.Flag.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Flag header. */
-            header?: (meta.v1.Header.$Properties|null);
-
-            /**
-             * Creates a new Flag instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns Flag instance
-             */
-            static create(properties: meta.v1.Flag.$Shape): meta.v1.Flag & meta.v1.Flag.$Shape;
-            static create(properties?: meta.v1.Flag.$Properties): meta.v1.Flag;
-
-            /**
-             * Encodes the specified Flag message. Does not implicitly {@link meta.v1.Flag.verify|verify} messages.
-             * @param m Flag message or plain object to encode
-             * @param [w] Writer to encode to
-             * @returns Writer
-             */
-            static encode(m: meta.v1.Flag.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Flag message from the specified reader or buffer.
-             * @param r Reader or buffer to decode from
-             * @param [l] Message length if known beforehand
-             * @returns {meta.v1.Flag & meta.v1.Flag.$Shape} Flag
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): meta.v1.Flag & meta.v1.Flag.$Shape;
-        }
-
-        namespace Flag {
-
-            /** Properties of a Flag. */
-            interface $Properties {
-
-                /** Flag header */
-                header?: (meta.v1.Header.$Properties|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a Flag. */
-            type $Shape = meta.v1.Flag.$Properties;
         }
 
         /**

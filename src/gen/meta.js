@@ -770,10 +770,15 @@ export const meta = $root.meta = (() => {
          * @property {number} KIND_INSTANCE_REPORT=5 KIND_INSTANCE_REPORT value
          * @property {number} KIND_EVENT=6 KIND_EVENT value
          * @property {number} KIND_CONFIG=7 KIND_CONFIG value
-         * @property {number} KIND_FLAG=8 KIND_FLAG value
+         * @property {number} KIND_FLAG_SET=8 KIND_FLAG_SET value
          * @property {number} KIND_SIGNATURE=9 KIND_SIGNATURE value
          * @property {number} KIND_PROVENANCE=10 KIND_PROVENANCE value
          * @property {number} KIND_YANK=11 KIND_YANK value
+         * @property {number} KIND_PIPELINE=12 KIND_PIPELINE value
+         * @property {number} KIND_APPROVAL=13 KIND_APPROVAL value
+         * @property {number} KIND_VERIFICATION=14 KIND_VERIFICATION value
+         * @property {number} KIND_GATE_RESULT=15 KIND_GATE_RESULT value
+         * @property {number} KIND_BINARY_LOCATION=16 KIND_BINARY_LOCATION value
          */
         v1.Kind = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -785,10 +790,15 @@ export const meta = $root.meta = (() => {
             values[valuesById[5] = "KIND_INSTANCE_REPORT"] = 5;
             values[valuesById[6] = "KIND_EVENT"] = 6;
             values[valuesById[7] = "KIND_CONFIG"] = 7;
-            values[valuesById[8] = "KIND_FLAG"] = 8;
+            values[valuesById[8] = "KIND_FLAG_SET"] = 8;
             values[valuesById[9] = "KIND_SIGNATURE"] = 9;
             values[valuesById[10] = "KIND_PROVENANCE"] = 10;
             values[valuesById[11] = "KIND_YANK"] = 11;
+            values[valuesById[12] = "KIND_PIPELINE"] = 12;
+            values[valuesById[13] = "KIND_APPROVAL"] = 13;
+            values[valuesById[14] = "KIND_VERIFICATION"] = 14;
+            values[valuesById[15] = "KIND_GATE_RESULT"] = 15;
+            values[valuesById[16] = "KIND_BINARY_LOCATION"] = 16;
             return values;
         })();
 
@@ -2379,6 +2389,895 @@ export const meta = $root.meta = (() => {
             return Yank;
         })();
 
+        v1.SecretRef = (function() {
+
+            /**
+             * Properties of a SecretRef.
+             * @typedef {Object} meta.v1.SecretRef.$Properties
+             * @property {string|null} [name] SecretRef name
+             * @property {string|null} [field] SecretRef field
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SecretRef.
+             * @memberof meta.v1
+             * @interface ISecretRef
+             * @augments meta.v1.SecretRef.$Properties
+             * @deprecated Use meta.v1.SecretRef.$Properties instead.
+             */
+
+            /**
+             * Shape of a SecretRef.
+             * @typedef {meta.v1.SecretRef.$Properties} meta.v1.SecretRef.$Shape
+             */
+
+            /**
+             * Constructs a new SecretRef.
+             * @memberof meta.v1
+             * @classdesc Represents a SecretRef.
+             * @constructor
+             * @param {meta.v1.SecretRef.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SecretRef = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * SecretRef name.
+             * @member {string} name
+             * @memberof meta.v1.SecretRef
+             * @instance
+             */
+            SecretRef.prototype.name = "";
+
+            /**
+             * SecretRef field.
+             * @member {string} field
+             * @memberof meta.v1.SecretRef
+             * @instance
+             */
+            SecretRef.prototype.field = "";
+
+            /**
+             * Creates a new SecretRef instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.SecretRef
+             * @static
+             * @param {meta.v1.SecretRef.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.SecretRef} SecretRef instance
+             * @type {{
+             *   (properties: meta.v1.SecretRef.$Shape): meta.v1.SecretRef & meta.v1.SecretRef.$Shape;
+             *   (properties?: meta.v1.SecretRef.$Properties): meta.v1.SecretRef;
+             * }}
+             */
+            SecretRef.create = function(properties) {
+                return new SecretRef(properties);
+            };
+
+            /**
+             * Encodes the specified SecretRef message. Does not implicitly {@link meta.v1.SecretRef.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.SecretRef
+             * @static
+             * @param {meta.v1.SecretRef.$Properties} m SecretRef message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SecretRef.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.name != null && $Object.hasOwnProperty.call(m, "name") && m.name !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.name);
+                if (m.field != null && $Object.hasOwnProperty.call(m, "field") && m.field !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.field);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a SecretRef message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.SecretRef
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.SecretRef & meta.v1.SecretRef.$Shape} SecretRef
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SecretRef.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.SecretRef();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.name = v;
+                            else
+                                delete m.name;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.field = v;
+                            else
+                                delete m.field;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return SecretRef;
+        })();
+
+        v1.ConfigEntry = (function() {
+
+            /**
+             * Properties of a ConfigEntry.
+             * @typedef {Object} meta.v1.ConfigEntry.$Properties
+             * @property {string|null} [key] ConfigEntry key
+             * @property {string|null} [text] ConfigEntry text
+             * @property {string|null} [json] ConfigEntry json
+             * @property {meta.v1.SecretRef.$Properties|null} [secret] ConfigEntry secret
+             * @property {"text"|"json"|"secret"} [value] ConfigEntry value
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a ConfigEntry.
+             * @memberof meta.v1
+             * @interface IConfigEntry
+             * @augments meta.v1.ConfigEntry.$Properties
+             * @deprecated Use meta.v1.ConfigEntry.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of a ConfigEntry.
+             * @typedef {{
+             *   key?: string|null;
+             *   text?: string|null;
+             *   json?: string|null;
+             *   secret?: meta.v1.SecretRef.$Shape|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ value?: undefined; text?: null; json?: null; secret?: null }|{ value?: "text"; text: string; json?: null; secret?: null }|{ value?: "json"; text?: null; json: string; secret?: null }|{ value?: "secret"; text?: null; json?: null; secret: meta.v1.SecretRef.$Shape })
+             * )} meta.v1.ConfigEntry.$Shape
+             */
+
+            /**
+             * Constructs a new ConfigEntry.
+             * @memberof meta.v1
+             * @classdesc Represents a ConfigEntry.
+             * @constructor
+             * @param {meta.v1.ConfigEntry.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ConfigEntry = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * ConfigEntry key.
+             * @member {string} key
+             * @memberof meta.v1.ConfigEntry
+             * @instance
+             */
+            ConfigEntry.prototype.key = "";
+
+            /**
+             * ConfigEntry text.
+             * @member {string|null|undefined} text
+             * @memberof meta.v1.ConfigEntry
+             * @instance
+             */
+            ConfigEntry.prototype.text = null;
+
+            /**
+             * ConfigEntry json.
+             * @member {string|null|undefined} json
+             * @memberof meta.v1.ConfigEntry
+             * @instance
+             */
+            ConfigEntry.prototype.json = null;
+
+            /**
+             * ConfigEntry secret.
+             * @member {meta.v1.SecretRef.$Properties|null|undefined} secret
+             * @memberof meta.v1.ConfigEntry
+             * @instance
+             */
+            ConfigEntry.prototype.secret = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * ConfigEntry value.
+             * @member {"text"|"json"|"secret"|undefined} value
+             * @memberof meta.v1.ConfigEntry
+             * @instance
+             */
+            $Object.defineProperty(ConfigEntry.prototype, "value", {
+                get: $util.oneOfGetter($oneOfFields = ["text", "json", "secret"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new ConfigEntry instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.ConfigEntry
+             * @static
+             * @param {meta.v1.ConfigEntry.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.ConfigEntry} ConfigEntry instance
+             * @type {{
+             *   (properties: meta.v1.ConfigEntry.$Shape): meta.v1.ConfigEntry & meta.v1.ConfigEntry.$Shape;
+             *   (properties?: meta.v1.ConfigEntry.$Properties): meta.v1.ConfigEntry;
+             * }}
+             */
+            ConfigEntry.create = function(properties) {
+                return new ConfigEntry(properties);
+            };
+
+            /**
+             * Encodes the specified ConfigEntry message. Does not implicitly {@link meta.v1.ConfigEntry.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.ConfigEntry
+             * @static
+             * @param {meta.v1.ConfigEntry.$Properties} m ConfigEntry message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ConfigEntry.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.key != null && $Object.hasOwnProperty.call(m, "key") && m.key !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.key);
+                if (m.text != null && $Object.hasOwnProperty.call(m, "text"))
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.text);
+                if (m.json != null && $Object.hasOwnProperty.call(m, "json"))
+                    w.uint32(/* id 3, wireType 2 =*/26).string(m.json);
+                if (m.secret != null && $Object.hasOwnProperty.call(m, "secret"))
+                    $root.meta.v1.SecretRef.encode(m.secret, w.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a ConfigEntry message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.ConfigEntry
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.ConfigEntry & meta.v1.ConfigEntry.$Shape} ConfigEntry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ConfigEntry.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.ConfigEntry();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.key = v;
+                            else
+                                delete m.key;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            m.text = r.stringVerify();
+                            m.value = "text";
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            m.json = r.stringVerify();
+                            m.value = "json";
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            m.secret = $root.meta.v1.SecretRef.decode(r, r.size(), $undefined, q + 1, m.secret);
+                            m.value = "secret";
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return ConfigEntry;
+        })();
+
+        v1.Config = (function() {
+
+            /**
+             * Properties of a Config.
+             * @typedef {Object} meta.v1.Config.$Properties
+             * @property {meta.v1.Header.$Properties|null} [header] Config header
+             * @property {string|null} [project] Config project
+             * @property {string|null} [environment] Config environment
+             * @property {string|null} [channel] Config channel
+             * @property {number|null} [sequence] Config sequence
+             * @property {Array.<meta.v1.ConfigEntry.$Properties>|null} [entries] Config entries
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Config.
+             * @memberof meta.v1
+             * @interface IConfig
+             * @augments meta.v1.Config.$Properties
+             * @deprecated Use meta.v1.Config.$Properties instead.
+             */
+
+            /**
+             * Shape of a Config.
+             * @typedef {{
+             *   header?: meta.v1.Header.$Shape|null;
+             *   project?: string|null;
+             *   environment?: string|null;
+             *   channel?: string|null;
+             *   sequence?: number|null;
+             *   entries?: Array.<meta.v1.ConfigEntry.$Shape>|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} meta.v1.Config.$Shape
+             */
+
+            /**
+             * Constructs a new Config.
+             * @memberof meta.v1
+             * @classdesc Represents a Config.
+             * @constructor
+             * @param {meta.v1.Config.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Config = function (p) {
+                this.entries = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * Config header.
+             * @member {meta.v1.Header.$Properties|null|undefined} header
+             * @memberof meta.v1.Config
+             * @instance
+             */
+            Config.prototype.header = null;
+
+            /**
+             * Config project.
+             * @member {string} project
+             * @memberof meta.v1.Config
+             * @instance
+             */
+            Config.prototype.project = "";
+
+            /**
+             * Config environment.
+             * @member {string} environment
+             * @memberof meta.v1.Config
+             * @instance
+             */
+            Config.prototype.environment = "";
+
+            /**
+             * Config channel.
+             * @member {string} channel
+             * @memberof meta.v1.Config
+             * @instance
+             */
+            Config.prototype.channel = "";
+
+            /**
+             * Config sequence.
+             * @member {number} sequence
+             * @memberof meta.v1.Config
+             * @instance
+             */
+            Config.prototype.sequence = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Config entries.
+             * @member {Array.<meta.v1.ConfigEntry.$Properties>} entries
+             * @memberof meta.v1.Config
+             * @instance
+             */
+            Config.prototype.entries = $util.emptyArray;
+
+            /**
+             * Creates a new Config instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.Config
+             * @static
+             * @param {meta.v1.Config.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.Config} Config instance
+             * @type {{
+             *   (properties: meta.v1.Config.$Shape): meta.v1.Config & meta.v1.Config.$Shape;
+             *   (properties?: meta.v1.Config.$Properties): meta.v1.Config;
+             * }}
+             */
+            Config.create = function(properties) {
+                return new Config(properties);
+            };
+
+            /**
+             * Encodes the specified Config message. Does not implicitly {@link meta.v1.Config.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.Config
+             * @static
+             * @param {meta.v1.Config.$Properties} m Config message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Config.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.header != null && $Object.hasOwnProperty.call(m, "header"))
+                    $root.meta.v1.Header.encode(m.header, w.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (m.project != null && $Object.hasOwnProperty.call(m, "project") && m.project !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.project);
+                if (m.environment != null && $Object.hasOwnProperty.call(m, "environment") && m.environment !== "")
+                    w.uint32(/* id 3, wireType 2 =*/26).string(m.environment);
+                if (m.channel != null && $Object.hasOwnProperty.call(m, "channel") && m.channel !== "")
+                    w.uint32(/* id 4, wireType 2 =*/34).string(m.channel);
+                if (m.sequence != null && $Object.hasOwnProperty.call(m, "sequence") && (typeof m.sequence === "object" ? m.sequence.low || m.sequence.high : m.sequence !== 0))
+                    w.uint32(/* id 5, wireType 0 =*/40).uint64(m.sequence);
+                if (m.entries != null && m.entries.length) {
+                    for (var i = 0; i < m.entries.length; ++i)
+                        $root.meta.v1.ConfigEntry.encode(m.entries[i], w.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+                }
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a Config message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.Config
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.Config & meta.v1.Config.$Shape} Config
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Config.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.Config();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.header = $root.meta.v1.Header.decode(r, r.size(), $undefined, q + 1, m.header);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.project = v;
+                            else
+                                delete m.project;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.environment = v;
+                            else
+                                delete m.environment;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.channel = v;
+                            else
+                                delete m.channel;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.sequence = v;
+                            else
+                                delete m.sequence;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.entries && m.entries.length))
+                                m.entries = [];
+                            m.entries.push($root.meta.v1.ConfigEntry.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return Config;
+        })();
+
+        v1.FlagSet = (function() {
+
+            /**
+             * Properties of a FlagSet.
+             * @typedef {Object} meta.v1.FlagSet.$Properties
+             * @property {meta.v1.Header.$Properties|null} [header] FlagSet header
+             * @property {string|null} [project] FlagSet project
+             * @property {string|null} [channel] FlagSet channel
+             * @property {number|null} [sequence] FlagSet sequence
+             * @property {string|null} [document] FlagSet document
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a FlagSet.
+             * @memberof meta.v1
+             * @interface IFlagSet
+             * @augments meta.v1.FlagSet.$Properties
+             * @deprecated Use meta.v1.FlagSet.$Properties instead.
+             */
+
+            /**
+             * Shape of a FlagSet.
+             * @typedef {meta.v1.FlagSet.$Properties} meta.v1.FlagSet.$Shape
+             */
+
+            /**
+             * Constructs a new FlagSet.
+             * @memberof meta.v1
+             * @classdesc Represents a FlagSet.
+             * @constructor
+             * @param {meta.v1.FlagSet.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const FlagSet = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * FlagSet header.
+             * @member {meta.v1.Header.$Properties|null|undefined} header
+             * @memberof meta.v1.FlagSet
+             * @instance
+             */
+            FlagSet.prototype.header = null;
+
+            /**
+             * FlagSet project.
+             * @member {string} project
+             * @memberof meta.v1.FlagSet
+             * @instance
+             */
+            FlagSet.prototype.project = "";
+
+            /**
+             * FlagSet channel.
+             * @member {string} channel
+             * @memberof meta.v1.FlagSet
+             * @instance
+             */
+            FlagSet.prototype.channel = "";
+
+            /**
+             * FlagSet sequence.
+             * @member {number} sequence
+             * @memberof meta.v1.FlagSet
+             * @instance
+             */
+            FlagSet.prototype.sequence = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * FlagSet document.
+             * @member {string} document
+             * @memberof meta.v1.FlagSet
+             * @instance
+             */
+            FlagSet.prototype.document = "";
+
+            /**
+             * Creates a new FlagSet instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.FlagSet
+             * @static
+             * @param {meta.v1.FlagSet.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.FlagSet} FlagSet instance
+             * @type {{
+             *   (properties: meta.v1.FlagSet.$Shape): meta.v1.FlagSet & meta.v1.FlagSet.$Shape;
+             *   (properties?: meta.v1.FlagSet.$Properties): meta.v1.FlagSet;
+             * }}
+             */
+            FlagSet.create = function(properties) {
+                return new FlagSet(properties);
+            };
+
+            /**
+             * Encodes the specified FlagSet message. Does not implicitly {@link meta.v1.FlagSet.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.FlagSet
+             * @static
+             * @param {meta.v1.FlagSet.$Properties} m FlagSet message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FlagSet.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.header != null && $Object.hasOwnProperty.call(m, "header"))
+                    $root.meta.v1.Header.encode(m.header, w.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (m.project != null && $Object.hasOwnProperty.call(m, "project") && m.project !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.project);
+                if (m.channel != null && $Object.hasOwnProperty.call(m, "channel") && m.channel !== "")
+                    w.uint32(/* id 3, wireType 2 =*/26).string(m.channel);
+                if (m.sequence != null && $Object.hasOwnProperty.call(m, "sequence") && (typeof m.sequence === "object" ? m.sequence.low || m.sequence.high : m.sequence !== 0))
+                    w.uint32(/* id 4, wireType 0 =*/32).uint64(m.sequence);
+                if (m.document != null && $Object.hasOwnProperty.call(m, "document") && m.document !== "")
+                    w.uint32(/* id 5, wireType 2 =*/42).string(m.document);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a FlagSet message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.FlagSet
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.FlagSet & meta.v1.FlagSet.$Shape} FlagSet
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FlagSet.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.FlagSet();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.header = $root.meta.v1.Header.decode(r, r.size(), $undefined, q + 1, m.header);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.project = v;
+                            else
+                                delete m.project;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.channel = v;
+                            else
+                                delete m.channel;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.sequence = v;
+                            else
+                                delete m.sequence;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.document = v;
+                            else
+                                delete m.document;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return FlagSet;
+        })();
+
         v1.Event = (function() {
 
             /**
@@ -3031,6 +3930,3174 @@ export const meta = $root.meta = (() => {
             return InstanceReport;
         })();
 
+        v1.BinaryLocation = (function() {
+
+            /**
+             * Properties of a BinaryLocation.
+             * @typedef {Object} meta.v1.BinaryLocation.$Properties
+             * @property {meta.v1.Header.$Properties|null} [header] BinaryLocation header
+             * @property {string|null} [project] BinaryLocation project
+             * @property {meta.v1.ReleaseRef.$Properties|null} [release] BinaryLocation release
+             * @property {meta.v1.Platform.$Properties|null} [platform] BinaryLocation platform
+             * @property {string|null} [digest] BinaryLocation digest
+             * @property {string|null} [url] BinaryLocation url
+             * @property {string|null} [region] BinaryLocation region
+             * @property {google.protobuf.Timestamp.$Properties|null} [verifiedAt] BinaryLocation verifiedAt
+             * @property {number|null} [size] BinaryLocation size
+             * @property {string|null} [method] BinaryLocation method
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a BinaryLocation.
+             * @memberof meta.v1
+             * @interface IBinaryLocation
+             * @augments meta.v1.BinaryLocation.$Properties
+             * @deprecated Use meta.v1.BinaryLocation.$Properties instead.
+             */
+
+            /**
+             * Shape of a BinaryLocation.
+             * @typedef {meta.v1.BinaryLocation.$Properties} meta.v1.BinaryLocation.$Shape
+             */
+
+            /**
+             * Constructs a new BinaryLocation.
+             * @memberof meta.v1
+             * @classdesc Represents a BinaryLocation.
+             * @constructor
+             * @param {meta.v1.BinaryLocation.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const BinaryLocation = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * BinaryLocation header.
+             * @member {meta.v1.Header.$Properties|null|undefined} header
+             * @memberof meta.v1.BinaryLocation
+             * @instance
+             */
+            BinaryLocation.prototype.header = null;
+
+            /**
+             * BinaryLocation project.
+             * @member {string} project
+             * @memberof meta.v1.BinaryLocation
+             * @instance
+             */
+            BinaryLocation.prototype.project = "";
+
+            /**
+             * BinaryLocation release.
+             * @member {meta.v1.ReleaseRef.$Properties|null|undefined} release
+             * @memberof meta.v1.BinaryLocation
+             * @instance
+             */
+            BinaryLocation.prototype.release = null;
+
+            /**
+             * BinaryLocation platform.
+             * @member {meta.v1.Platform.$Properties|null|undefined} platform
+             * @memberof meta.v1.BinaryLocation
+             * @instance
+             */
+            BinaryLocation.prototype.platform = null;
+
+            /**
+             * BinaryLocation digest.
+             * @member {string} digest
+             * @memberof meta.v1.BinaryLocation
+             * @instance
+             */
+            BinaryLocation.prototype.digest = "";
+
+            /**
+             * BinaryLocation url.
+             * @member {string} url
+             * @memberof meta.v1.BinaryLocation
+             * @instance
+             */
+            BinaryLocation.prototype.url = "";
+
+            /**
+             * BinaryLocation region.
+             * @member {string} region
+             * @memberof meta.v1.BinaryLocation
+             * @instance
+             */
+            BinaryLocation.prototype.region = "";
+
+            /**
+             * BinaryLocation verifiedAt.
+             * @member {google.protobuf.Timestamp.$Properties|null|undefined} verifiedAt
+             * @memberof meta.v1.BinaryLocation
+             * @instance
+             */
+            BinaryLocation.prototype.verifiedAt = null;
+
+            /**
+             * BinaryLocation size.
+             * @member {number} size
+             * @memberof meta.v1.BinaryLocation
+             * @instance
+             */
+            BinaryLocation.prototype.size = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * BinaryLocation method.
+             * @member {string} method
+             * @memberof meta.v1.BinaryLocation
+             * @instance
+             */
+            BinaryLocation.prototype.method = "";
+
+            /**
+             * Creates a new BinaryLocation instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.BinaryLocation
+             * @static
+             * @param {meta.v1.BinaryLocation.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.BinaryLocation} BinaryLocation instance
+             * @type {{
+             *   (properties: meta.v1.BinaryLocation.$Shape): meta.v1.BinaryLocation & meta.v1.BinaryLocation.$Shape;
+             *   (properties?: meta.v1.BinaryLocation.$Properties): meta.v1.BinaryLocation;
+             * }}
+             */
+            BinaryLocation.create = function(properties) {
+                return new BinaryLocation(properties);
+            };
+
+            /**
+             * Encodes the specified BinaryLocation message. Does not implicitly {@link meta.v1.BinaryLocation.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.BinaryLocation
+             * @static
+             * @param {meta.v1.BinaryLocation.$Properties} m BinaryLocation message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            BinaryLocation.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.header != null && $Object.hasOwnProperty.call(m, "header"))
+                    $root.meta.v1.Header.encode(m.header, w.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (m.project != null && $Object.hasOwnProperty.call(m, "project") && m.project !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.project);
+                if (m.release != null && $Object.hasOwnProperty.call(m, "release"))
+                    $root.meta.v1.ReleaseRef.encode(m.release, w.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (m.platform != null && $Object.hasOwnProperty.call(m, "platform"))
+                    $root.meta.v1.Platform.encode(m.platform, w.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                if (m.digest != null && $Object.hasOwnProperty.call(m, "digest") && m.digest !== "")
+                    w.uint32(/* id 5, wireType 2 =*/42).string(m.digest);
+                if (m.url != null && $Object.hasOwnProperty.call(m, "url") && m.url !== "")
+                    w.uint32(/* id 6, wireType 2 =*/50).string(m.url);
+                if (m.region != null && $Object.hasOwnProperty.call(m, "region") && m.region !== "")
+                    w.uint32(/* id 7, wireType 2 =*/58).string(m.region);
+                if (m.verifiedAt != null && $Object.hasOwnProperty.call(m, "verifiedAt"))
+                    $root.google.protobuf.Timestamp.encode(m.verifiedAt, w.uint32(/* id 8, wireType 2 =*/66).fork(), q + 1).ldelim();
+                if (m.size != null && $Object.hasOwnProperty.call(m, "size") && (typeof m.size === "object" ? m.size.low || m.size.high : m.size !== 0))
+                    w.uint32(/* id 9, wireType 0 =*/72).uint64(m.size);
+                if (m.method != null && $Object.hasOwnProperty.call(m, "method") && m.method !== "")
+                    w.uint32(/* id 10, wireType 2 =*/82).string(m.method);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a BinaryLocation message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.BinaryLocation
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.BinaryLocation & meta.v1.BinaryLocation.$Shape} BinaryLocation
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            BinaryLocation.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.BinaryLocation();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.header = $root.meta.v1.Header.decode(r, r.size(), $undefined, q + 1, m.header);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.project = v;
+                            else
+                                delete m.project;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            m.release = $root.meta.v1.ReleaseRef.decode(r, r.size(), $undefined, q + 1, m.release);
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            m.platform = $root.meta.v1.Platform.decode(r, r.size(), $undefined, q + 1, m.platform);
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.digest = v;
+                            else
+                                delete m.digest;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.url = v;
+                            else
+                                delete m.url;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.region = v;
+                            else
+                                delete m.region;
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 2)
+                                break;
+                            m.verifiedAt = $root.google.protobuf.Timestamp.decode(r, r.size(), $undefined, q + 1, m.verifiedAt);
+                            continue;
+                        }
+                    case 9: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.size = v;
+                            else
+                                delete m.size;
+                            continue;
+                        }
+                    case 10: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.method = v;
+                            else
+                                delete m.method;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return BinaryLocation;
+        })();
+
+        v1.SoakGate = (function() {
+
+            /**
+             * Properties of a SoakGate.
+             * @typedef {Object} meta.v1.SoakGate.$Properties
+             * @property {number|null} [seconds] SoakGate seconds
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SoakGate.
+             * @memberof meta.v1
+             * @interface ISoakGate
+             * @augments meta.v1.SoakGate.$Properties
+             * @deprecated Use meta.v1.SoakGate.$Properties instead.
+             */
+
+            /**
+             * Shape of a SoakGate.
+             * @typedef {meta.v1.SoakGate.$Properties} meta.v1.SoakGate.$Shape
+             */
+
+            /**
+             * Constructs a new SoakGate.
+             * @memberof meta.v1
+             * @classdesc Represents a SoakGate.
+             * @constructor
+             * @param {meta.v1.SoakGate.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SoakGate = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * SoakGate seconds.
+             * @member {number} seconds
+             * @memberof meta.v1.SoakGate
+             * @instance
+             */
+            SoakGate.prototype.seconds = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new SoakGate instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.SoakGate
+             * @static
+             * @param {meta.v1.SoakGate.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.SoakGate} SoakGate instance
+             * @type {{
+             *   (properties: meta.v1.SoakGate.$Shape): meta.v1.SoakGate & meta.v1.SoakGate.$Shape;
+             *   (properties?: meta.v1.SoakGate.$Properties): meta.v1.SoakGate;
+             * }}
+             */
+            SoakGate.create = function(properties) {
+                return new SoakGate(properties);
+            };
+
+            /**
+             * Encodes the specified SoakGate message. Does not implicitly {@link meta.v1.SoakGate.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.SoakGate
+             * @static
+             * @param {meta.v1.SoakGate.$Properties} m SoakGate message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SoakGate.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.seconds != null && $Object.hasOwnProperty.call(m, "seconds") && (typeof m.seconds === "object" ? m.seconds.low || m.seconds.high : m.seconds !== 0))
+                    w.uint32(/* id 1, wireType 0 =*/8).uint64(m.seconds);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a SoakGate message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.SoakGate
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.SoakGate & meta.v1.SoakGate.$Shape} SoakGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SoakGate.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.SoakGate();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.seconds = v;
+                            else
+                                delete m.seconds;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return SoakGate;
+        })();
+
+        v1.HttpGate = (function() {
+
+            /**
+             * Properties of a HttpGate.
+             * @typedef {Object} meta.v1.HttpGate.$Properties
+             * @property {string|null} [url] HttpGate url
+             * @property {number|null} [expect] HttpGate expect
+             * @property {number|null} [timeoutMs] HttpGate timeoutMs
+             * @property {number|null} [retries] HttpGate retries
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a HttpGate.
+             * @memberof meta.v1
+             * @interface IHttpGate
+             * @augments meta.v1.HttpGate.$Properties
+             * @deprecated Use meta.v1.HttpGate.$Properties instead.
+             */
+
+            /**
+             * Shape of a HttpGate.
+             * @typedef {meta.v1.HttpGate.$Properties} meta.v1.HttpGate.$Shape
+             */
+
+            /**
+             * Constructs a new HttpGate.
+             * @memberof meta.v1
+             * @classdesc Represents a HttpGate.
+             * @constructor
+             * @param {meta.v1.HttpGate.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const HttpGate = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * HttpGate url.
+             * @member {string} url
+             * @memberof meta.v1.HttpGate
+             * @instance
+             */
+            HttpGate.prototype.url = "";
+
+            /**
+             * HttpGate expect.
+             * @member {number} expect
+             * @memberof meta.v1.HttpGate
+             * @instance
+             */
+            HttpGate.prototype.expect = 0;
+
+            /**
+             * HttpGate timeoutMs.
+             * @member {number} timeoutMs
+             * @memberof meta.v1.HttpGate
+             * @instance
+             */
+            HttpGate.prototype.timeoutMs = 0;
+
+            /**
+             * HttpGate retries.
+             * @member {number} retries
+             * @memberof meta.v1.HttpGate
+             * @instance
+             */
+            HttpGate.prototype.retries = 0;
+
+            /**
+             * Creates a new HttpGate instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.HttpGate
+             * @static
+             * @param {meta.v1.HttpGate.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.HttpGate} HttpGate instance
+             * @type {{
+             *   (properties: meta.v1.HttpGate.$Shape): meta.v1.HttpGate & meta.v1.HttpGate.$Shape;
+             *   (properties?: meta.v1.HttpGate.$Properties): meta.v1.HttpGate;
+             * }}
+             */
+            HttpGate.create = function(properties) {
+                return new HttpGate(properties);
+            };
+
+            /**
+             * Encodes the specified HttpGate message. Does not implicitly {@link meta.v1.HttpGate.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.HttpGate
+             * @static
+             * @param {meta.v1.HttpGate.$Properties} m HttpGate message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            HttpGate.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.url != null && $Object.hasOwnProperty.call(m, "url") && m.url !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.url);
+                if (m.expect != null && $Object.hasOwnProperty.call(m, "expect") && m.expect !== 0)
+                    w.uint32(/* id 2, wireType 0 =*/16).uint32(m.expect);
+                if (m.timeoutMs != null && $Object.hasOwnProperty.call(m, "timeoutMs") && m.timeoutMs !== 0)
+                    w.uint32(/* id 3, wireType 0 =*/24).uint32(m.timeoutMs);
+                if (m.retries != null && $Object.hasOwnProperty.call(m, "retries") && m.retries !== 0)
+                    w.uint32(/* id 4, wireType 0 =*/32).uint32(m.retries);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a HttpGate message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.HttpGate
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.HttpGate & meta.v1.HttpGate.$Shape} HttpGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            HttpGate.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.HttpGate();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.url = v;
+                            else
+                                delete m.url;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.expect = v;
+                            else
+                                delete m.expect;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.timeoutMs = v;
+                            else
+                                delete m.timeoutMs;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.retries = v;
+                            else
+                                delete m.retries;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return HttpGate;
+        })();
+
+        v1.FleetGate = (function() {
+
+            /**
+             * Properties of a FleetGate.
+             * @typedef {Object} meta.v1.FleetGate.$Properties
+             * @property {number|null} [percent] FleetGate percent
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a FleetGate.
+             * @memberof meta.v1
+             * @interface IFleetGate
+             * @augments meta.v1.FleetGate.$Properties
+             * @deprecated Use meta.v1.FleetGate.$Properties instead.
+             */
+
+            /**
+             * Shape of a FleetGate.
+             * @typedef {meta.v1.FleetGate.$Properties} meta.v1.FleetGate.$Shape
+             */
+
+            /**
+             * Constructs a new FleetGate.
+             * @memberof meta.v1
+             * @classdesc Represents a FleetGate.
+             * @constructor
+             * @param {meta.v1.FleetGate.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const FleetGate = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * FleetGate percent.
+             * @member {number} percent
+             * @memberof meta.v1.FleetGate
+             * @instance
+             */
+            FleetGate.prototype.percent = 0;
+
+            /**
+             * Creates a new FleetGate instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.FleetGate
+             * @static
+             * @param {meta.v1.FleetGate.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.FleetGate} FleetGate instance
+             * @type {{
+             *   (properties: meta.v1.FleetGate.$Shape): meta.v1.FleetGate & meta.v1.FleetGate.$Shape;
+             *   (properties?: meta.v1.FleetGate.$Properties): meta.v1.FleetGate;
+             * }}
+             */
+            FleetGate.create = function(properties) {
+                return new FleetGate(properties);
+            };
+
+            /**
+             * Encodes the specified FleetGate message. Does not implicitly {@link meta.v1.FleetGate.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.FleetGate
+             * @static
+             * @param {meta.v1.FleetGate.$Properties} m FleetGate message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            FleetGate.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.percent != null && $Object.hasOwnProperty.call(m, "percent") && m.percent !== 0)
+                    w.uint32(/* id 1, wireType 0 =*/8).uint32(m.percent);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a FleetGate message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.FleetGate
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.FleetGate & meta.v1.FleetGate.$Shape} FleetGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            FleetGate.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.FleetGate();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.percent = v;
+                            else
+                                delete m.percent;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return FleetGate;
+        })();
+
+        v1.VerificationGate = (function() {
+
+            /**
+             * Properties of a VerificationGate.
+             * @typedef {Object} meta.v1.VerificationGate.$Properties
+             * @property {string|null} [name] VerificationGate name
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a VerificationGate.
+             * @memberof meta.v1
+             * @interface IVerificationGate
+             * @augments meta.v1.VerificationGate.$Properties
+             * @deprecated Use meta.v1.VerificationGate.$Properties instead.
+             */
+
+            /**
+             * Shape of a VerificationGate.
+             * @typedef {meta.v1.VerificationGate.$Properties} meta.v1.VerificationGate.$Shape
+             */
+
+            /**
+             * Constructs a new VerificationGate.
+             * @memberof meta.v1
+             * @classdesc Represents a VerificationGate.
+             * @constructor
+             * @param {meta.v1.VerificationGate.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const VerificationGate = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * VerificationGate name.
+             * @member {string} name
+             * @memberof meta.v1.VerificationGate
+             * @instance
+             */
+            VerificationGate.prototype.name = "";
+
+            /**
+             * Creates a new VerificationGate instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.VerificationGate
+             * @static
+             * @param {meta.v1.VerificationGate.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.VerificationGate} VerificationGate instance
+             * @type {{
+             *   (properties: meta.v1.VerificationGate.$Shape): meta.v1.VerificationGate & meta.v1.VerificationGate.$Shape;
+             *   (properties?: meta.v1.VerificationGate.$Properties): meta.v1.VerificationGate;
+             * }}
+             */
+            VerificationGate.create = function(properties) {
+                return new VerificationGate(properties);
+            };
+
+            /**
+             * Encodes the specified VerificationGate message. Does not implicitly {@link meta.v1.VerificationGate.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.VerificationGate
+             * @static
+             * @param {meta.v1.VerificationGate.$Properties} m VerificationGate message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            VerificationGate.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.name != null && $Object.hasOwnProperty.call(m, "name") && m.name !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.name);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a VerificationGate message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.VerificationGate
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.VerificationGate & meta.v1.VerificationGate.$Shape} VerificationGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            VerificationGate.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.VerificationGate();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.name = v;
+                            else
+                                delete m.name;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return VerificationGate;
+        })();
+
+        v1.ApprovalsGate = (function() {
+
+            /**
+             * Properties of an ApprovalsGate.
+             * @typedef {Object} meta.v1.ApprovalsGate.$Properties
+             * @property {number|null} [count] ApprovalsGate count
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an ApprovalsGate.
+             * @memberof meta.v1
+             * @interface IApprovalsGate
+             * @augments meta.v1.ApprovalsGate.$Properties
+             * @deprecated Use meta.v1.ApprovalsGate.$Properties instead.
+             */
+
+            /**
+             * Shape of an ApprovalsGate.
+             * @typedef {meta.v1.ApprovalsGate.$Properties} meta.v1.ApprovalsGate.$Shape
+             */
+
+            /**
+             * Constructs a new ApprovalsGate.
+             * @memberof meta.v1
+             * @classdesc Represents an ApprovalsGate.
+             * @constructor
+             * @param {meta.v1.ApprovalsGate.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const ApprovalsGate = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * ApprovalsGate count.
+             * @member {number} count
+             * @memberof meta.v1.ApprovalsGate
+             * @instance
+             */
+            ApprovalsGate.prototype.count = 0;
+
+            /**
+             * Creates a new ApprovalsGate instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.ApprovalsGate
+             * @static
+             * @param {meta.v1.ApprovalsGate.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.ApprovalsGate} ApprovalsGate instance
+             * @type {{
+             *   (properties: meta.v1.ApprovalsGate.$Shape): meta.v1.ApprovalsGate & meta.v1.ApprovalsGate.$Shape;
+             *   (properties?: meta.v1.ApprovalsGate.$Properties): meta.v1.ApprovalsGate;
+             * }}
+             */
+            ApprovalsGate.create = function(properties) {
+                return new ApprovalsGate(properties);
+            };
+
+            /**
+             * Encodes the specified ApprovalsGate message. Does not implicitly {@link meta.v1.ApprovalsGate.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.ApprovalsGate
+             * @static
+             * @param {meta.v1.ApprovalsGate.$Properties} m ApprovalsGate message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            ApprovalsGate.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.count != null && $Object.hasOwnProperty.call(m, "count") && m.count !== 0)
+                    w.uint32(/* id 1, wireType 0 =*/8).uint32(m.count);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an ApprovalsGate message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.ApprovalsGate
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.ApprovalsGate & meta.v1.ApprovalsGate.$Shape} ApprovalsGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            ApprovalsGate.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.ApprovalsGate();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.count = v;
+                            else
+                                delete m.count;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return ApprovalsGate;
+        })();
+
+        v1.CommandGate = (function() {
+
+            /**
+             * Properties of a CommandGate.
+             * @typedef {Object} meta.v1.CommandGate.$Properties
+             * @property {string|null} [run] CommandGate run
+             * @property {number|null} [timeoutMs] CommandGate timeoutMs
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a CommandGate.
+             * @memberof meta.v1
+             * @interface ICommandGate
+             * @augments meta.v1.CommandGate.$Properties
+             * @deprecated Use meta.v1.CommandGate.$Properties instead.
+             */
+
+            /**
+             * Shape of a CommandGate.
+             * @typedef {meta.v1.CommandGate.$Properties} meta.v1.CommandGate.$Shape
+             */
+
+            /**
+             * Constructs a new CommandGate.
+             * @memberof meta.v1
+             * @classdesc Represents a CommandGate.
+             * @constructor
+             * @param {meta.v1.CommandGate.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const CommandGate = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * CommandGate run.
+             * @member {string} run
+             * @memberof meta.v1.CommandGate
+             * @instance
+             */
+            CommandGate.prototype.run = "";
+
+            /**
+             * CommandGate timeoutMs.
+             * @member {number} timeoutMs
+             * @memberof meta.v1.CommandGate
+             * @instance
+             */
+            CommandGate.prototype.timeoutMs = 0;
+
+            /**
+             * Creates a new CommandGate instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.CommandGate
+             * @static
+             * @param {meta.v1.CommandGate.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.CommandGate} CommandGate instance
+             * @type {{
+             *   (properties: meta.v1.CommandGate.$Shape): meta.v1.CommandGate & meta.v1.CommandGate.$Shape;
+             *   (properties?: meta.v1.CommandGate.$Properties): meta.v1.CommandGate;
+             * }}
+             */
+            CommandGate.create = function(properties) {
+                return new CommandGate(properties);
+            };
+
+            /**
+             * Encodes the specified CommandGate message. Does not implicitly {@link meta.v1.CommandGate.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.CommandGate
+             * @static
+             * @param {meta.v1.CommandGate.$Properties} m CommandGate message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            CommandGate.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.run != null && $Object.hasOwnProperty.call(m, "run") && m.run !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.run);
+                if (m.timeoutMs != null && $Object.hasOwnProperty.call(m, "timeoutMs") && m.timeoutMs !== 0)
+                    w.uint32(/* id 2, wireType 0 =*/16).uint32(m.timeoutMs);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a CommandGate message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.CommandGate
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.CommandGate & meta.v1.CommandGate.$Shape} CommandGate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            CommandGate.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.CommandGate();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.run = v;
+                            else
+                                delete m.run;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.timeoutMs = v;
+                            else
+                                delete m.timeoutMs;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return CommandGate;
+        })();
+
+        v1.Gate = (function() {
+
+            /**
+             * Properties of a Gate.
+             * @typedef {Object} meta.v1.Gate.$Properties
+             * @property {meta.v1.SoakGate.$Properties|null} [soak] Gate soak
+             * @property {meta.v1.HttpGate.$Properties|null} [http] Gate http
+             * @property {meta.v1.FleetGate.$Properties|null} [fleet] Gate fleet
+             * @property {meta.v1.VerificationGate.$Properties|null} [verification] Gate verification
+             * @property {meta.v1.ApprovalsGate.$Properties|null} [approvals] Gate approvals
+             * @property {meta.v1.CommandGate.$Properties|null} [command] Gate command
+             * @property {"soak"|"http"|"fleet"|"verification"|"approvals"|"command"} [gate] Gate gate
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Gate.
+             * @memberof meta.v1
+             * @interface IGate
+             * @augments meta.v1.Gate.$Properties
+             * @deprecated Use meta.v1.Gate.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of a Gate.
+             * @typedef {{
+             *   soak?: meta.v1.SoakGate.$Shape|null;
+             *   http?: meta.v1.HttpGate.$Shape|null;
+             *   fleet?: meta.v1.FleetGate.$Shape|null;
+             *   verification?: meta.v1.VerificationGate.$Shape|null;
+             *   approvals?: meta.v1.ApprovalsGate.$Shape|null;
+             *   command?: meta.v1.CommandGate.$Shape|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ gate?: undefined; soak?: null; http?: null; fleet?: null; verification?: null; approvals?: null; command?: null }|{ gate?: "soak"; soak: meta.v1.SoakGate.$Shape; http?: null; fleet?: null; verification?: null; approvals?: null; command?: null }|{ gate?: "http"; soak?: null; http: meta.v1.HttpGate.$Shape; fleet?: null; verification?: null; approvals?: null; command?: null }|{ gate?: "fleet"; soak?: null; http?: null; fleet: meta.v1.FleetGate.$Shape; verification?: null; approvals?: null; command?: null }|{ gate?: "verification"; soak?: null; http?: null; fleet?: null; verification: meta.v1.VerificationGate.$Shape; approvals?: null; command?: null }|{ gate?: "approvals"; soak?: null; http?: null; fleet?: null; verification?: null; approvals: meta.v1.ApprovalsGate.$Shape; command?: null }|{ gate?: "command"; soak?: null; http?: null; fleet?: null; verification?: null; approvals?: null; command: meta.v1.CommandGate.$Shape })
+             * )} meta.v1.Gate.$Shape
+             */
+
+            /**
+             * Constructs a new Gate.
+             * @memberof meta.v1
+             * @classdesc Represents a Gate.
+             * @constructor
+             * @param {meta.v1.Gate.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Gate = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * Gate soak.
+             * @member {meta.v1.SoakGate.$Properties|null|undefined} soak
+             * @memberof meta.v1.Gate
+             * @instance
+             */
+            Gate.prototype.soak = null;
+
+            /**
+             * Gate http.
+             * @member {meta.v1.HttpGate.$Properties|null|undefined} http
+             * @memberof meta.v1.Gate
+             * @instance
+             */
+            Gate.prototype.http = null;
+
+            /**
+             * Gate fleet.
+             * @member {meta.v1.FleetGate.$Properties|null|undefined} fleet
+             * @memberof meta.v1.Gate
+             * @instance
+             */
+            Gate.prototype.fleet = null;
+
+            /**
+             * Gate verification.
+             * @member {meta.v1.VerificationGate.$Properties|null|undefined} verification
+             * @memberof meta.v1.Gate
+             * @instance
+             */
+            Gate.prototype.verification = null;
+
+            /**
+             * Gate approvals.
+             * @member {meta.v1.ApprovalsGate.$Properties|null|undefined} approvals
+             * @memberof meta.v1.Gate
+             * @instance
+             */
+            Gate.prototype.approvals = null;
+
+            /**
+             * Gate command.
+             * @member {meta.v1.CommandGate.$Properties|null|undefined} command
+             * @memberof meta.v1.Gate
+             * @instance
+             */
+            Gate.prototype.command = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * Gate gate.
+             * @member {"soak"|"http"|"fleet"|"verification"|"approvals"|"command"|undefined} gate
+             * @memberof meta.v1.Gate
+             * @instance
+             */
+            $Object.defineProperty(Gate.prototype, "gate", {
+                get: $util.oneOfGetter($oneOfFields = ["soak", "http", "fleet", "verification", "approvals", "command"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new Gate instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.Gate
+             * @static
+             * @param {meta.v1.Gate.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.Gate} Gate instance
+             * @type {{
+             *   (properties: meta.v1.Gate.$Shape): meta.v1.Gate & meta.v1.Gate.$Shape;
+             *   (properties?: meta.v1.Gate.$Properties): meta.v1.Gate;
+             * }}
+             */
+            Gate.create = function(properties) {
+                return new Gate(properties);
+            };
+
+            /**
+             * Encodes the specified Gate message. Does not implicitly {@link meta.v1.Gate.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.Gate
+             * @static
+             * @param {meta.v1.Gate.$Properties} m Gate message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Gate.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.soak != null && $Object.hasOwnProperty.call(m, "soak"))
+                    $root.meta.v1.SoakGate.encode(m.soak, w.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (m.http != null && $Object.hasOwnProperty.call(m, "http"))
+                    $root.meta.v1.HttpGate.encode(m.http, w.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
+                if (m.fleet != null && $Object.hasOwnProperty.call(m, "fleet"))
+                    $root.meta.v1.FleetGate.encode(m.fleet, w.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (m.verification != null && $Object.hasOwnProperty.call(m, "verification"))
+                    $root.meta.v1.VerificationGate.encode(m.verification, w.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                if (m.approvals != null && $Object.hasOwnProperty.call(m, "approvals"))
+                    $root.meta.v1.ApprovalsGate.encode(m.approvals, w.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+                if (m.command != null && $Object.hasOwnProperty.call(m, "command"))
+                    $root.meta.v1.CommandGate.encode(m.command, w.uint32(/* id 6, wireType 2 =*/50).fork(), q + 1).ldelim();
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a Gate message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.Gate
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.Gate & meta.v1.Gate.$Shape} Gate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Gate.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.Gate();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.soak = $root.meta.v1.SoakGate.decode(r, r.size(), $undefined, q + 1, m.soak);
+                            m.gate = "soak";
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            m.http = $root.meta.v1.HttpGate.decode(r, r.size(), $undefined, q + 1, m.http);
+                            m.gate = "http";
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            m.fleet = $root.meta.v1.FleetGate.decode(r, r.size(), $undefined, q + 1, m.fleet);
+                            m.gate = "fleet";
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            m.verification = $root.meta.v1.VerificationGate.decode(r, r.size(), $undefined, q + 1, m.verification);
+                            m.gate = "verification";
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            m.approvals = $root.meta.v1.ApprovalsGate.decode(r, r.size(), $undefined, q + 1, m.approvals);
+                            m.gate = "approvals";
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            m.command = $root.meta.v1.CommandGate.decode(r, r.size(), $undefined, q + 1, m.command);
+                            m.gate = "command";
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return Gate;
+        })();
+
+        v1.RolloutPolicy = (function() {
+
+            /**
+             * Properties of a RolloutPolicy.
+             * @typedef {Object} meta.v1.RolloutPolicy.$Properties
+             * @property {Array.<number>|null} [waves] RolloutPolicy waves
+             * @property {number|null} [intervalSeconds] RolloutPolicy intervalSeconds
+             * @property {number|null} [maxFailedPercent] RolloutPolicy maxFailedPercent
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a RolloutPolicy.
+             * @memberof meta.v1
+             * @interface IRolloutPolicy
+             * @augments meta.v1.RolloutPolicy.$Properties
+             * @deprecated Use meta.v1.RolloutPolicy.$Properties instead.
+             */
+
+            /**
+             * Shape of a RolloutPolicy.
+             * @typedef {meta.v1.RolloutPolicy.$Properties} meta.v1.RolloutPolicy.$Shape
+             */
+
+            /**
+             * Constructs a new RolloutPolicy.
+             * @memberof meta.v1
+             * @classdesc Represents a RolloutPolicy.
+             * @constructor
+             * @param {meta.v1.RolloutPolicy.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const RolloutPolicy = function (p) {
+                this.waves = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * RolloutPolicy waves.
+             * @member {Array.<number>} waves
+             * @memberof meta.v1.RolloutPolicy
+             * @instance
+             */
+            RolloutPolicy.prototype.waves = $util.emptyArray;
+
+            /**
+             * RolloutPolicy intervalSeconds.
+             * @member {number} intervalSeconds
+             * @memberof meta.v1.RolloutPolicy
+             * @instance
+             */
+            RolloutPolicy.prototype.intervalSeconds = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * RolloutPolicy maxFailedPercent.
+             * @member {number} maxFailedPercent
+             * @memberof meta.v1.RolloutPolicy
+             * @instance
+             */
+            RolloutPolicy.prototype.maxFailedPercent = 0;
+
+            /**
+             * Creates a new RolloutPolicy instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.RolloutPolicy
+             * @static
+             * @param {meta.v1.RolloutPolicy.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.RolloutPolicy} RolloutPolicy instance
+             * @type {{
+             *   (properties: meta.v1.RolloutPolicy.$Shape): meta.v1.RolloutPolicy & meta.v1.RolloutPolicy.$Shape;
+             *   (properties?: meta.v1.RolloutPolicy.$Properties): meta.v1.RolloutPolicy;
+             * }}
+             */
+            RolloutPolicy.create = function(properties) {
+                return new RolloutPolicy(properties);
+            };
+
+            /**
+             * Encodes the specified RolloutPolicy message. Does not implicitly {@link meta.v1.RolloutPolicy.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.RolloutPolicy
+             * @static
+             * @param {meta.v1.RolloutPolicy.$Properties} m RolloutPolicy message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            RolloutPolicy.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.waves != null && m.waves.length) {
+                    w.uint32(/* id 1, wireType 2 =*/10).uint32s(m.waves);
+                }
+                if (m.intervalSeconds != null && $Object.hasOwnProperty.call(m, "intervalSeconds") && (typeof m.intervalSeconds === "object" ? m.intervalSeconds.low || m.intervalSeconds.high : m.intervalSeconds !== 0))
+                    w.uint32(/* id 2, wireType 0 =*/16).uint64(m.intervalSeconds);
+                if (m.maxFailedPercent != null && $Object.hasOwnProperty.call(m, "maxFailedPercent") && m.maxFailedPercent !== 0)
+                    w.uint32(/* id 3, wireType 0 =*/24).uint32(m.maxFailedPercent);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a RolloutPolicy message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.RolloutPolicy
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.RolloutPolicy & meta.v1.RolloutPolicy.$Shape} RolloutPolicy
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            RolloutPolicy.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.RolloutPolicy();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u === 2) {
+                                if (!(m.waves && m.waves.length))
+                                    m.waves = [];
+                                r.uint32s(m.waves);
+                                continue;
+                            }
+                            if (u !== 0)
+                                break;
+                            if (!(m.waves && m.waves.length))
+                                m.waves = [];
+                            m.waves.push(r.uint32());
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.intervalSeconds = v;
+                            else
+                                delete m.intervalSeconds;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.maxFailedPercent = v;
+                            else
+                                delete m.maxFailedPercent;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return RolloutPolicy;
+        })();
+
+        v1.Stage = (function() {
+
+            /**
+             * Properties of a Stage.
+             * @typedef {Object} meta.v1.Stage.$Properties
+             * @property {string|null} [channel] Stage channel
+             * @property {string|null} [after] Stage after
+             * @property {boolean|null} [auto] Stage auto
+             * @property {Array.<meta.v1.Gate.$Properties>|null} [gates] Stage gates
+             * @property {meta.v1.RolloutPolicy.$Properties|null} [rollout] Stage rollout
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Stage.
+             * @memberof meta.v1
+             * @interface IStage
+             * @augments meta.v1.Stage.$Properties
+             * @deprecated Use meta.v1.Stage.$Properties instead.
+             */
+
+            /**
+             * Shape of a Stage.
+             * @typedef {{
+             *   channel?: string|null;
+             *   after?: string|null;
+             *   auto?: boolean|null;
+             *   gates?: Array.<meta.v1.Gate.$Shape>|null;
+             *   rollout?: meta.v1.RolloutPolicy.$Shape|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} meta.v1.Stage.$Shape
+             */
+
+            /**
+             * Constructs a new Stage.
+             * @memberof meta.v1
+             * @classdesc Represents a Stage.
+             * @constructor
+             * @param {meta.v1.Stage.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Stage = function (p) {
+                this.gates = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * Stage channel.
+             * @member {string} channel
+             * @memberof meta.v1.Stage
+             * @instance
+             */
+            Stage.prototype.channel = "";
+
+            /**
+             * Stage after.
+             * @member {string} after
+             * @memberof meta.v1.Stage
+             * @instance
+             */
+            Stage.prototype.after = "";
+
+            /**
+             * Stage auto.
+             * @member {boolean} auto
+             * @memberof meta.v1.Stage
+             * @instance
+             */
+            Stage.prototype.auto = false;
+
+            /**
+             * Stage gates.
+             * @member {Array.<meta.v1.Gate.$Properties>} gates
+             * @memberof meta.v1.Stage
+             * @instance
+             */
+            Stage.prototype.gates = $util.emptyArray;
+
+            /**
+             * Stage rollout.
+             * @member {meta.v1.RolloutPolicy.$Properties|null|undefined} rollout
+             * @memberof meta.v1.Stage
+             * @instance
+             */
+            Stage.prototype.rollout = null;
+
+            /**
+             * Creates a new Stage instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.Stage
+             * @static
+             * @param {meta.v1.Stage.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.Stage} Stage instance
+             * @type {{
+             *   (properties: meta.v1.Stage.$Shape): meta.v1.Stage & meta.v1.Stage.$Shape;
+             *   (properties?: meta.v1.Stage.$Properties): meta.v1.Stage;
+             * }}
+             */
+            Stage.create = function(properties) {
+                return new Stage(properties);
+            };
+
+            /**
+             * Encodes the specified Stage message. Does not implicitly {@link meta.v1.Stage.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.Stage
+             * @static
+             * @param {meta.v1.Stage.$Properties} m Stage message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Stage.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.channel != null && $Object.hasOwnProperty.call(m, "channel") && m.channel !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.channel);
+                if (m.after != null && $Object.hasOwnProperty.call(m, "after") && m.after !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.after);
+                if (m.auto != null && $Object.hasOwnProperty.call(m, "auto") && m.auto !== false)
+                    w.uint32(/* id 3, wireType 0 =*/24).bool(m.auto);
+                if (m.gates != null && m.gates.length) {
+                    for (var i = 0; i < m.gates.length; ++i)
+                        $root.meta.v1.Gate.encode(m.gates[i], w.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                }
+                if (m.rollout != null && $Object.hasOwnProperty.call(m, "rollout"))
+                    $root.meta.v1.RolloutPolicy.encode(m.rollout, w.uint32(/* id 5, wireType 2 =*/42).fork(), q + 1).ldelim();
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a Stage message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.Stage
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.Stage & meta.v1.Stage.$Shape} Stage
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Stage.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.Stage();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.channel = v;
+                            else
+                                delete m.channel;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.after = v;
+                            else
+                                delete m.after;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.auto = v;
+                            else
+                                delete m.auto;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.gates && m.gates.length))
+                                m.gates = [];
+                            m.gates.push($root.meta.v1.Gate.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            m.rollout = $root.meta.v1.RolloutPolicy.decode(r, r.size(), $undefined, q + 1, m.rollout);
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return Stage;
+        })();
+
+        v1.Pipeline = (function() {
+
+            /**
+             * Properties of a Pipeline.
+             * @typedef {Object} meta.v1.Pipeline.$Properties
+             * @property {meta.v1.Header.$Properties|null} [header] Pipeline header
+             * @property {string|null} [project] Pipeline project
+             * @property {number|null} [sequence] Pipeline sequence
+             * @property {Array.<meta.v1.Stage.$Properties>|null} [stages] Pipeline stages
+             * @property {string|null} [validate] Pipeline validate
+             * @property {string|null} [onPromote] Pipeline onPromote
+             * @property {string|null} [source] Pipeline source
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Pipeline.
+             * @memberof meta.v1
+             * @interface IPipeline
+             * @augments meta.v1.Pipeline.$Properties
+             * @deprecated Use meta.v1.Pipeline.$Properties instead.
+             */
+
+            /**
+             * Shape of a Pipeline.
+             * @typedef {{
+             *   header?: meta.v1.Header.$Shape|null;
+             *   project?: string|null;
+             *   sequence?: number|null;
+             *   stages?: Array.<meta.v1.Stage.$Shape>|null;
+             *   validate?: string|null;
+             *   onPromote?: string|null;
+             *   source?: string|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} meta.v1.Pipeline.$Shape
+             */
+
+            /**
+             * Constructs a new Pipeline.
+             * @memberof meta.v1
+             * @classdesc Represents a Pipeline.
+             * @constructor
+             * @param {meta.v1.Pipeline.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Pipeline = function (p) {
+                this.stages = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * Pipeline header.
+             * @member {meta.v1.Header.$Properties|null|undefined} header
+             * @memberof meta.v1.Pipeline
+             * @instance
+             */
+            Pipeline.prototype.header = null;
+
+            /**
+             * Pipeline project.
+             * @member {string} project
+             * @memberof meta.v1.Pipeline
+             * @instance
+             */
+            Pipeline.prototype.project = "";
+
+            /**
+             * Pipeline sequence.
+             * @member {number} sequence
+             * @memberof meta.v1.Pipeline
+             * @instance
+             */
+            Pipeline.prototype.sequence = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Pipeline stages.
+             * @member {Array.<meta.v1.Stage.$Properties>} stages
+             * @memberof meta.v1.Pipeline
+             * @instance
+             */
+            Pipeline.prototype.stages = $util.emptyArray;
+
+            /**
+             * Pipeline validate.
+             * @member {string} validate
+             * @memberof meta.v1.Pipeline
+             * @instance
+             */
+            Pipeline.prototype.validate = "";
+
+            /**
+             * Pipeline onPromote.
+             * @member {string} onPromote
+             * @memberof meta.v1.Pipeline
+             * @instance
+             */
+            Pipeline.prototype.onPromote = "";
+
+            /**
+             * Pipeline source.
+             * @member {string} source
+             * @memberof meta.v1.Pipeline
+             * @instance
+             */
+            Pipeline.prototype.source = "";
+
+            /**
+             * Creates a new Pipeline instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.Pipeline
+             * @static
+             * @param {meta.v1.Pipeline.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.Pipeline} Pipeline instance
+             * @type {{
+             *   (properties: meta.v1.Pipeline.$Shape): meta.v1.Pipeline & meta.v1.Pipeline.$Shape;
+             *   (properties?: meta.v1.Pipeline.$Properties): meta.v1.Pipeline;
+             * }}
+             */
+            Pipeline.create = function(properties) {
+                return new Pipeline(properties);
+            };
+
+            /**
+             * Encodes the specified Pipeline message. Does not implicitly {@link meta.v1.Pipeline.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.Pipeline
+             * @static
+             * @param {meta.v1.Pipeline.$Properties} m Pipeline message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Pipeline.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.header != null && $Object.hasOwnProperty.call(m, "header"))
+                    $root.meta.v1.Header.encode(m.header, w.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (m.project != null && $Object.hasOwnProperty.call(m, "project") && m.project !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.project);
+                if (m.sequence != null && $Object.hasOwnProperty.call(m, "sequence") && (typeof m.sequence === "object" ? m.sequence.low || m.sequence.high : m.sequence !== 0))
+                    w.uint32(/* id 3, wireType 0 =*/24).uint64(m.sequence);
+                if (m.stages != null && m.stages.length) {
+                    for (var i = 0; i < m.stages.length; ++i)
+                        $root.meta.v1.Stage.encode(m.stages[i], w.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                }
+                if (m.validate != null && $Object.hasOwnProperty.call(m, "validate") && m.validate !== "")
+                    w.uint32(/* id 5, wireType 2 =*/42).string(m.validate);
+                if (m.onPromote != null && $Object.hasOwnProperty.call(m, "onPromote") && m.onPromote !== "")
+                    w.uint32(/* id 6, wireType 2 =*/50).string(m.onPromote);
+                if (m.source != null && $Object.hasOwnProperty.call(m, "source") && m.source !== "")
+                    w.uint32(/* id 7, wireType 2 =*/58).string(m.source);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a Pipeline message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.Pipeline
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.Pipeline & meta.v1.Pipeline.$Shape} Pipeline
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Pipeline.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.Pipeline();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.header = $root.meta.v1.Header.decode(r, r.size(), $undefined, q + 1, m.header);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.project = v;
+                            else
+                                delete m.project;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.sequence = v;
+                            else
+                                delete m.sequence;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.stages && m.stages.length))
+                                m.stages = [];
+                            m.stages.push($root.meta.v1.Stage.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.validate = v;
+                            else
+                                delete m.validate;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.onPromote = v;
+                            else
+                                delete m.onPromote;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.source = v;
+                            else
+                                delete m.source;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return Pipeline;
+        })();
+
+        v1.Approval = (function() {
+
+            /**
+             * Properties of an Approval.
+             * @typedef {Object} meta.v1.Approval.$Properties
+             * @property {meta.v1.Header.$Properties|null} [header] Approval header
+             * @property {string|null} [project] Approval project
+             * @property {meta.v1.ReleaseRef.$Properties|null} [release] Approval release
+             * @property {string|null} [channel] Approval channel
+             * @property {string|null} [comment] Approval comment
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an Approval.
+             * @memberof meta.v1
+             * @interface IApproval
+             * @augments meta.v1.Approval.$Properties
+             * @deprecated Use meta.v1.Approval.$Properties instead.
+             */
+
+            /**
+             * Shape of an Approval.
+             * @typedef {meta.v1.Approval.$Properties} meta.v1.Approval.$Shape
+             */
+
+            /**
+             * Constructs a new Approval.
+             * @memberof meta.v1
+             * @classdesc Represents an Approval.
+             * @constructor
+             * @param {meta.v1.Approval.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Approval = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * Approval header.
+             * @member {meta.v1.Header.$Properties|null|undefined} header
+             * @memberof meta.v1.Approval
+             * @instance
+             */
+            Approval.prototype.header = null;
+
+            /**
+             * Approval project.
+             * @member {string} project
+             * @memberof meta.v1.Approval
+             * @instance
+             */
+            Approval.prototype.project = "";
+
+            /**
+             * Approval release.
+             * @member {meta.v1.ReleaseRef.$Properties|null|undefined} release
+             * @memberof meta.v1.Approval
+             * @instance
+             */
+            Approval.prototype.release = null;
+
+            /**
+             * Approval channel.
+             * @member {string} channel
+             * @memberof meta.v1.Approval
+             * @instance
+             */
+            Approval.prototype.channel = "";
+
+            /**
+             * Approval comment.
+             * @member {string} comment
+             * @memberof meta.v1.Approval
+             * @instance
+             */
+            Approval.prototype.comment = "";
+
+            /**
+             * Creates a new Approval instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.Approval
+             * @static
+             * @param {meta.v1.Approval.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.Approval} Approval instance
+             * @type {{
+             *   (properties: meta.v1.Approval.$Shape): meta.v1.Approval & meta.v1.Approval.$Shape;
+             *   (properties?: meta.v1.Approval.$Properties): meta.v1.Approval;
+             * }}
+             */
+            Approval.create = function(properties) {
+                return new Approval(properties);
+            };
+
+            /**
+             * Encodes the specified Approval message. Does not implicitly {@link meta.v1.Approval.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.Approval
+             * @static
+             * @param {meta.v1.Approval.$Properties} m Approval message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Approval.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.header != null && $Object.hasOwnProperty.call(m, "header"))
+                    $root.meta.v1.Header.encode(m.header, w.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (m.project != null && $Object.hasOwnProperty.call(m, "project") && m.project !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.project);
+                if (m.release != null && $Object.hasOwnProperty.call(m, "release"))
+                    $root.meta.v1.ReleaseRef.encode(m.release, w.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (m.channel != null && $Object.hasOwnProperty.call(m, "channel") && m.channel !== "")
+                    w.uint32(/* id 4, wireType 2 =*/34).string(m.channel);
+                if (m.comment != null && $Object.hasOwnProperty.call(m, "comment") && m.comment !== "")
+                    w.uint32(/* id 5, wireType 2 =*/42).string(m.comment);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes an Approval message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.Approval
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.Approval & meta.v1.Approval.$Shape} Approval
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Approval.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.Approval();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.header = $root.meta.v1.Header.decode(r, r.size(), $undefined, q + 1, m.header);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.project = v;
+                            else
+                                delete m.project;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            m.release = $root.meta.v1.ReleaseRef.decode(r, r.size(), $undefined, q + 1, m.release);
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.channel = v;
+                            else
+                                delete m.channel;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.comment = v;
+                            else
+                                delete m.comment;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return Approval;
+        })();
+
+        /**
+         * VerificationStatus enum.
+         * @name meta.v1.VerificationStatus
+         * @enum {number}
+         * @property {number} VERIFICATION_STATUS_UNSPECIFIED=0 VERIFICATION_STATUS_UNSPECIFIED value
+         * @property {number} VERIFICATION_STATUS_PASSED=1 VERIFICATION_STATUS_PASSED value
+         * @property {number} VERIFICATION_STATUS_FAILED=2 VERIFICATION_STATUS_FAILED value
+         */
+        v1.VerificationStatus = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "VERIFICATION_STATUS_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "VERIFICATION_STATUS_PASSED"] = 1;
+            values[valuesById[2] = "VERIFICATION_STATUS_FAILED"] = 2;
+            return values;
+        })();
+
+        v1.Verification = (function() {
+
+            /**
+             * Properties of a Verification.
+             * @typedef {Object} meta.v1.Verification.$Properties
+             * @property {meta.v1.Header.$Properties|null} [header] Verification header
+             * @property {string|null} [project] Verification project
+             * @property {meta.v1.ReleaseRef.$Properties|null} [release] Verification release
+             * @property {string|null} [channel] Verification channel
+             * @property {string|null} [name] Verification name
+             * @property {meta.v1.VerificationStatus|null} [status] Verification status
+             * @property {string|null} [url] Verification url
+             * @property {string|null} [message] Verification message
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Verification.
+             * @memberof meta.v1
+             * @interface IVerification
+             * @augments meta.v1.Verification.$Properties
+             * @deprecated Use meta.v1.Verification.$Properties instead.
+             */
+
+            /**
+             * Shape of a Verification.
+             * @typedef {meta.v1.Verification.$Properties} meta.v1.Verification.$Shape
+             */
+
+            /**
+             * Constructs a new Verification.
+             * @memberof meta.v1
+             * @classdesc Represents a Verification.
+             * @constructor
+             * @param {meta.v1.Verification.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Verification = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * Verification header.
+             * @member {meta.v1.Header.$Properties|null|undefined} header
+             * @memberof meta.v1.Verification
+             * @instance
+             */
+            Verification.prototype.header = null;
+
+            /**
+             * Verification project.
+             * @member {string} project
+             * @memberof meta.v1.Verification
+             * @instance
+             */
+            Verification.prototype.project = "";
+
+            /**
+             * Verification release.
+             * @member {meta.v1.ReleaseRef.$Properties|null|undefined} release
+             * @memberof meta.v1.Verification
+             * @instance
+             */
+            Verification.prototype.release = null;
+
+            /**
+             * Verification channel.
+             * @member {string} channel
+             * @memberof meta.v1.Verification
+             * @instance
+             */
+            Verification.prototype.channel = "";
+
+            /**
+             * Verification name.
+             * @member {string} name
+             * @memberof meta.v1.Verification
+             * @instance
+             */
+            Verification.prototype.name = "";
+
+            /**
+             * Verification status.
+             * @member {meta.v1.VerificationStatus} status
+             * @memberof meta.v1.Verification
+             * @instance
+             */
+            Verification.prototype.status = 0;
+
+            /**
+             * Verification url.
+             * @member {string} url
+             * @memberof meta.v1.Verification
+             * @instance
+             */
+            Verification.prototype.url = "";
+
+            /**
+             * Verification message.
+             * @member {string} message
+             * @memberof meta.v1.Verification
+             * @instance
+             */
+            Verification.prototype.message = "";
+
+            /**
+             * Creates a new Verification instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.Verification
+             * @static
+             * @param {meta.v1.Verification.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.Verification} Verification instance
+             * @type {{
+             *   (properties: meta.v1.Verification.$Shape): meta.v1.Verification & meta.v1.Verification.$Shape;
+             *   (properties?: meta.v1.Verification.$Properties): meta.v1.Verification;
+             * }}
+             */
+            Verification.create = function(properties) {
+                return new Verification(properties);
+            };
+
+            /**
+             * Encodes the specified Verification message. Does not implicitly {@link meta.v1.Verification.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.Verification
+             * @static
+             * @param {meta.v1.Verification.$Properties} m Verification message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Verification.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.header != null && $Object.hasOwnProperty.call(m, "header"))
+                    $root.meta.v1.Header.encode(m.header, w.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (m.project != null && $Object.hasOwnProperty.call(m, "project") && m.project !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.project);
+                if (m.release != null && $Object.hasOwnProperty.call(m, "release"))
+                    $root.meta.v1.ReleaseRef.encode(m.release, w.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (m.channel != null && $Object.hasOwnProperty.call(m, "channel") && m.channel !== "")
+                    w.uint32(/* id 4, wireType 2 =*/34).string(m.channel);
+                if (m.name != null && $Object.hasOwnProperty.call(m, "name") && m.name !== "")
+                    w.uint32(/* id 5, wireType 2 =*/42).string(m.name);
+                if (m.status != null && $Object.hasOwnProperty.call(m, "status") && m.status !== 0)
+                    w.uint32(/* id 6, wireType 0 =*/48).int32(m.status);
+                if (m.url != null && $Object.hasOwnProperty.call(m, "url") && m.url !== "")
+                    w.uint32(/* id 7, wireType 2 =*/58).string(m.url);
+                if (m.message != null && $Object.hasOwnProperty.call(m, "message") && m.message !== "")
+                    w.uint32(/* id 8, wireType 2 =*/66).string(m.message);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a Verification message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.Verification
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.Verification & meta.v1.Verification.$Shape} Verification
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Verification.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.Verification();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.header = $root.meta.v1.Header.decode(r, r.size(), $undefined, q + 1, m.header);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.project = v;
+                            else
+                                delete m.project;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            m.release = $root.meta.v1.ReleaseRef.decode(r, r.size(), $undefined, q + 1, m.release);
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.channel = v;
+                            else
+                                delete m.channel;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.name = v;
+                            else
+                                delete m.name;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.status = v;
+                            else
+                                delete m.status;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.url = v;
+                            else
+                                delete m.url;
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.message = v;
+                            else
+                                delete m.message;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return Verification;
+        })();
+
+        /**
+         * GateState enum.
+         * @name meta.v1.GateState
+         * @enum {number}
+         * @property {number} GATE_STATE_UNSPECIFIED=0 GATE_STATE_UNSPECIFIED value
+         * @property {number} GATE_STATE_PASSED=1 GATE_STATE_PASSED value
+         * @property {number} GATE_STATE_FAILED=2 GATE_STATE_FAILED value
+         * @property {number} GATE_STATE_PENDING=3 GATE_STATE_PENDING value
+         */
+        v1.GateState = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "GATE_STATE_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "GATE_STATE_PASSED"] = 1;
+            values[valuesById[2] = "GATE_STATE_FAILED"] = 2;
+            values[valuesById[3] = "GATE_STATE_PENDING"] = 3;
+            return values;
+        })();
+
+        v1.GateResult = (function() {
+
+            /**
+             * Properties of a GateResult.
+             * @typedef {Object} meta.v1.GateResult.$Properties
+             * @property {meta.v1.Header.$Properties|null} [header] GateResult header
+             * @property {string|null} [project] GateResult project
+             * @property {meta.v1.ReleaseRef.$Properties|null} [release] GateResult release
+             * @property {string|null} [channel] GateResult channel
+             * @property {number|null} [pipelineSequence] GateResult pipelineSequence
+             * @property {number|null} [gateIndex] GateResult gateIndex
+             * @property {string|null} [gateType] GateResult gateType
+             * @property {meta.v1.GateState|null} [state] GateResult state
+             * @property {string|null} [detail] GateResult detail
+             * @property {Array.<meta.v1.Label.$Properties>|null} [evidence] GateResult evidence
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a GateResult.
+             * @memberof meta.v1
+             * @interface IGateResult
+             * @augments meta.v1.GateResult.$Properties
+             * @deprecated Use meta.v1.GateResult.$Properties instead.
+             */
+
+            /**
+             * Shape of a GateResult.
+             * @typedef {meta.v1.GateResult.$Properties} meta.v1.GateResult.$Shape
+             */
+
+            /**
+             * Constructs a new GateResult.
+             * @memberof meta.v1
+             * @classdesc Represents a GateResult.
+             * @constructor
+             * @param {meta.v1.GateResult.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const GateResult = function (p) {
+                this.evidence = [];
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * GateResult header.
+             * @member {meta.v1.Header.$Properties|null|undefined} header
+             * @memberof meta.v1.GateResult
+             * @instance
+             */
+            GateResult.prototype.header = null;
+
+            /**
+             * GateResult project.
+             * @member {string} project
+             * @memberof meta.v1.GateResult
+             * @instance
+             */
+            GateResult.prototype.project = "";
+
+            /**
+             * GateResult release.
+             * @member {meta.v1.ReleaseRef.$Properties|null|undefined} release
+             * @memberof meta.v1.GateResult
+             * @instance
+             */
+            GateResult.prototype.release = null;
+
+            /**
+             * GateResult channel.
+             * @member {string} channel
+             * @memberof meta.v1.GateResult
+             * @instance
+             */
+            GateResult.prototype.channel = "";
+
+            /**
+             * GateResult pipelineSequence.
+             * @member {number} pipelineSequence
+             * @memberof meta.v1.GateResult
+             * @instance
+             */
+            GateResult.prototype.pipelineSequence = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * GateResult gateIndex.
+             * @member {number} gateIndex
+             * @memberof meta.v1.GateResult
+             * @instance
+             */
+            GateResult.prototype.gateIndex = 0;
+
+            /**
+             * GateResult gateType.
+             * @member {string} gateType
+             * @memberof meta.v1.GateResult
+             * @instance
+             */
+            GateResult.prototype.gateType = "";
+
+            /**
+             * GateResult state.
+             * @member {meta.v1.GateState} state
+             * @memberof meta.v1.GateResult
+             * @instance
+             */
+            GateResult.prototype.state = 0;
+
+            /**
+             * GateResult detail.
+             * @member {string} detail
+             * @memberof meta.v1.GateResult
+             * @instance
+             */
+            GateResult.prototype.detail = "";
+
+            /**
+             * GateResult evidence.
+             * @member {Array.<meta.v1.Label.$Properties>} evidence
+             * @memberof meta.v1.GateResult
+             * @instance
+             */
+            GateResult.prototype.evidence = $util.emptyArray;
+
+            /**
+             * Creates a new GateResult instance using the specified properties.
+             * @function create
+             * @memberof meta.v1.GateResult
+             * @static
+             * @param {meta.v1.GateResult.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.GateResult} GateResult instance
+             * @type {{
+             *   (properties: meta.v1.GateResult.$Shape): meta.v1.GateResult & meta.v1.GateResult.$Shape;
+             *   (properties?: meta.v1.GateResult.$Properties): meta.v1.GateResult;
+             * }}
+             */
+            GateResult.create = function(properties) {
+                return new GateResult(properties);
+            };
+
+            /**
+             * Encodes the specified GateResult message. Does not implicitly {@link meta.v1.GateResult.verify|verify} messages.
+             * @function encode
+             * @memberof meta.v1.GateResult
+             * @static
+             * @param {meta.v1.GateResult.$Properties} m GateResult message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            GateResult.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.header != null && $Object.hasOwnProperty.call(m, "header"))
+                    $root.meta.v1.Header.encode(m.header, w.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
+                if (m.project != null && $Object.hasOwnProperty.call(m, "project") && m.project !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.project);
+                if (m.release != null && $Object.hasOwnProperty.call(m, "release"))
+                    $root.meta.v1.ReleaseRef.encode(m.release, w.uint32(/* id 3, wireType 2 =*/26).fork(), q + 1).ldelim();
+                if (m.channel != null && $Object.hasOwnProperty.call(m, "channel") && m.channel !== "")
+                    w.uint32(/* id 4, wireType 2 =*/34).string(m.channel);
+                if (m.pipelineSequence != null && $Object.hasOwnProperty.call(m, "pipelineSequence") && (typeof m.pipelineSequence === "object" ? m.pipelineSequence.low || m.pipelineSequence.high : m.pipelineSequence !== 0))
+                    w.uint32(/* id 5, wireType 0 =*/40).uint64(m.pipelineSequence);
+                if (m.gateIndex != null && $Object.hasOwnProperty.call(m, "gateIndex") && m.gateIndex !== 0)
+                    w.uint32(/* id 6, wireType 0 =*/48).uint32(m.gateIndex);
+                if (m.gateType != null && $Object.hasOwnProperty.call(m, "gateType") && m.gateType !== "")
+                    w.uint32(/* id 7, wireType 2 =*/58).string(m.gateType);
+                if (m.state != null && $Object.hasOwnProperty.call(m, "state") && m.state !== 0)
+                    w.uint32(/* id 8, wireType 0 =*/64).int32(m.state);
+                if (m.detail != null && $Object.hasOwnProperty.call(m, "detail") && m.detail !== "")
+                    w.uint32(/* id 9, wireType 2 =*/74).string(m.detail);
+                if (m.evidence != null && m.evidence.length) {
+                    for (var i = 0; i < m.evidence.length; ++i)
+                        $root.meta.v1.Label.encode(m.evidence[i], w.uint32(/* id 10, wireType 2 =*/82).fork(), q + 1).ldelim();
+                }
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a GateResult message from the specified reader or buffer.
+             * @function decode
+             * @memberof meta.v1.GateResult
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {meta.v1.GateResult & meta.v1.GateResult.$Shape} GateResult
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            GateResult.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.meta.v1.GateResult();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            m.header = $root.meta.v1.Header.decode(r, r.size(), $undefined, q + 1, m.header);
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.project = v;
+                            else
+                                delete m.project;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            m.release = $root.meta.v1.ReleaseRef.decode(r, r.size(), $undefined, q + 1, m.release);
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.channel = v;
+                            else
+                                delete m.channel;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.pipelineSequence = v;
+                            else
+                                delete m.pipelineSequence;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.gateIndex = v;
+                            else
+                                delete m.gateIndex;
+                            continue;
+                        }
+                    case 7: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.gateType = v;
+                            else
+                                delete m.gateType;
+                            continue;
+                        }
+                    case 8: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.int32())
+                                m.state = v;
+                            else
+                                delete m.state;
+                            continue;
+                        }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.detail = v;
+                            else
+                                delete m.detail;
+                            continue;
+                        }
+                    case 10: {
+                            if (u !== 2)
+                                break;
+                            if (!(m.evidence && m.evidence.length))
+                                m.evidence = [];
+                            m.evidence.push($root.meta.v1.Label.decode(r, r.size(), $undefined, q + 1));
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            return GateResult;
+        })();
+
         v1.Project = (function() {
 
             /**
@@ -3292,6 +7359,7 @@ export const meta = $root.meta = (() => {
          * @property {number} ACTION_HOLD=3 ACTION_HOLD value
          * @property {number} ACTION_RELEASE_HOLD=4 ACTION_RELEASE_HOLD value
          * @property {number} ACTION_YANK=5 ACTION_YANK value
+         * @property {number} ACTION_WAVE=6 ACTION_WAVE value
          */
         v1.Action = (function() {
             const valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -3301,6 +7369,7 @@ export const meta = $root.meta = (() => {
             values[valuesById[3] = "ACTION_HOLD"] = 3;
             values[valuesById[4] = "ACTION_RELEASE_HOLD"] = 4;
             values[valuesById[5] = "ACTION_YANK"] = 5;
+            values[valuesById[6] = "ACTION_WAVE"] = 6;
             return values;
         })();
 
@@ -3311,6 +7380,8 @@ export const meta = $root.meta = (() => {
              * @typedef {Object} meta.v1.Rollout.$Properties
              * @property {Array.<number>|null} [waves] Rollout waves
              * @property {number|null} [waveIntervalSeconds] Rollout waveIntervalSeconds
+             * @property {number|null} [wave] Rollout wave
+             * @property {number|null} [maxFailedPercent] Rollout maxFailedPercent
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3360,6 +7431,22 @@ export const meta = $root.meta = (() => {
             Rollout.prototype.waveIntervalSeconds = 0;
 
             /**
+             * Rollout wave.
+             * @member {number} wave
+             * @memberof meta.v1.Rollout
+             * @instance
+             */
+            Rollout.prototype.wave = 0;
+
+            /**
+             * Rollout maxFailedPercent.
+             * @member {number} maxFailedPercent
+             * @memberof meta.v1.Rollout
+             * @instance
+             */
+            Rollout.prototype.maxFailedPercent = 0;
+
+            /**
              * Creates a new Rollout instance using the specified properties.
              * @function create
              * @memberof meta.v1.Rollout
@@ -3396,6 +7483,10 @@ export const meta = $root.meta = (() => {
                 }
                 if (m.waveIntervalSeconds != null && $Object.hasOwnProperty.call(m, "waveIntervalSeconds") && m.waveIntervalSeconds !== 0)
                     w.uint32(/* id 2, wireType 0 =*/16).uint32(m.waveIntervalSeconds);
+                if (m.wave != null && $Object.hasOwnProperty.call(m, "wave") && m.wave !== 0)
+                    w.uint32(/* id 3, wireType 0 =*/24).uint32(m.wave);
+                if (m.maxFailedPercent != null && $Object.hasOwnProperty.call(m, "maxFailedPercent") && m.maxFailedPercent !== 0)
+                    w.uint32(/* id 4, wireType 0 =*/32).uint32(m.maxFailedPercent);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -3463,6 +7554,24 @@ export const meta = $root.meta = (() => {
                                 delete m.waveIntervalSeconds;
                             continue;
                         }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.wave = v;
+                            else
+                                delete m.wave;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.maxFailedPercent = v;
+                            else
+                                delete m.maxFailedPercent;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -3483,38 +7592,38 @@ export const meta = $root.meta = (() => {
             return Rollout;
         })();
 
-        v1.Approval = (function() {
+        v1.PromotionApproval = (function() {
 
             /**
-             * Properties of an Approval.
-             * @typedef {Object} meta.v1.Approval.$Properties
-             * @property {string|null} [actor] Approval actor
-             * @property {string|null} [comment] Approval comment
+             * Properties of a PromotionApproval.
+             * @typedef {Object} meta.v1.PromotionApproval.$Properties
+             * @property {string|null} [actor] PromotionApproval actor
+             * @property {string|null} [comment] PromotionApproval comment
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
             /**
-             * Properties of an Approval.
+             * Properties of a PromotionApproval.
              * @memberof meta.v1
-             * @interface IApproval
-             * @augments meta.v1.Approval.$Properties
-             * @deprecated Use meta.v1.Approval.$Properties instead.
+             * @interface IPromotionApproval
+             * @augments meta.v1.PromotionApproval.$Properties
+             * @deprecated Use meta.v1.PromotionApproval.$Properties instead.
              */
 
             /**
-             * Shape of an Approval.
-             * @typedef {meta.v1.Approval.$Properties} meta.v1.Approval.$Shape
+             * Shape of a PromotionApproval.
+             * @typedef {meta.v1.PromotionApproval.$Properties} meta.v1.PromotionApproval.$Shape
              */
 
             /**
-             * Constructs a new Approval.
+             * Constructs a new PromotionApproval.
              * @memberof meta.v1
-             * @classdesc Represents an Approval.
+             * @classdesc Represents a PromotionApproval.
              * @constructor
-             * @param {meta.v1.Approval.$Properties=} [p] Properties to set
+             * @param {meta.v1.PromotionApproval.$Properties=} [p] Properties to set
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
-            const Approval = function (p) {
+            const PromotionApproval = function (p) {
                 if (p)
                     for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                         if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -3522,47 +7631,47 @@ export const meta = $root.meta = (() => {
             };
 
             /**
-             * Approval actor.
+             * PromotionApproval actor.
              * @member {string} actor
-             * @memberof meta.v1.Approval
+             * @memberof meta.v1.PromotionApproval
              * @instance
              */
-            Approval.prototype.actor = "";
+            PromotionApproval.prototype.actor = "";
 
             /**
-             * Approval comment.
+             * PromotionApproval comment.
              * @member {string} comment
-             * @memberof meta.v1.Approval
+             * @memberof meta.v1.PromotionApproval
              * @instance
              */
-            Approval.prototype.comment = "";
+            PromotionApproval.prototype.comment = "";
 
             /**
-             * Creates a new Approval instance using the specified properties.
+             * Creates a new PromotionApproval instance using the specified properties.
              * @function create
-             * @memberof meta.v1.Approval
+             * @memberof meta.v1.PromotionApproval
              * @static
-             * @param {meta.v1.Approval.$Properties=} [properties] Properties to set
-             * @returns {meta.v1.Approval} Approval instance
+             * @param {meta.v1.PromotionApproval.$Properties=} [properties] Properties to set
+             * @returns {meta.v1.PromotionApproval} PromotionApproval instance
              * @type {{
-             *   (properties: meta.v1.Approval.$Shape): meta.v1.Approval & meta.v1.Approval.$Shape;
-             *   (properties?: meta.v1.Approval.$Properties): meta.v1.Approval;
+             *   (properties: meta.v1.PromotionApproval.$Shape): meta.v1.PromotionApproval & meta.v1.PromotionApproval.$Shape;
+             *   (properties?: meta.v1.PromotionApproval.$Properties): meta.v1.PromotionApproval;
              * }}
              */
-            Approval.create = function(properties) {
-                return new Approval(properties);
+            PromotionApproval.create = function(properties) {
+                return new PromotionApproval(properties);
             };
 
             /**
-             * Encodes the specified Approval message. Does not implicitly {@link meta.v1.Approval.verify|verify} messages.
+             * Encodes the specified PromotionApproval message. Does not implicitly {@link meta.v1.PromotionApproval.verify|verify} messages.
              * @function encode
-             * @memberof meta.v1.Approval
+             * @memberof meta.v1.PromotionApproval
              * @static
-             * @param {meta.v1.Approval.$Properties} m Approval message or plain object to encode
+             * @param {meta.v1.PromotionApproval.$Properties} m PromotionApproval message or plain object to encode
              * @param {$protobuf.Writer} [w] Writer to encode to
              * @returns {$protobuf.Writer} Writer
              */
-            Approval.encode = function (m, w, q) {
+            PromotionApproval.encode = function (m, w, q) {
                 if (!w)
                     w = $Writer.create();
                 if (q === $undefined)
@@ -3580,17 +7689,17 @@ export const meta = $root.meta = (() => {
             };
 
             /**
-             * Decodes an Approval message from the specified reader or buffer.
+             * Decodes a PromotionApproval message from the specified reader or buffer.
              * @function decode
-             * @memberof meta.v1.Approval
+             * @memberof meta.v1.PromotionApproval
              * @static
              * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
              * @param {number} [l] Message length if known beforehand
-             * @returns {meta.v1.Approval & meta.v1.Approval.$Shape} Approval
+             * @returns {meta.v1.PromotionApproval & meta.v1.PromotionApproval.$Shape} PromotionApproval
              * @throws {Error} If the payload is not a reader or valid buffer
              * @throws {$protobuf.util.ProtocolError} If required fields are missing
              */
-            Approval.decode = function (r, l, z, q, g) {
+            PromotionApproval.decode = function (r, l, z, q, g) {
                 if (!(r instanceof $Reader))
                     r = $Reader.create(r);
                 if (q === $undefined)
@@ -3607,7 +7716,7 @@ export const meta = $root.meta = (() => {
                     l = r.len;
                     r.len = c;
                 }
-                m = g || new $root.meta.v1.Approval();
+                m = g || new $root.meta.v1.PromotionApproval();
                 while (r.pos < c) {
                     var s = r.pos;
                     var t = r.tag();
@@ -3652,7 +7761,7 @@ export const meta = $root.meta = (() => {
                 return m;
             };
 
-            return Approval;
+            return PromotionApproval;
         })();
 
         v1.Promotion = (function() {
@@ -3670,8 +7779,9 @@ export const meta = $root.meta = (() => {
              * @property {string|null} [reason] Promotion reason
              * @property {meta.v1.Rollout.$Properties|null} [rollout] Promotion rollout
              * @property {number|null} [expectedPreviousSequence] Promotion expectedPreviousSequence
-             * @property {Array.<meta.v1.Approval.$Properties>|null} [approvals] Promotion approvals
+             * @property {Array.<meta.v1.PromotionApproval.$Properties>|null} [approvals] Promotion approvals
              * @property {string|null} [previousPromotion] Promotion previousPromotion
+             * @property {boolean|null} [forced] Promotion forced
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3786,7 +7896,7 @@ export const meta = $root.meta = (() => {
 
             /**
              * Promotion approvals.
-             * @member {Array.<meta.v1.Approval.$Properties>} approvals
+             * @member {Array.<meta.v1.PromotionApproval.$Properties>} approvals
              * @memberof meta.v1.Promotion
              * @instance
              */
@@ -3799,6 +7909,14 @@ export const meta = $root.meta = (() => {
              * @instance
              */
             Promotion.prototype.previousPromotion = "";
+
+            /**
+             * Promotion forced.
+             * @member {boolean} forced
+             * @memberof meta.v1.Promotion
+             * @instance
+             */
+            Promotion.prototype.forced = false;
 
             /**
              * Creates a new Promotion instance using the specified properties.
@@ -3854,10 +7972,12 @@ export const meta = $root.meta = (() => {
                     w.uint32(/* id 10, wireType 0 =*/80).uint64(m.expectedPreviousSequence);
                 if (m.approvals != null && m.approvals.length) {
                     for (var i = 0; i < m.approvals.length; ++i)
-                        $root.meta.v1.Approval.encode(m.approvals[i], w.uint32(/* id 11, wireType 2 =*/90).fork(), q + 1).ldelim();
+                        $root.meta.v1.PromotionApproval.encode(m.approvals[i], w.uint32(/* id 11, wireType 2 =*/90).fork(), q + 1).ldelim();
                 }
                 if (m.previousPromotion != null && $Object.hasOwnProperty.call(m, "previousPromotion") && m.previousPromotion !== "")
                     w.uint32(/* id 12, wireType 2 =*/98).string(m.previousPromotion);
+                if (m.forced != null && $Object.hasOwnProperty.call(m, "forced") && m.forced !== false)
+                    w.uint32(/* id 13, wireType 0 =*/104).bool(m.forced);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -3985,7 +8105,7 @@ export const meta = $root.meta = (() => {
                                 break;
                             if (!(m.approvals && m.approvals.length))
                                 m.approvals = [];
-                            m.approvals.push($root.meta.v1.Approval.decode(r, r.size(), $undefined, q + 1));
+                            m.approvals.push($root.meta.v1.PromotionApproval.decode(r, r.size(), $undefined, q + 1));
                             continue;
                         }
                     case 12: {
@@ -3995,6 +8115,15 @@ export const meta = $root.meta = (() => {
                                 m.previousPromotion = v;
                             else
                                 delete m.previousPromotion;
+                            continue;
+                        }
+                    case 13: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.forced = v;
+                            else
+                                delete m.forced;
                             continue;
                         }
                     }
@@ -4015,304 +8144,6 @@ export const meta = $root.meta = (() => {
             };
 
             return Promotion;
-        })();
-
-        v1.Config = (function() {
-
-            /**
-             * Properties of a Config.
-             * @typedef {Object} meta.v1.Config.$Properties
-             * @property {meta.v1.Header.$Properties|null} [header] Config header
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a Config.
-             * @memberof meta.v1
-             * @interface IConfig
-             * @augments meta.v1.Config.$Properties
-             * @deprecated Use meta.v1.Config.$Properties instead.
-             */
-
-            /**
-             * Shape of a Config.
-             * @typedef {meta.v1.Config.$Properties} meta.v1.Config.$Shape
-             */
-
-            /**
-             * Constructs a new Config.
-             * @memberof meta.v1
-             * @classdesc Represents a Config.
-             * @constructor
-             * @param {meta.v1.Config.$Properties=} [p] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const Config = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            /**
-             * Config header.
-             * @member {meta.v1.Header.$Properties|null|undefined} header
-             * @memberof meta.v1.Config
-             * @instance
-             */
-            Config.prototype.header = null;
-
-            /**
-             * Creates a new Config instance using the specified properties.
-             * @function create
-             * @memberof meta.v1.Config
-             * @static
-             * @param {meta.v1.Config.$Properties=} [properties] Properties to set
-             * @returns {meta.v1.Config} Config instance
-             * @type {{
-             *   (properties: meta.v1.Config.$Shape): meta.v1.Config & meta.v1.Config.$Shape;
-             *   (properties?: meta.v1.Config.$Properties): meta.v1.Config;
-             * }}
-             */
-            Config.create = function(properties) {
-                return new Config(properties);
-            };
-
-            /**
-             * Encodes the specified Config message. Does not implicitly {@link meta.v1.Config.verify|verify} messages.
-             * @function encode
-             * @memberof meta.v1.Config
-             * @static
-             * @param {meta.v1.Config.$Properties} m Config message or plain object to encode
-             * @param {$protobuf.Writer} [w] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Config.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.header != null && $Object.hasOwnProperty.call(m, "header"))
-                    $root.meta.v1.Header.encode(m.header, w.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            /**
-             * Decodes a Config message from the specified reader or buffer.
-             * @function decode
-             * @memberof meta.v1.Config
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
-             * @param {number} [l] Message length if known beforehand
-             * @returns {meta.v1.Config & meta.v1.Config.$Shape} Config
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Config.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.meta.v1.Config();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.header = $root.meta.v1.Header.decode(r, r.size(), $undefined, q + 1, m.header);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return Config;
-        })();
-
-        v1.Flag = (function() {
-
-            /**
-             * Properties of a Flag.
-             * @typedef {Object} meta.v1.Flag.$Properties
-             * @property {meta.v1.Header.$Properties|null} [header] Flag header
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a Flag.
-             * @memberof meta.v1
-             * @interface IFlag
-             * @augments meta.v1.Flag.$Properties
-             * @deprecated Use meta.v1.Flag.$Properties instead.
-             */
-
-            /**
-             * Shape of a Flag.
-             * @typedef {meta.v1.Flag.$Properties} meta.v1.Flag.$Shape
-             */
-
-            /**
-             * Constructs a new Flag.
-             * @memberof meta.v1
-             * @classdesc Represents a Flag.
-             * @constructor
-             * @param {meta.v1.Flag.$Properties=} [p] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const Flag = function (p) {
-                if (p)
-                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            };
-
-            /**
-             * Flag header.
-             * @member {meta.v1.Header.$Properties|null|undefined} header
-             * @memberof meta.v1.Flag
-             * @instance
-             */
-            Flag.prototype.header = null;
-
-            /**
-             * Creates a new Flag instance using the specified properties.
-             * @function create
-             * @memberof meta.v1.Flag
-             * @static
-             * @param {meta.v1.Flag.$Properties=} [properties] Properties to set
-             * @returns {meta.v1.Flag} Flag instance
-             * @type {{
-             *   (properties: meta.v1.Flag.$Shape): meta.v1.Flag & meta.v1.Flag.$Shape;
-             *   (properties?: meta.v1.Flag.$Properties): meta.v1.Flag;
-             * }}
-             */
-            Flag.create = function(properties) {
-                return new Flag(properties);
-            };
-
-            /**
-             * Encodes the specified Flag message. Does not implicitly {@link meta.v1.Flag.verify|verify} messages.
-             * @function encode
-             * @memberof meta.v1.Flag
-             * @static
-             * @param {meta.v1.Flag.$Properties} m Flag message or plain object to encode
-             * @param {$protobuf.Writer} [w] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Flag.encode = function (m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === $undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (m.header != null && $Object.hasOwnProperty.call(m, "header"))
-                    $root.meta.v1.Header.encode(m.header, w.uint32(/* id 1, wireType 2 =*/10).fork(), q + 1).ldelim();
-                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
-                    for (var i = 0; i < m.$unknowns.length; ++i)
-                        w.raw(m.$unknowns[i]);
-                return w;
-            };
-
-            /**
-             * Decodes a Flag message from the specified reader or buffer.
-             * @function decode
-             * @memberof meta.v1.Flag
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
-             * @param {number} [l] Message length if known beforehand
-             * @returns {meta.v1.Flag & meta.v1.Flag.$Shape} Flag
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Flag.decode = function (r, l, z, q, g) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (q === $undefined)
-                    q = 0;
-                if (q > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                var c, m, v;
-                if (l === $undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw $RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = g || new $root.meta.v1.Flag();
-                while (r.pos < c) {
-                    var s = r.pos;
-                    var t = r.tag();
-                    if (t === z) {
-                        z = $undefined;
-                        break;
-                    }
-                    var u = t & 7;
-                    switch (t >>>= 3) {
-                    case 1: {
-                            if (u !== 2)
-                                break;
-                            m.header = $root.meta.v1.Header.decode(r, r.size(), $undefined, q + 1, m.header);
-                            continue;
-                        }
-                    }
-                    r.skipType(u, q, t);
-                    if (!r.discardUnknown) {
-                        $util.makeProp(m, "$unknowns", false);
-                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
-                    }
-                }
-                if (l !== $undefined) {
-                    if (r.pos !== c)
-                        throw $RangeError("index out of range");
-                    r.len = l;
-                }
-                if (z !== $undefined)
-                    throw $Error("missing end group");
-                return m;
-            };
-
-            return Flag;
         })();
 
         v1.RecordSignature = (function() {

@@ -77,6 +77,84 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace('.', '');
 }
 
+/** A unique, time-sorted file name for records that accumulate (reports, approvals, locations …). */
+function timedFile(when: Date): string {
+  return `${stamp(when)}-${randomBytes(4).toString('hex')}.pb`;
+}
+
+function sequenced(dir: string, seq: number): string {
+  return `${dir}/${seqShard(seq)}/${String(seq).padStart(10, '0')}.pb`;
+}
+
+/** A project's pipeline, one record per version: `pipeline/<seq shard>/<seq>.pb`. */
+export function pipelineDir(project: string): string {
+  return `${projectDir(project)}/pipeline`;
+}
+
+export function pipelinePath(project: string, seq: number): string {
+  return sequenced(pipelineDir(project), seq);
+}
+
+/** Approvals of a release for one channel, one file each (the approver is the record's actor). */
+export function approvalsDir(project: string, version: string, channel: string): string {
+  return `${releaseDir(project, version)}/approvals/${channel}`;
+}
+
+export function approvalPath(project: string, version: string, channel: string, when: Date): string {
+  return `${approvalsDir(project, version, channel)}/${timedFile(when)}`;
+}
+
+export function verificationsDir(project: string, version: string, channel: string): string {
+  return `${releaseDir(project, version)}/verifications/${channel}`;
+}
+
+export function verificationPath(project: string, version: string, channel: string, when: Date): string {
+  return `${verificationsDir(project, version, channel)}/${timedFile(when)}`;
+}
+
+/** Gate evaluations of a release for one channel, with their evidence. */
+export function gateResultsDir(project: string, version: string, channel: string): string {
+  return `${releaseDir(project, version)}/gates/${channel}`;
+}
+
+export function gateResultPath(project: string, version: string, channel: string, when: Date): string {
+  return `${gateResultsDir(project, version, channel)}/${timedFile(when)}`;
+}
+
+/** Verified copies of one binary of a release. */
+export function binaryLocationsDir(project: string, version: string, p: Platform): string {
+  return `${releaseDir(project, version)}/locations/${platformFile(p)}`;
+}
+
+export function binaryLocationPath(project: string, version: string, p: Platform, when: Date): string {
+  return `${binaryLocationsDir(project, version, p)}/${timedFile(when)}`;
+}
+
+/**
+ * A config layer's folder: `config/default` (project defaults), `config/env/<env>` or
+ * `config/env/<env>/channel/<channel>`. The literal `channel` segment keeps a personal
+ * environment (`dev/ada`) apart from an environment + channel.
+ */
+export function configDir(project: string, env = '', channel = ''): string {
+  if (channel && !env) throw new Error('a channel config layer needs an environment');
+  const base = `${projectDir(project)}/config`;
+  if (!env) return `${base}/default`;
+  return channel ? `${base}/env/${env}/channel/${channel}` : `${base}/env/${env}`;
+}
+
+export function configPath(project: string, env: string, channel: string, seq: number): string {
+  return sequenced(configDir(project, env, channel), seq);
+}
+
+/** A channel's flag set, one record per version. */
+export function flagsDir(project: string, channel: string): string {
+  return `${projectDir(project)}/flags/${channel}`;
+}
+
+export function flagsPath(project: string, channel: string, seq: number): string {
+  return sequenced(flagsDir(project, channel), seq);
+}
+
 export function instanceDir(project: string, env: string, host: string): string {
   const shard = createHash('sha256').update(host).digest('hex').slice(0, 2);
   return `${projectDir(project)}/instances/${env}/${shard}/${host}`;
@@ -85,12 +163,12 @@ export function instanceDir(project: string, env: string, host: string): string 
 /** Reports are named by time plus a random suffix: two reports never collide, and sort by time. */
 export function instancePath(project: string, env: string, host: string, when: Date): string {
   const month = when.toISOString().slice(0, 7).replace('-', '');
-  return `${instanceDir(project, env, host)}/${month}/${stamp(when)}-${randomBytes(4).toString('hex')}.pb`;
+  return `${instanceDir(project, env, host)}/${month}/${timedFile(when)}`;
 }
 
 export function eventPath(when: Date): string {
   const iso = when.toISOString();
-  return `log/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${stamp(when)}-${randomBytes(4).toString('hex')}.pb`;
+  return `log/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${timedFile(when)}`;
 }
 
 /**
@@ -119,6 +197,13 @@ export type PathClass =
   | { type: 'promotion'; project: string; channel: string; sequence: number }
   | { type: 'instance'; project: string; env: string; host: string }
   | { type: 'event' }
+  | { type: 'pipeline'; project: string; sequence: number }
+  | { type: 'approval'; project: string; version: string; channel: string }
+  | { type: 'verification'; project: string; version: string; channel: string }
+  | { type: 'gate'; project: string; version: string; channel: string }
+  | { type: 'location'; project: string; version: string; platform: string }
+  | { type: 'config'; project: string; env: string; channel: string; sequence: number }
+  | { type: 'flags'; project: string; channel: string; sequence: number }
   | { type: 'secret'; env: string; name: string; version: number }
   | { type: 'setting'; name: string }
   | { type: 'template' }
@@ -134,13 +219,31 @@ export function classifyPath(path: string): PathClass {
   if (sm) return { type: 'secret', env: sm[1]!, name: sm[2]!, version: Number(sm[3]) };
   if (!path.startsWith('projects/')) return { type: 'other' };
   let m = /^projects\/(.+)\/project\.pb$/.exec(path);
-  if (m && !/\/(releases|channels|instances)\//.test(`/${m[1]}/`)) return { type: 'project', project: m[1]! };
+  if (m && !/\/(releases|channels|instances|pipeline|config|flags)\//.test(`/${m[1]}/`)) return { type: 'project', project: m[1]! };
   m = /^projects\/(.+?)\/releases\/[0-9a-f]{2}\/([^/]+)\/release\.pb$/.exec(path);
   if (m) return { type: 'release', project: m[1]!, version: m[2]! };
   m = /^projects\/(.+?)\/releases\/[0-9a-f]{2}\/([^/]+)\/binaries\/([^/]+)\.pb$/.exec(path);
   if (m) return { type: 'binary', project: m[1]!, version: m[2]!, platform: m[3]!.split('-').join('/') };
   m = /^projects\/(.+?)\/releases\/[0-9a-f]{2}\/([^/]+)\/yank\.pb$/.exec(path);
   if (m) return { type: 'yank', project: m[1]!, version: m[2]! };
+  m = /^projects\/(.+?)\/releases\/[0-9a-f]{2}\/([^/]+)\/(approvals|verifications|gates)\/([^/]+)\/\d{8}T\d{9}Z-[0-9a-f]{8}\.pb$/.exec(path);
+  if (m) {
+    const type = ({ approvals: 'approval', verifications: 'verification', gates: 'gate' } as const)[m[3] as 'approvals' | 'verifications' | 'gates'];
+    return { type, project: m[1]!, version: m[2]!, channel: m[4]! };
+  }
+  m = /^projects\/(.+?)\/releases\/[0-9a-f]{2}\/([^/]+)\/locations\/([^/]+)\/\d{8}T\d{9}Z-[0-9a-f]{8}\.pb$/.exec(path);
+  if (m) return { type: 'location', project: m[1]!, version: m[2]!, platform: m[3]!.split('-').join('/') };
+  m = /^projects\/(.+?)\/pipeline\/\d{5}\/(\d{10})\.pb$/.exec(path);
+  if (m) return { type: 'pipeline', project: m[1]!, sequence: Number(m[2]) };
+  m = /^projects\/(.+?)\/flags\/([^/]+)\/\d{5}\/(\d{10})\.pb$/.exec(path);
+  if (m) return { type: 'flags', project: m[1]!, channel: m[2]!, sequence: Number(m[3]) };
+  m = /^projects\/(.+?)\/config\/default\/\d{5}\/(\d{10})\.pb$/.exec(path);
+  if (m) return { type: 'config', project: m[1]!, env: '', channel: '', sequence: Number(m[2]) };
+  // Greedy: the last `/channel/<name>` names the channel, so env `dev/channel` still reads one way.
+  m = /^projects\/(.+?)\/config\/env\/(.+)\/channel\/([^/]+)\/\d{5}\/(\d{10})\.pb$/.exec(path);
+  if (m) return { type: 'config', project: m[1]!, env: m[2]!, channel: m[3]!, sequence: Number(m[4]) };
+  m = /^projects\/(.+?)\/config\/env\/(.+)\/\d{5}\/(\d{10})\.pb$/.exec(path);
+  if (m) return { type: 'config', project: m[1]!, env: m[2]!, channel: '', sequence: Number(m[3]) };
   m = /^projects\/(.+?)\/channels\/([^/]+)\/\d{5}\/(\d{10})\.pb$/.exec(path);
   if (m) return { type: 'promotion', project: m[1]!, channel: m[2]!, sequence: Number(m[3]) };
   // The fixed depth below the shard tells `<env>/<shard>/<host>` from `<env>/<developer>/<shard>/<host>`.

@@ -252,5 +252,94 @@ export function checkRecordFields<K extends RecordKind>(kind: K, rec: RecordByKi
       checkText(f('reason'), r.reason);
       return;
     }
+    case 'pipeline': {
+      const r = rec as RecordByKind['pipeline'];
+      checkLine(f('project'), r.project);
+      checkUint64(f('sequence'), r.sequence);
+      r.stages.forEach((st, i) => {
+        const s = (n: string) => f(`stages[${i}].${n}`);
+        checkLine(s('channel'), st.channel);
+        checkLine(s('after'), st.after);
+        st.gates.forEach((g, j) => {
+          const gf = (n: string) => s(`gates[${j}].${g.type}.${n}`);
+          if (g.type === 'soak') checkUint64(gf('seconds'), g.seconds);
+          if (g.type === 'http') checkUrl(gf('url'), g.url);
+          if (g.type === 'verification') checkLine(gf('name'), g.name);
+          if (g.type === 'command') checkText(gf('run'), g.run);
+        });
+        if (st.rollout) checkUint64(s('rollout.intervalSeconds'), st.rollout.intervalSeconds);
+      });
+      checkText(f('validate'), r.validate);
+      checkText(f('onPromote'), r.onPromote);
+      checkText(f('source'), r.source);
+      return;
+    }
+    case 'approval': {
+      const r = rec as RecordByKind['approval'];
+      checkLine(f('project'), r.project);
+      releaseRef(f('release'), r.release);
+      checkLine(f('channel'), r.channel);
+      checkText(f('comment'), r.comment);
+      return;
+    }
+    case 'verification': {
+      const r = rec as RecordByKind['verification'];
+      checkLine(f('project'), r.project);
+      releaseRef(f('release'), r.release);
+      checkLine(f('channel'), r.channel);
+      checkLine(f('name'), r.name);
+      checkUrl(f('url'), r.url);
+      checkText(f('message'), r.message);
+      return;
+    }
+    case 'gate': {
+      const r = rec as RecordByKind['gate'];
+      checkLine(f('project'), r.project);
+      releaseRef(f('release'), r.release);
+      checkLine(f('channel'), r.channel);
+      checkUint64(f('pipelineSequence'), r.pipelineSequence);
+      checkLine(f('gateType'), r.gateType);
+      checkText(f('detail'), r.detail);
+      labels(f('evidence'), r.evidence);
+      return;
+    }
+    case 'config': {
+      const r = rec as RecordByKind['config'];
+      checkLine(f('project'), r.project);
+      checkLine(f('environment'), r.environment);
+      checkLine(f('channel'), r.channel);
+      checkUint64(f('sequence'), r.sequence);
+      r.entries.forEach((e, i) => {
+        checkLine(f(`entries[${i}].key`), e.key);
+        const v = e.value;
+        if (v.type === 'text') checkWellFormed(f(`entries[${i}].text`), v.text);
+        else if (v.type === 'json') checkWellFormed(f(`entries[${i}].json`), v.json);
+        else {
+          checkLine(f(`entries[${i}].secret.name`), v.name);
+          checkLine(f(`entries[${i}].secret.field`), v.field);
+        }
+      });
+      return;
+    }
+    case 'flags': {
+      const r = rec as RecordByKind['flags'];
+      checkLine(f('project'), r.project);
+      checkLine(f('channel'), r.channel);
+      checkUint64(f('sequence'), r.sequence);
+      checkWellFormed(f('document'), r.document);
+      return;
+    }
+    case 'location': {
+      const r = rec as RecordByKind['location'];
+      checkLine(f('project'), r.project);
+      releaseRef(f('release'), r.release);
+      platform(f('platform'), r.platform);
+      checkLine(f('digest'), r.digest);
+      checkUrl(f('url'), r.url);
+      checkLine(f('region'), r.region);
+      checkUint64(f('size'), r.size);
+      checkLine(f('method'), r.method);
+      return;
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { isMetaError, MetaError } from '../errors/MetaError.js';
 import { decodeAs } from '../records/codec.js';
-import { classifyPath, promotionPath, releasePath, yankPath, type PathClass } from '../records/layout.js';
+import { classifyPath, configPath, flagsPath, pipelinePath, promotionPath, releasePath, yankPath, type PathClass } from '../records/layout.js';
 import type { RecordKind } from '../records/types.js';
 import type { Commit } from '../store/gitObjects.js';
 import type { HistoryWalk, Repository } from '../store/Repository.js';
@@ -65,7 +65,26 @@ export interface VerifyOptions {
   maxViolations?: number;
 }
 
-const DECODED: Partial<Record<PathClass['type'], RecordKind>> = { project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', yank: 'yank' };
+const DECODED: Partial<Record<PathClass['type'], RecordKind>> = {
+  project: 'project', release: 'release', binary: 'binary', promotion: 'promotion', instance: 'instance', event: 'event', yank: 'yank',
+  pipeline: 'pipeline', approval: 'approval', verification: 'verification', gate: 'gate', location: 'location', config: 'config', flags: 'flags',
+};
+
+/** The record folders numbered 1, 2, 3 … (a gap or a repeat is a violation), by the path's class. */
+function sequencedPath(cls: PathClass, seq: number): string | undefined {
+  switch (cls.type) {
+    case 'promotion':
+      return promotionPath(cls.project, cls.channel, seq);
+    case 'pipeline':
+      return pipelinePath(cls.project, seq);
+    case 'config':
+      return configPath(cls.project, cls.env, cls.channel, seq);
+    case 'flags':
+      return flagsPath(cls.project, cls.channel, seq);
+    default:
+      return undefined;
+  }
+}
 
 /** The id of the object a read found missing, when `e` is the object store's NOT_FOUND. */
 function missingOid(e: unknown): string | undefined {
@@ -308,12 +327,14 @@ function checkCommit(snap: At, commit: string, changes: Change[], add: (v: Viola
 }
 
 function checkRecord(snap: At, commit: string, path: string, oid: string, cls: PathClass, kind: RecordKind, add: (v: Violation) => void): void {
-  if (cls.type === 'promotion') {
-    // From the path alone, so a channel record that does not even decode still shows the gap.
+  if (cls.type === 'promotion' || cls.type === 'pipeline' || cls.type === 'config' || cls.type === 'flags') {
+    // From the path alone, so a record that does not even decode still shows the gap.
     const seq = cls.sequence;
-    if (seq < 1 || (seq > 1 && entryAt(snap, promotionPath(cls.project, cls.channel, seq - 1)) === undefined)) {
-      add({ commit, path, kind: 'sequence-gap', message: `channel ${cls.channel} of ${cls.project} jumps to ${seq} without ${seq - 1}` });
+    if (seq < 1 || (seq > 1 && entryAt(snap, sequencedPath(cls, seq - 1)!) === undefined)) {
+      const what = cls.type === 'promotion' ? `channel ${cls.channel}` : cls.type === 'flags' ? `the flags of ${cls.channel}` : cls.type === 'config' ? 'a config layer' : 'the pipeline';
+      add({ commit, path, kind: 'sequence-gap', message: `${what} of ${cls.project} jumps to ${seq} without ${seq - 1}` });
     }
+    if (sequencedPath(cls, seq) !== path) add({ commit, path, kind: 'path-mismatch', message: `${path}: sequence ${seq} is in the wrong shard` });
   }
   let rec;
   const raw = snap.walk.tryRead(oid);
@@ -364,12 +385,38 @@ function checkRecord(snap: At, commit: string, path: string, oid: string, cls: P
       const r = rec as { project: string; channel: string; sequence: number; release: { githash: string; version: string }; previousPromotion: string };
       const seq = cls.sequence;
       if (r.project !== cls.project || r.channel !== cls.channel) mismatch(`channel record is for ${r.project} ${r.channel}`);
-      if (promotionPath(cls.project, cls.channel, seq) !== path) mismatch(`sequence ${seq} is in the wrong shard`);
       if (r.sequence !== seq) {
         add({ commit, path, kind: r.sequence < seq && entryAt(snap, promotionPath(cls.project, cls.channel, r.sequence)) !== undefined ? 'sequence-repeat' : 'path-mismatch', message: `${path} holds sequence ${r.sequence}` });
       }
       if (r.release.githash) refTo(releasePath(cls.project, r.release.version), r.release.githash, `release ${r.release.version}`);
       if (r.previousPromotion) refTo(promotionPath(cls.project, cls.channel, seq - 1), r.previousPromotion, 'previous promotion');
+      break;
+    }
+    case 'pipeline':
+    case 'config':
+    case 'flags': {
+      const r = rec as { project: string; sequence: number; environment?: string; channel?: string };
+      if (r.project !== cls.project) mismatch(`${kind} record is for ${r.project}`);
+      if (cls.type !== 'pipeline' && r.channel !== cls.channel) mismatch(`${kind} record is for channel '${r.channel}'`);
+      if (cls.type === 'config' && r.environment !== cls.env) mismatch(`config record is for environment '${r.environment}'`);
+      if (r.sequence !== cls.sequence) add({ commit, path, kind: 'path-mismatch', message: `${path} holds sequence ${r.sequence}` });
+      break;
+    }
+    case 'approval':
+    case 'verification':
+    case 'gate': {
+      const r = rec as { project: string; channel: string; release: { githash: string; version: string } };
+      if (r.project !== cls.project || r.release.version !== cls.version || r.channel !== cls.channel) {
+        mismatch(`${kind} record is for ${r.project} ${r.release.version} on ${r.channel}`);
+      }
+      refTo(releasePath(cls.project, cls.version), r.release.githash, 'release');
+      break;
+    }
+    case 'location': {
+      const r = rec as { project: string; release: { githash: string; version: string }; platform: { os: string; arch: string; variant: string } };
+      const plat = [r.platform.os, r.platform.arch, r.platform.variant].filter(Boolean).join('/');
+      if (r.project !== cls.project || r.release.version !== cls.version || plat !== cls.platform) mismatch(`location record is for ${r.project} ${r.release.version} ${plat}`);
+      refTo(releasePath(cls.project, cls.version), r.release.githash, 'release');
       break;
     }
     default:

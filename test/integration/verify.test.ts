@@ -66,7 +66,7 @@ describe('meta verify', () => {
     const promo = encodeRecord('promotion', {
       header: makeHeader('promotion', 'mallory', new Date()), project: 'acme/app', channel: 'stable', sequence: 3, action: 'promote',
       release: { githash: hex40('f'), version: '9.9.9' }, previous: null, reason: '', rollout: null, expectedPreviousSequence: 2, approvals: [],
-      previousPromotion: blobAt(g, 'main', promotionPath('acme/app', 'stable', 2)),
+      previousPromotion: blobAt(g, 'main', promotionPath('acme/app', 'stable', 2)), forced: false,
     });
     const dangling = plumbingCommit(g, { put: { [seq3]: gitBlob(g, promo) } }, 'promote a missing release');
     const junk = plumbingCommit(g, { put: { 'notes.txt': gitBlob(g, 'hello'), [promotionPath('acme/app', 'stable', 7)]: gitBlob(g, Buffer.from([0xff, 0xff, 0xff])) } }, 'junk');

@@ -162,7 +162,7 @@ describe('anti-rollback on a local repository', () => {
             path: promotionPath('acme/app', 'stable', 3),
             data: encodeRecord('promotion', {
               header: makeHeader('promotion', 'test', new Date()), project: 'acme/app', channel: 'stable', sequence: 3, action: 'yank', release,
-              previous: null, reason: 'broken', rollout: null, expectedPreviousSequence: 2, approvals: [], previousPromotion: '',
+              previous: null, reason: 'broken', rollout: null, expectedPreviousSequence: 2, approvals: [], previousPromotion: '', forced: false,
             }),
           }],
           message: 'yank 2.0.0',

@@ -29,7 +29,7 @@ describe('channelHead (newest-first resolution)', () => {
           path: promotionPath(project, channel, seq),
           data: encodeRecord('promotion', {
             header: makeHeader('promotion', 't', new Date(0)), project, channel, sequence: seq, action, release, previous: null, reason: '',
-            rollout: null, expectedPreviousSequence: seq - 1, approvals: [], previousPromotion: '',
+            rollout: null, expectedPreviousSequence: seq - 1, approvals: [], previousPromotion: '', forced: false,
           }),
         });
       }
