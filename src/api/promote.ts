@@ -16,6 +16,8 @@ export interface PromoteOptions {
   requireBinaries?: boolean;
   /** Promote even though the channel is on hold. */
   force?: boolean;
+  /** Record that this promotion overrides pipeline gates that did not pass (the record's `forced`). */
+  forced?: boolean;
 }
 
 /**
@@ -47,6 +49,6 @@ export async function promote(repo: MetaRepo, opts: PromoteOptions): Promise<Pro
       if (opts.requireBinaries) throw new MetaError('PRECONDITION_FAILED', `${msg}; --require-binaries refuses to promote it`, { project, version: opts.version });
       warnings.push(msg);
     }
-    return { action: 'promote', release: { githash: rel.githash, version: opts.version }, reason: opts.reason, warnings };
+    return { action: 'promote', release: { githash: rel.githash, version: opts.version }, reason: opts.reason, warnings, forced: opts.forced };
   });
 }

@@ -34,6 +34,8 @@ export interface PromotionDecision {
   release: ReleaseRef;
   reason?: string;
   warnings?: string[];
+  /** Promoted past gates that did not pass (`meta pipeline promote --force`). */
+  forced?: boolean;
 }
 
 /**
@@ -79,7 +81,7 @@ export async function writePromotion(
         kind: 'promotion', path,
         body: {
           project, channel, sequence, action: d.action, release: d.release, previous, reason: d.reason ?? '', rollout: null,
-          expectedPreviousSequence: state.lastSequence, approvals: [], previousPromotion: state.lastEntry?.githash ?? '', forced: false,
+          expectedPreviousSequence: state.lastSequence, approvals: [], previousPromotion: state.lastEntry?.githash ?? '', forced: d.forced === true,
         },
       }],
       message: `${verb} ${project} ${channel}${target} (seq ${sequence})`,

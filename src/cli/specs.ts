@@ -41,6 +41,8 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: 'env', describe: 'declared environments (and personal dev/<developer> ones)' },
   { name: 'settings', describe: "meta.yaml's settings: read, set, unset, replace (validated, committed)" },
   { name: 'token', describe: 'bearer tokens of meta serve (stored in meta.yaml by sha256)' },
+  { name: 'pipeline', describe: 'pipelines: stages, gates, promotions through them, their status' },
+  { name: 'verification', describe: 'checks that ran outside boot-meta (CI), for verification gates' },
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -618,6 +620,74 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     hot: true,
     load: () => import('./commands/verify.js'),
+  }),
+
+  command({
+    path: ['pipeline', 'set'],
+    describe: "validate a pipeline file and append it as the project's next pipeline version",
+    positionals: [{ name: 'project', required: true }],
+    options: {
+      push,
+      file: { type: 'string', required: true, complete: 'file', placeholder: 'pipeline.yaml', describe: 'the pipeline file (README "Pipelines"), - for standard input' },
+    },
+    examples: ['meta pipeline set acme/app --file pipeline.yaml'],
+    load: () => import('./commands/pipelineSet.js'),
+  }),
+  command({
+    path: ['pipeline', 'show'],
+    describe: 'the pipeline in force (at a commit, ref or date): its file and version',
+    positionals: [{ name: 'project', required: true }],
+    options: { at: at() },
+    load: () => import('./commands/pipelineShow.js'),
+  }),
+  command({
+    path: ['pipeline', 'status'],
+    describe: "per stage: what is live, the candidate, holds, the rollout wave and each gate's state",
+    positionals: [{ name: 'project', required: true }],
+    options: { at: at() },
+    load: () => import('./commands/pipelineStatus.js'),
+  }),
+  command({
+    path: ['pipeline', 'promote'],
+    describe: "evaluate a stage's gates now, record them, and promote only when all pass (exit 5 listing the others)",
+    positionals: [{ name: 'project', required: true }, { name: 'version', required: true }],
+    options: {
+      push,
+      to: { type: 'string', required: true, placeholder: 'channel', describe: 'the stage to promote into' },
+      expect: { type: 'string', placeholder: 'version|none', describe: "the version that must be live now, or 'none' (else exit 4)" },
+      force: { type: 'boolean', describe: 'promote although gates did not pass (needs --reason; the record says forced)' },
+      reason: { type: 'string' },
+      'allow-commands': { type: 'boolean', default: false, describe: "run the pipeline's command gates, validate and on_promote here (whoever writes the pipeline chooses them; off by default)" },
+    },
+    examples: ['meta pipeline promote acme/app 1.4.2 --to stable', "meta pipeline promote acme/app 1.4.2 --to stable --force --reason 'hotfix, approved by phone'"],
+    load: () => import('./commands/pipelinePromote.js'),
+  }),
+  command({
+    path: ['approve'],
+    describe: 'approve a release for a channel (an Approval record; approvals gates count distinct actors)',
+    positionals: [{ name: 'project', required: true }, { name: 'version', required: true }],
+    options: {
+      push,
+      channel: { type: 'string', required: true },
+      comment: { type: 'string' },
+    },
+    examples: ["meta approve acme/app 1.4.2 --channel stable --comment 'notes reviewed'"],
+    load: () => import('./commands/approve.js'),
+  }),
+  command({
+    path: ['verification', 'record'],
+    describe: 'record that a check outside boot-meta (CI) passed or failed for a release on a channel',
+    positionals: [{ name: 'project', required: true }, { name: 'version', required: true }],
+    options: {
+      push,
+      channel: { type: 'string', required: true },
+      name: { type: 'string', required: true, describe: 'the check, as its verification gate names it' },
+      status: { type: 'string', required: true, choices: ['passed', 'failed'] },
+      url: { type: 'string', describe: 'where to read more (the CI run)' },
+      message: { type: 'string' },
+    },
+    examples: ['meta verification record acme/app 1.4.2 --channel beta --name smoke --status passed --url https://ci.example/runs/81'],
+    load: () => import('./commands/verificationRecord.js'),
   }),
 
   // About the CLI itself; they read this table, so they run from builtins.ts, not a lazy import.

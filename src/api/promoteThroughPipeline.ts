@@ -1,0 +1,88 @@
+import { MetaError } from '../errors/MetaError.js';
+import { evaluateStage, runPipelineCommand } from './evaluateStage.js';
+import type { RoundOutcome } from './gateResults.js';
+import type { CommandPolicy, GateVerdict } from './gates/GateOutcome.js';
+import type { MetaRepo } from './openMeta.js';
+import { promote } from './promote.js';
+import type { PromotionResult } from './writePromotion.js';
+
+export interface PipelinePromoteOptions {
+  project: string;
+  version: string;
+  /** The stage (channel) to promote into. */
+  to: string;
+  /** Promote although gates did not pass; needs `reason`, and the promotion record says `forced`. */
+  force?: boolean;
+  reason?: string;
+  /** The version that must be live on `to` now (`'none'`: nothing yet), as `channel promote --expect`. */
+  expect?: string;
+  /** Whether and where command gates, `validate` and `on_promote` run (default: not at all). */
+  commands?: CommandPolicy;
+}
+
+export interface PipelinePromoteResult {
+  promoted: boolean;
+  outcomes: RoundOutcome[];
+  /** The promotion written (absent when the release was live already: `promotion.changed` false). */
+  promotion?: PromotionResult;
+  /** The commit holding the round's GateResult records. */
+  gatesCommit?: string;
+  /** The pipeline's `on_promote`, when it ran after the promotion landed. */
+  onPromote?: GateVerdict;
+  warnings: string[];
+}
+
+const MAX_REASON = 1500;
+
+/** One line per outcome, bounded: the promotion record's reason says what let it through. */
+function summary(outcomes: RoundOutcome[]): string {
+  const s = outcomes.map((o) => `${o.type} ${o.state} (${o.detail})`).join('; ');
+  return s.length > MAX_REASON ? `${s.slice(0, MAX_REASON)}…` : s;
+}
+
+/**
+ * Promotes a release into a pipeline stage the way the pipeline allows: evaluates the stage's
+ * gates now (after `validate`), appends their results, and promotes only when all pass, with a
+ * reason listing them; then runs `on_promote`. Otherwise PRECONDITION_FAILED (exit 5) naming the
+ * gates that did not pass (`data.gates`). `force` with a `reason` promotes anyway and marks the
+ * promotion record `forced`. A channel on hold still refuses (release it with `channel unhold`).
+ *
+ * @example
+ * try {
+ *   const r = await promoteThroughPipeline(repo, { project: 'acme/app', version: '1.4.2', to: 'stable' });
+ *   console.log(r.promotion?.sequence);
+ * } catch (e) { if (isMetaError(e, 'PRECONDITION_FAILED')) console.log(e.data.gates); else throw e; }
+ */
+export async function promoteThroughPipeline(repo: MetaRepo, opts: PipelinePromoteOptions): Promise<PipelinePromoteResult> {
+  if (opts.force && !opts.reason?.trim()) {
+    throw new MetaError('INVALID_ARGUMENT', '--force needs --reason: the promotion record keeps why the gates were overridden', {});
+  }
+  const commands = opts.commands ?? { allow: false };
+  const ev = await evaluateStage(repo, { project: opts.project, version: opts.version, channel: opts.to, commands });
+  const project = ev.pipeline.project;
+  const blocking = ev.outcomes.filter((o) => o.state !== 'passed');
+  if (blocking.length > 0 && !opts.force) {
+    const list = blocking.map((o) => `${o.type}${o.index >= 0 ? ` #${o.index + 1}` : ''} ${o.state}: ${o.detail}`).join('; ');
+    throw new MetaError('PRECONDITION_FAILED', `${opts.version} cannot enter ${opts.to}: ${blocking.length} gate${blocking.length === 1 ? '' : 's'} did not pass: ${list}; see 'meta pipeline status ${project}', or pass --force --reason '…' to promote anyway`, {
+      project, version: opts.version, channel: opts.to, gates: blocking, gatesCommit: ev.recorded,
+    });
+  }
+  const reason = blocking.length > 0
+    ? `forced past ${blocking.length} gate${blocking.length === 1 ? '' : 's'} that did not pass: ${opts.reason!.trim()}; gates: ${summary(ev.outcomes)}`
+    : `${opts.reason?.trim() ? `${opts.reason.trim()}; ` : ''}pipeline v${ev.pipeline.sequence} gates passed${ev.outcomes.length ? `: ${summary(ev.outcomes)}` : ' (none)'}`;
+  // With waves, the stage's rollout policy goes along: rollout: ev.stage.rollout ?? undefined.
+  const promotion = await promote(repo, { project, channel: opts.to, version: opts.version, expect: opts.expect, reason, forced: blocking.length > 0 });
+  const warnings = [...promotion.warnings];
+  let onPromote: GateVerdict | undefined;
+  if (promotion.changed && ev.pipeline.onPromote.trim() !== '') {
+    if (commands.allow) {
+      const snap = repo.store.snapshot(promotion.commit);
+      const ctx = { repo, snap, project, pipeline: ev.pipeline, stage: ev.stage, candidate: ev.candidate, release: repo.reader.byOid(snap, ev.candidate.githash, 'release'), now: repo.clock(), commands };
+      onPromote = await runPipelineCommand(ctx, ev.pipeline.onPromote, "the pipeline's on_promote");
+      if (onPromote.state !== 'passed') warnings.push(`${onPromote.detail} (the promotion stands)`);
+    } else {
+      warnings.push("the pipeline's on_promote was not run: commands from the pipeline run only with --allow-commands");
+    }
+  }
+  return { promoted: promotion.changed, outcomes: ev.outcomes, promotion, gatesCommit: ev.recorded, onPromote, warnings };
+}
