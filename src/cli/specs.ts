@@ -43,6 +43,7 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: 'token', describe: 'bearer tokens of meta serve (stored in meta.yaml by sha256)' },
   { name: 'pipeline', describe: 'pipelines: stages, gates, promotions through them, their status' },
   { name: 'verification', describe: 'checks that ran outside boot-meta (CI), for verification gates' },
+  { name: 'config', describe: 'config per project, environment and channel (layered, versioned, secret references by name)' },
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -247,6 +248,49 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'to', required: true, format: 'at', describe: 'commit, ref or ISO-8601 date' },
     ],
     load: () => import('./commands/diff.js'),
+  }),
+  command({
+    path: ['config', 'set'],
+    describe: 'append a new version of a config layer: project defaults, --env, or --env + --channel',
+    positionals: [
+      { name: 'project', required: true },
+      { name: 'pairs', variadic: true, describe: 'KEY=VALUE text values' },
+    ],
+    options: {
+      env: { type: 'string', placeholder: 'env', describe: 'the environment layer (prod, or a personal dev/alice); default: the project defaults' },
+      channel: { type: 'string', placeholder: 'channel', describe: 'the environment + channel layer (needs --env)' },
+      'json-value': { type: 'array', placeholder: 'KEY=<json>', describe: 'a typed JSON value, stored canonical (repeatable)' },
+      secret: { type: 'array', placeholder: 'KEY=<name>[#<field>]', describe: "a reference to a secret of --env, or one top-level key of it (repeatable)" },
+      unset: { type: 'array', placeholder: 'KEY', describe: 'remove a key from this layer (repeatable)' },
+      push,
+    },
+    examples: ['meta config set acme/app LOG_LEVEL=info', "meta config set acme/app --env prod --json-value 'LIMITS={\"rps\":100}' --secret DB_PASSWORD=db#password", 'meta config set acme/app --env prod --channel beta --unset LOG_LEVEL'],
+    load: () => import('./commands/configSet.js'),
+  }),
+  command({
+    path: ['config', 'get'],
+    describe: 'the merged config: defaults < --env < --env + --channel, key by key (secret references by name)',
+    positionals: [{ name: 'project', required: true }],
+    options: {
+      env: { type: 'string', required: true, placeholder: 'env' },
+      channel: { type: 'string', placeholder: 'channel' },
+      at: at(),
+      'show-layers': { type: 'boolean', describe: 'say which layer each key came from' },
+      'resolve-secrets': { type: 'boolean', describe: "decrypt secret references with an age identity of the environment (exit 10 when none matches)" },
+      identity,
+    },
+    load: () => import('./commands/configGet.js'),
+  }),
+  command({
+    path: ['config', 'history'],
+    describe: 'every version of one config layer: who, when, commit, and the keys it added, changed or removed',
+    positionals: [{ name: 'project', required: true }],
+    options: {
+      env: { type: 'string', placeholder: 'env', describe: 'the environment layer (default: the project defaults)' },
+      channel: { type: 'string', placeholder: 'channel', describe: 'the environment + channel layer (needs --env)' },
+      at: at(),
+    },
+    load: () => import('./commands/configHistory.js'),
   }),
   command({
     path: ['show'],

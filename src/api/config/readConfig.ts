@@ -1,0 +1,127 @@
+/**
+ * `meta config get` and the config route: the merged config of a project for an environment
+ * (and channel) at one commit, secret references by name; {@link resolveConfigSecrets} replaces
+ * them with values when an age identity of that environment decrypts them.
+ */
+import { MetaError, isMetaError } from '../../errors/MetaError.js';
+import { checkChannel, checkEnvironment } from '../../records/names.js';
+import type { ConfigValue } from '../../records/types.js';
+import type { Snapshot } from '../../store/Snapshot.js';
+import { requireProject, snapshotAt } from '../lookup.js';
+import type { MetaRepo } from '../openMeta.js';
+import type { IdentityOptions } from '../resolveIdentities.js';
+import { mergeConfigLayers, type ConfigLayerName } from './configLayers.js';
+import { secretRefText } from './configRules.js';
+
+/** A JSON value of the merged config: text is a string, a `--json` value its JSON, a secret reference `secret:<name>[#<field>]` until resolved. */
+export type ConfigJson = string | number | boolean | null | ConfigJson[] | { [key: string]: ConfigJson };
+
+/** The merged config at one commit (`meta config get --json`, `GET /v1/projects/<p>/config`). */
+export interface ConfigView {
+  project: string;
+  env: string;
+  channel: string;
+  commit: string;
+  config: Record<string, ConfigJson>;
+  /** The keys whose value is a secret reference, with the secret's name and field, and whether `config` holds its value. */
+  secrets: Record<string, { name: string; field: string; resolved: boolean }>;
+  /** The layer each key came from (with `showLayers`). */
+  layers?: Record<string, ConfigLayerName>;
+  /** The version in force of each layer (0: the layer has none). */
+  sequences: Record<ConfigLayerName, number>;
+}
+
+export interface ReadConfigOptions {
+  project: string;
+  env: string;
+  channel?: string;
+  /** Commit, ref or date (default: the tip). */
+  at?: string;
+  showLayers?: boolean;
+}
+
+function jsonOf(v: ConfigValue): ConfigJson {
+  if (v.type === 'text') return v.text;
+  if (v.type === 'json') return JSON.parse(v.json) as ConfigJson;
+  return secretRefText(v.name, v.field);
+}
+
+/**
+ * The merged config at a snapshot. Undeclared environments and channels are refused (NOT_FOUND
+ * with the closest declared names) as every command does.
+ *
+ * @example
+ * configAt(repo, repo.store.snapshot(), { project: 'acme/app', env: 'prod', channel: 'stable' }).config
+ */
+export async function configAt(repo: MetaRepo, snap: Snapshot, opts: Omit<ReadConfigOptions, 'at'>): Promise<ConfigView> {
+  const env = checkEnvironment(opts.env);
+  const channel = opts.channel ? checkChannel(opts.channel) : '';
+  const project = requireProject(repo, snap, opts.project).name;
+  const { requireDeclaredChannel, requireDeclaredEnvironment } = await import('../declaredNames.js');
+  requireDeclaredEnvironment(snap, env, { project });
+  if (channel) requireDeclaredChannel(snap, project, channel);
+  const merged = mergeConfigLayers(repo, snap, project, env, channel);
+  const config: Record<string, ConfigJson> = {};
+  const secrets: ConfigView['secrets'] = {};
+  const layers: Record<string, ConfigLayerName> = {};
+  for (const [key, { value, layer }] of merged.values) {
+    config[key] = jsonOf(value);
+    if (value.type === 'secret') secrets[key] = { name: value.name, field: value.field, resolved: false };
+    layers[key] = layer;
+  }
+  return { project, env, channel, commit: snap.commit!, config, secrets, ...(opts.showLayers ? { layers } : {}), sequences: merged.sequences };
+}
+
+/**
+ * The merged config of `project` for `env` (and `channel`) at `at`.
+ *
+ * @example
+ * const view = await readConfig(repo, { project: 'acme/app', env: 'prod', channel: 'stable', showLayers: true });
+ */
+export async function readConfig(repo: MetaRepo, opts: ReadConfigOptions): Promise<ConfigView> {
+  return configAt(repo, snapshotAt(repo, opts.at), opts);
+}
+
+function plainJson(v: unknown): ConfigJson {
+  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('utf8') : x))) as ConfigJson;
+}
+
+/**
+ * Replaces the secret references of a view with their values, decrypted at the view's commit
+ * with the caller's age identities (MAC checked). An identity of another environment does not
+ * decrypt: NO_IDENTITY names the key and the secret. A missing field is NOT_FOUND.
+ *
+ * @example
+ * const view = await resolveConfigSecrets(repo, await readConfig(repo, { project: 'acme/app', env: 'prod' }), { identityFiles: ['/etc/meta/prod.txt'] });
+ */
+export async function resolveConfigSecrets(repo: MetaRepo, view: ConfigView, ids: IdentityOptions): Promise<ConfigView> {
+  const { getSecret } = await import('../getSecret.js');
+  const decrypted = new Map<string, Record<string, unknown> | unknown>();
+  const config = { ...view.config };
+  const secrets: ConfigView['secrets'] = {};
+  for (const [key, ref] of Object.entries(view.secrets)) {
+    let whole = decrypted.get(ref.name);
+    if (whole === undefined) {
+      try {
+        whole = (await getSecret(repo, { secret: ref.name, env: view.env, at: view.commit, ...ids })).value;
+      } catch (e) {
+        if (isMetaError(e, 'NO_IDENTITY')) {
+          throw new MetaError('NO_IDENTITY', `config ${key} refers to secret ${view.env}/${ref.name}, and no age identity here decrypts it: use a key of environment ${view.env} (--identity, $SOPS_AGE_KEY_FILE), or leave out --resolve-secrets to see references by name`, { key, env: view.env, secret: ref.name, recipients: e.data.recipients });
+        }
+        throw e;
+      }
+      decrypted.set(ref.name, whole);
+    }
+    let value: unknown = whole;
+    if (ref.field) {
+      const map = whole !== null && typeof whole === 'object' && !(whole instanceof Uint8Array) && !Array.isArray(whole) ? (whole as Record<string, unknown>) : {};
+      if (!Object.prototype.hasOwnProperty.call(map, ref.field)) {
+        throw new MetaError('NOT_FOUND', `config ${key} refers to field ${JSON.stringify(ref.field)} of secret ${view.env}/${ref.name}, which has no such key; fix the reference with 'meta config set … --secret ${key}=${ref.name}#<field>'`, { key, secret: ref.name, field: ref.field });
+      }
+      value = map[ref.field];
+    }
+    config[key] = plainJson(value);
+    secrets[key] = { ...ref, resolved: true };
+  }
+  return { ...view, config, secrets };
+}
