@@ -25,6 +25,7 @@ export const EVENT_TYPES = [
   'instance.reported',
   'event.logged',
   'settings.changed',
+  'config.changed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -149,6 +150,10 @@ export function eventsOfEntry(repo: MetaRepo, entry: LogEntry): MetaEventOut[] {
         });
         break;
       }
+      case 'config':
+        // environment and channel are '' for the project defaults, which apply to every one.
+        push({ type: 'config.changed', path, githash, project: c.project, environment: c.env || undefined, channel: c.channel || undefined, sequence: c.sequence, record: rec?.record, error });
+        break;
       case 'event': {
         const r = rec?.kind === 'event' ? rec.record : undefined;
         push({ type: 'event.logged', path, githash, project: r?.project || undefined, record: rec?.record, error });

@@ -249,6 +249,10 @@ export class MetaServer {
         }
         case 'records': return await recordsRoute(repo, this.committer, req, res, maxBody);
         case 'report': return await reportRoute(repo, this.committer, req, res, route, maxBody);
+        case 'config': {
+          const { configRoute } = await import('./configRoute.js');
+          return await configRoute({ repo, longPoll: this.longPoll, maxWaitSeconds: this.opts.maxWaitSeconds ?? 60, closing: () => this.closing }, req, res, route, query);
+        }
       }
     } catch (e) {
       sendError(res, e, this.hostDirs, this.opts.log);

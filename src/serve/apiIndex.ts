@@ -9,6 +9,7 @@ export const API_INDEX = {
     { method: 'GET', path: '/v1/events', query: '[project=][&channel=][&types=a,b.*][&since=commit|beginning]', does: 'Server-Sent Events in commit order' },
     { method: 'POST', path: '/v1/records', auth: 'records', does: 'write a record: kind project|release|binary|promotion|rollback|hold|unhold|yank|event' },
     { method: 'POST', path: '/v1/projects/{project}/instances/{host}/report', auth: 'reports', does: 'append an instance report' },
+    { method: 'GET', path: '/v1/projects/{project}/config', query: 'env=e[&channel=c][&at=][&wait=s]', does: 'the merged config (defaults < env < env+channel), secret references by name' },
     { method: 'GET', path: '/healthz', does: 'liveness and the served commit' },
     { method: 'GET', path: '/metrics', does: 'Prometheus metrics' },
   ],

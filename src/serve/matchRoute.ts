@@ -11,7 +11,7 @@ export interface Route {
 }
 
 /** The method each route takes (a GET route also answers HEAD). */
-export const ROUTE_METHODS: Record<string, string> = { index: 'GET', healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', project: 'GET', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST' };
+export const ROUTE_METHODS: Record<string, string> = { index: 'GET', healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', project: 'GET', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST', config: 'GET' };
 
 /** Splits a raw path into decoded segments; refuses traversal ('.', '..', empty) and bad escapes. */
 export function pathSegments(rawPath: string): string[] {
@@ -44,6 +44,8 @@ export function matchRoute(method: string, rawPath: string): Route {
   if (segs.length === 2 && segs[1] === 'records') return { name: 'records' };
   if (segs[1] === 'projects') {
     const rest = segs.slice(2);
+    // `…/<project>/config`: a project's config (a project named …/config is reached as `/config/config`).
+    if (rest.length >= 2 && rest.at(-1) === 'config' && !rest.includes('channels') && !rest.includes('instances')) return { name: 'config', project: checkProjectName(rest.slice(0, -1).join('/')) };
     const at = rest.findIndex((s) => s === 'channels' || s === 'instances');
     if (at < 0 && rest.length > 0) return { name: 'project', project: checkProjectName(rest.join('/')) };
     if (at < 1) return { name: 'unknown' };

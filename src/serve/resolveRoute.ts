@@ -3,6 +3,7 @@ import { MetaError, isMetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from '../api/openMeta.js';
 import { inFirstParentLog } from '../api/events.js';
 import { parsePlatform } from '../records/names.js';
+import { configKey, includedConfig } from './configRoute.js';
 import { etagOf, requireParam, sendJson, sendNotModified } from './httpJson.js';
 import type { LongPoll } from './LongPoll.js';
 import type { Route } from './matchRoute.js';
@@ -36,12 +37,13 @@ export async function resolveRoute(ctx: ResolveRouteContext, req: IncomingMessag
     if (after && !inFirstParentLog(repo, after, commit)) {
       throw new MetaError('HISTORY_REWRITTEN', `the served history at ${commit.slice(0, 12)} does not descend from ${after.slice(0, 12)}; refusing to answer with older or rewritten history`, { after, commit });
     }
-    return resolveBinaryIn(repo, repo.store.snapshot(commit), opts);
+    const snap = repo.store.snapshot(commit);
+    return { ...resolveBinaryIn(repo, snap, opts), ...includedConfig(repo, snap, route.project!, query) };
   };
   const key = (commit: string): string => {
     try {
       const r = answer(commit);
-      return `${r.sequence}:${r.binary.githash}`;
+      return `${r.sequence}:${r.binary.githash}${r.config ? `:${configKey(r.config)}` : ''}`;
     } catch (e) {
       return isMetaError(e) ? `error:${e.code}` : 'error';
     }

@@ -92,6 +92,7 @@ export function formatEvent(ev: MetaEventOut): string {
     case 'instance.reported': return `${ev.time} ${c} instance.reported ${ev.project} ${ev.environment}/${ev.host} ${ev.status ?? ''} ${ev.version ?? ''}`.trimEnd();
     case 'project.added': return `${ev.time} ${c} project.added ${ev.project}`;
     case 'settings.changed': return `${ev.time} ${c} settings.changed ${ev.path}`;
+    case 'config.changed': return `${ev.time} ${c} config.changed ${ev.project} ${ev.environment ?? '(defaults)'}${ev.channel ? ` ${ev.channel}` : ''} (seq ${ev.sequence})`;
     case 'event.logged': {
       // Another tool may have written the record: only a plain dotted type reaches the terminal.
       const type = (ev.record as { type?: unknown } | undefined)?.type;

@@ -7,6 +7,7 @@ import { MetaError, isMetaError } from '../../errors/MetaError.js';
 import { checkChannel, checkEnvironment } from '../../records/names.js';
 import type { ConfigValue } from '../../records/types.js';
 import type { Snapshot } from '../../store/Snapshot.js';
+import { requireDeclaredChannel, requireDeclaredEnvironment } from '../declaredNames.js';
 import { requireProject, snapshotAt } from '../lookup.js';
 import type { MetaRepo } from '../openMeta.js';
 import type { IdentityOptions } from '../resolveIdentities.js';
@@ -53,11 +54,10 @@ function jsonOf(v: ConfigValue): ConfigJson {
  * @example
  * configAt(repo, repo.store.snapshot(), { project: 'acme/app', env: 'prod', channel: 'stable' }).config
  */
-export async function configAt(repo: MetaRepo, snap: Snapshot, opts: Omit<ReadConfigOptions, 'at'>): Promise<ConfigView> {
+export function configAt(repo: MetaRepo, snap: Snapshot, opts: Omit<ReadConfigOptions, 'at'>): ConfigView {
   const env = checkEnvironment(opts.env);
   const channel = opts.channel ? checkChannel(opts.channel) : '';
   const project = requireProject(repo, snap, opts.project).name;
-  const { requireDeclaredChannel, requireDeclaredEnvironment } = await import('../declaredNames.js');
   requireDeclaredEnvironment(snap, env, { project });
   if (channel) requireDeclaredChannel(snap, project, channel);
   const merged = mergeConfigLayers(repo, snap, project, env, channel);
@@ -78,7 +78,7 @@ export async function configAt(repo: MetaRepo, snap: Snapshot, opts: Omit<ReadCo
  * @example
  * const view = await readConfig(repo, { project: 'acme/app', env: 'prod', channel: 'stable', showLayers: true });
  */
-export async function readConfig(repo: MetaRepo, opts: ReadConfigOptions): Promise<ConfigView> {
+export function readConfig(repo: MetaRepo, opts: ReadConfigOptions): ConfigView {
   return configAt(repo, snapshotAt(repo, opts.at), opts);
 }
 

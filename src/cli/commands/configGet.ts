@@ -31,7 +31,7 @@ export default defineCommand<ConfigGetArgs>({
   async run(ctx, args) {
     const { readConfig, resolveConfigSecrets } = await import('../../api/config/readConfig.js');
     const repo = await open(ctx, args);
-    let view = await readConfig(repo, { project: args.project, env: args.env, channel: args.channel, at: args.at, showLayers: args.showLayers });
+    let view = readConfig(repo, { project: args.project, env: args.env, channel: args.channel, at: args.at, showLayers: args.showLayers });
     if (args.resolveSecrets) view = await resolveConfigSecrets(repo, view, identityArgs(ctx, args.identity));
     emit(ctx, args, view, () => Object.entries(view.config).map(([k, v]) => `${k}=${shownValue(v)}${view.layers ? `  # ${view.layers[k]}` : ''}`));
   },
