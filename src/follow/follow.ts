@@ -8,6 +8,7 @@ import type { FollowSource } from './followSources.js';
 import { checkNotOlder, MAX_DIGEST_FAILURES, readFollowState, writeFollowState, type FollowState } from './followState.js';
 import { currentTarget, installRelease, runHook, switchCurrent } from './installRelease.js';
 import { checkBinaryName, validateAnswer } from './validateAnswer.js';
+import type { IdentityOptions } from '../api/resolveIdentities.js';
 
 export { readFollowState, type FollowState } from './followState.js';
 
@@ -37,6 +38,15 @@ export interface FollowOptions {
   onProgress?: (bytes: number, total: number) => void;
   /** Hook output (default: discarded). */
   hookOutput?: (text: string) => void;
+  /**
+   * Write the merged config of `env` + channel here (JSON, atomically) before the install and its
+   * hook, and again whenever it changes, even when the release does not.
+   */
+  configFile?: string;
+  /** Run (sh -c, cwd = install dir, META_CONFIG_FILE set) after the config file changed while the release stayed. */
+  onConfigChange?: string;
+  /** Age identities that decrypt the environment's secrets for the config file. */
+  identities?: IdentityOptions;
 }
 
 /**
@@ -116,11 +126,21 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
   for (;;) {
     if (opts.signal?.aborted) return { attempts, state, stopped: 'aborted', pending };
     let r: ResolvedBinary | undefined;
+    let configChanged = false;
     try {
       // Every source's answer passes here: checked field by field, then against what this
       // follower verified before, so no source can roll it back or steer its paths.
-      r = validateAnswer(await opts.source.resolve({ project: opts.project, channel: opts.channel, platform: opts.platform, after: state.commit }), opts);
+      const raw = await opts.source.resolve({ project: opts.project, channel: opts.channel, platform: opts.platform, after: state.commit, ...(opts.configFile ? { env, include: ['config'] } : {}) });
+      r = validateAnswer(raw, opts);
       checkNotOlder(state, r);
+      if (opts.configFile) {
+        // Before any install, so the hook starts the new release with its config in place.
+        const { configFileContents } = await import('./followConfig.js');
+        const { writeConfigFile } = await import('./writeConfigFile.js');
+        const c = await configFileContents((raw as { config?: unknown }).config, { project: r.project, env, channel: opts.channel, commit: r.commit }, opts.source, opts.identities ?? {});
+        configChanged = await writeConfigFile(opts.configFile, c.text, c.mode);
+        if (configChanged) log(`wrote the config of ${env} ${opts.channel} at ${r.commit.slice(0, 12)}`);
+      }
       failures = 0;
     } catch (e) {
       if (!isMetaError(e)) throw e;
@@ -149,6 +169,10 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
     const version = r.release.version;
     if (upToDate) {
       pending = undefined;
+      if (configChanged && opts.onConfigChange) {
+        const code = await runHook(opts.onConfigChange, hookEnv(opts, r, state.version ?? ''), opts.installDir, opts.hookOutput);
+        if (code !== 0) log(`--on-config-change exited ${code}`);
+      }
       if (moved) await writeFollowState(opts.installDir, state);
       if (opts.once) return { attempts, state, stopped: 'once' };
       await opts.source.changed(recheck, opts.signal);
@@ -250,10 +274,7 @@ async function installOne(opts: FollowOptions, r: ResolvedBinary, state: FollowS
     return { ...base, ok: false, reason, code: e.code };
   }
   if (opts.exec) {
-    const code = await runHook(opts.exec, {
-      META_PROJECT: opts.project, META_CHANNEL: opts.channel, META_VERSION: r.release.version, META_DIGEST: r.binary.digest,
-      META_COMMIT: r.commit, META_BINARY: installed.path, META_INSTALL_DIR: opts.installDir, META_PREVIOUS_VERSION: state.version ?? '',
-    }, opts.installDir, opts.hookOutput);
+    const code = await runHook(opts.exec, { ...hookEnv(opts, r, state.version ?? ''), META_BINARY: installed.path }, opts.installDir, opts.hookOutput);
     if (code !== 0) {
       await switchCurrent(opts.installDir, installed.previousTarget);
       log(`hook exited ${code}: switched back to ${installed.previousTarget ?? 'nothing'}`);
@@ -262,4 +283,12 @@ async function installOne(opts: FollowOptions, r: ResolvedBinary, state: FollowS
   }
   log(`running ${r.release.version}`);
   return { ...base, ok: true, reused: installed.reused };
+}
+
+/** The META_* variables of a hook (META_BINARY is the caller's). */
+function hookEnv(opts: FollowOptions, r: ResolvedBinary, previous: string): Record<string, string> {
+  return {
+    META_PROJECT: opts.project, META_CHANNEL: opts.channel, META_VERSION: r.release.version, META_DIGEST: r.binary.digest,
+    META_COMMIT: r.commit, META_INSTALL_DIR: opts.installDir, META_PREVIOUS_VERSION: previous, META_CONFIG_FILE: opts.configFile ?? '',
+  };
 }

@@ -3,9 +3,21 @@ import { checkProjectName } from '../records/names.js';
 import type { MetaRepo } from '../api/openMeta.js';
 import type { ResolvedBinary } from '../api/resolveBinary.js';
 import type { ReportInstanceOptions } from '../api/reportInstance.js';
+import type { ConfigView } from '../api/config/readConfig.js';
+import type { IdentityOptions } from '../api/resolveIdentities.js';
 import { RefWatcher } from '../watch/RefWatcher.js';
 import { sseStream } from '../watch/sseClient.js';
 import { pause } from '../util/pause.js';
+
+/** What a follower asks: `include: ['config']` with `env` adds the merged config of `env` + channel read at the answer's commit. */
+export interface ResolveQuery {
+  project: string;
+  channel: string;
+  platform: string;
+  after?: string;
+  env?: string;
+  include?: string[];
+}
 
 /** Where a follower learns what to run, and where it reports. */
 export interface FollowSource {
@@ -14,7 +26,13 @@ export interface FollowSource {
    * What the channel wants now. With `after` (the last verified meta commit), refuses
    * (HISTORY_REWRITTEN) an answer whose commit does not descend from it.
    */
-  resolve(q: { project: string; channel: string; platform: string; after?: string }): Promise<ResolvedBinary>;
+  resolve(q: ResolveQuery): Promise<ResolvedBinary>;
+  /**
+   * Replaces the secret references of a config read through {@link resolve} with their values,
+   * decrypted here with `ids`. Only a source that holds the encrypted secrets can (a repository
+   * or a clone); a server never sends secret values, and refuses (PRECONDITION_FAILED).
+   */
+  resolveSecrets(view: ConfigView, ids: IdentityOptions): Promise<ConfigView>;
   /** Resolves when something may have changed, or after `ms`. */
   changed(ms: number, signal?: AbortSignal): Promise<void>;
   report(r: ReportInstanceOptions): Promise<void>;
@@ -77,7 +95,7 @@ export class LocalSource implements FollowSource {
     this.signal.set();
   }
 
-  async resolve(q: { project: string; channel: string; platform: string; after?: string }): Promise<ResolvedBinary> {
+  async resolve(q: ResolveQuery): Promise<ResolvedBinary> {
     const { resolveBinaryIn } = await import('../api/resolveBinary.js');
     const { inFirstParentLog } = await import('../api/events.js');
     const store = this.repo.store;
@@ -90,7 +108,16 @@ export class LocalSource implements FollowSource {
     if (q.after && (!store.hasObject(q.after) || !inFirstParentLog(this.repo, q.after, tip) || !store.isSingleParentAncestor(q.after, tip))) {
       throw new MetaError('HISTORY_REWRITTEN', `the repository's history at ${tip.slice(0, 12)} does not descend from the last verified commit ${q.after.slice(0, 12)}; refusing older or rewritten history`, { after: q.after, tip });
     }
-    return resolveBinaryIn(this.repo, store.snapshot(tip), q);
+    const snap = store.snapshot(tip);
+    const r = resolveBinaryIn(this.repo, snap, q);
+    if (!q.include?.includes('config') || q.env === undefined) return r;
+    const { configAt } = await import('../api/config/readConfig.js');
+    return { ...r, config: configAt(this.repo, snap, { project: r.project, env: q.env, channel: q.channel }) } as ResolvedBinary;
+  }
+
+  async resolveSecrets(view: ConfigView, ids: IdentityOptions): Promise<ConfigView> {
+    const { resolveConfigSecrets } = await import('../api/config/readConfig.js');
+    return resolveConfigSecrets(this.repo, view, ids);
   }
 
   changed(ms: number, signal?: AbortSignal): Promise<void> {
@@ -120,7 +147,7 @@ export class ServerSource implements FollowSource {
   private loop?: Promise<void>;
   private readonly base: string;
 
-  constructor(server: string, private readonly opts: { project: string; channel: string; token?: string; log?: (line: string) => void }) {
+  constructor(server: string, private readonly opts: { project: string; channel: string; token?: string; log?: (line: string) => void; /** Also wake on config changes (a follower writing a config file). */ config?: boolean }) {
     this.base = server.replace(/\/+$/, '');
     this.description = `server ${this.base}`;
   }
@@ -157,7 +184,7 @@ export class ServerSource implements FollowSource {
   }
 
   start(): this {
-    const q = new URLSearchParams({ project: this.opts.project, channel: this.opts.channel, types: 'channel.*,binary.recorded' });
+    const q = new URLSearchParams({ project: this.opts.project, channel: this.opts.channel, types: `channel.*,binary.recorded${this.opts.config ? ',config.changed' : ''}` });
     this.loop = (async () => {
       try {
         for await (const _ of sseStream(`${this.base}/v1/events?${q}`, {
@@ -180,11 +207,20 @@ export class ServerSource implements FollowSource {
     return this.opts.project.split('/').map(encodeURIComponent).join('/');
   }
 
-  async resolve(q: { project: string; channel: string; platform: string; after?: string }): Promise<ResolvedBinary> {
+  async resolve(q: ResolveQuery): Promise<ResolvedBinary> {
     const p = new URLSearchParams({ platform: q.platform });
     if (q.after) p.set('after', q.after);
+    if (q.include?.length && q.env !== undefined) {
+      p.set('env', q.env);
+      p.set('include', q.include.join(','));
+    }
     const url = `${this.base}/v1/projects/${this.projectPath()}/channels/${encodeURIComponent(q.channel)}/resolve?${p}`;
     return (await this.call('GET', url)) as ResolvedBinary;
+  }
+
+  async resolveSecrets(view: ConfigView): Promise<ConfigView> {
+    const keys = Object.keys(view.secrets);
+    throw new MetaError('PRECONDITION_FAILED', `the config of ${view.env} refers to secrets (${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}), and a meta serve never sends secret values: follow with --remote <git url> (the clone holds the encrypted secrets, decrypted here with the environment's age identity) or --repo`, { keys });
   }
 
   async report(r: ReportInstanceOptions): Promise<void> {

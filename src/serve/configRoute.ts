@@ -23,10 +23,10 @@ export function configKey(view: Pick<ConfigView, 'project' | 'env' | 'channel' |
 }
 
 /**
- * `…/resolve?…&env=<e>&include=config`: the merged config read at the resolve answer's own
+ * `…/channels/<c>/resolve?…&env=<e>&include=config`: the merged config of `<e>` + `<c>` read at the resolve answer's own
  * snapshot, so the binary and its config are one consistent view. `{}` without `include=config`.
  */
-export function includedConfig(repo: MetaRepo, snap: Snapshot, project: string, query: URLSearchParams): { config?: ConfigView } {
+export function includedConfig(repo: MetaRepo, snap: Snapshot, route: Route, query: URLSearchParams): { config?: ConfigView } {
   const include = (query.get('include') ?? '').split(',').filter((s) => s !== '');
   for (const i of include) {
     // flags: the flag set, answered by its own code beside this.
@@ -35,8 +35,7 @@ export function includedConfig(repo: MetaRepo, snap: Snapshot, project: string, 
   if (!include.includes('config')) return {};
   const env = query.get('env');
   if (!env) throw new MetaError('INVALID_ARGUMENT', '?include=config needs ?env=<environment>: config is per environment', {});
-  const channel = query.get('channel') ?? undefined;
-  return { config: configAt(repo, snap, { project, env, channel }) };
+  return { config: configAt(repo, snap, { project: route.project!, env, channel: route.channel }) };
 }
 
 /**

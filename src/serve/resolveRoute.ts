@@ -38,7 +38,7 @@ export async function resolveRoute(ctx: ResolveRouteContext, req: IncomingMessag
       throw new MetaError('HISTORY_REWRITTEN', `the served history at ${commit.slice(0, 12)} does not descend from ${after.slice(0, 12)}; refusing to answer with older or rewritten history`, { after, commit });
     }
     const snap = repo.store.snapshot(commit);
-    return { ...resolveBinaryIn(repo, snap, opts), ...includedConfig(repo, snap, route.project!, query) };
+    return { ...resolveBinaryIn(repo, snap, opts), ...includedConfig(repo, snap, route, query) };
   };
   const key = (commit: string): string => {
     try {

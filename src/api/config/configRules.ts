@@ -8,7 +8,7 @@ import { checkText } from '../../records/validate.js';
 import type { ConfigValue } from '../../records/types.js';
 import { checkSecretName } from '../secretsPaths.js';
 
-/** A key: a letter or '_' first, then letters, digits, '_', '.' and '-'; environment-variable names fit. */
+/** A key: a letter or '_' first, then letters, digits, '_', '.' and '-' (environment-variable names fit); never `__proto__`. */
 export const CONFIG_KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export const MAX_KEY_LENGTH = 128;
 /** The largest layer (the sum of its keys and stored values, in UTF-8 bytes). */
@@ -23,7 +23,8 @@ export const MAX_KEYS = 4096;
  * checkConfigKey('DATABASE_URL') // 'DATABASE_URL'
  */
 export function checkConfigKey(key: string): string {
-  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !CONFIG_KEY.test(key)) {
+  // `__proto__` would set an object's prototype instead of a key wherever a reader assigns it.
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !CONFIG_KEY.test(key) || key === '__proto__') {
     throw new MetaError('INVALID_ARGUMENT', `invalid config key ${JSON.stringify(key.slice(0, 64))}: use a letter or '_' first, then letters, digits, '_', '.' and '-', up to ${MAX_KEY_LENGTH} characters`, { key: key.slice(0, 64) });
   }
   return key;

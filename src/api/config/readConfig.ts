@@ -61,14 +61,11 @@ export function configAt(repo: MetaRepo, snap: Snapshot, opts: Omit<ReadConfigOp
   requireDeclaredEnvironment(snap, env, { project });
   if (channel) requireDeclaredChannel(snap, project, channel);
   const merged = mergeConfigLayers(repo, snap, project, env, channel);
-  const config: Record<string, ConfigJson> = {};
-  const secrets: ConfigView['secrets'] = {};
-  const layers: Record<string, ConfigLayerName> = {};
-  for (const [key, { value, layer }] of merged.values) {
-    config[key] = jsonOf(value);
-    if (value.type === 'secret') secrets[key] = { name: value.name, field: value.field, resolved: false };
-    layers[key] = layer;
-  }
+  // fromEntries defines own keys: a key another tool wrote as `__proto__` stays a key.
+  const all = [...merged.values];
+  const config: Record<string, ConfigJson> = Object.fromEntries(all.map(([k, { value }]) => [k, jsonOf(value)]));
+  const secrets: ConfigView['secrets'] = Object.fromEntries(all.flatMap(([k, { value: v }]) => (v.type === 'secret' ? [[k, { name: v.name, field: v.field, resolved: false }]] : [])));
+  const layers: Record<string, ConfigLayerName> = Object.fromEntries(all.map(([k, { layer }]) => [k, layer]));
   return { project, env, channel, commit: snap.commit!, config, secrets, ...(opts.showLayers ? { layers } : {}), sequences: merged.sequences };
 }
 
@@ -98,7 +95,7 @@ export async function resolveConfigSecrets(repo: MetaRepo, view: ConfigView, ids
   const { getSecret } = await import('../getSecret.js');
   const decrypted = new Map<string, Record<string, unknown> | unknown>();
   const config = { ...view.config };
-  const secrets: ConfigView['secrets'] = {};
+  const secrets: ConfigView['secrets'] = { ...view.secrets };
   for (const [key, ref] of Object.entries(view.secrets)) {
     let whole = decrypted.get(ref.name);
     if (whole === undefined) {
@@ -120,8 +117,8 @@ export async function resolveConfigSecrets(repo: MetaRepo, view: ConfigView, ids
       }
       value = map[ref.field];
     }
-    config[key] = plainJson(value);
-    secrets[key] = { ...ref, resolved: true };
+    Object.defineProperty(config, key, { value: plainJson(value), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(secrets, key, { value: { ...ref, resolved: true }, enumerable: true, writable: true, configurable: true });
   }
   return { ...view, config, secrets };
 }

@@ -1,5 +1,6 @@
 import { defineCommand } from '../command.js';
 import { emit, open, type GlobalArgs } from '../context.js';
+import { identityArgs } from '../secretArgs.js';
 
 interface FollowArgs extends GlobalArgs {
   project: string;
@@ -19,6 +20,9 @@ interface FollowArgs extends GlobalArgs {
   maxIterations?: number;
   timeout?: number;
   recheck: number;
+  configFile?: string;
+  onConfigChange?: string;
+  identity?: string[];
 }
 
 export default defineCommand<FollowArgs>({
@@ -37,7 +41,7 @@ export default defineCommand<FollowArgs>({
       const from = args.server ? { server: args.server, token: ctx.env[args.tokenEnv] }
         : args.remote ? { remote: args.remote, cloneDir: args.repo ?? `${installDir}/.meta-repo`, fetchIntervalMs: args.fetchInterval * 1000, env: ctx.env, actor: args.actor }
         : { repo: await open(ctx, args) };
-      opened = await followSourceFor({ project: args.project, channel: args.channel, from, log, signal: ac.signal });
+      opened = await followSourceFor({ project: args.project, channel: args.channel, from, log, signal: ac.signal, config: args.configFile !== undefined });
     } catch (e) {
       if (timer) clearTimeout(timer);
       process.off('SIGINT', stop);
@@ -56,6 +60,7 @@ export default defineCommand<FollowArgs>({
         project, channel: args.channel, platform: args.platform, installDir, source, exec: args.exec, report: args.report,
         host: args.host, env: args.env ?? ctx.env.META_ENV, binaryName: args.binaryName, once: args.once, maxIterations: args.maxIterations,
         signal: ac.signal, recheckMs: args.recheck * 1000, log, onProgress, hookOutput: (t) => ctx.err(t),
+        ...(args.configFile !== undefined ? { configFile: installDirOf(ctx.cwd, args.configFile), onConfigChange: args.onConfigChange, identities: identityArgs(ctx, args.identity) } : {}),
       });
       if (args.once && res.pending) {
         // A one-shot run succeeds only when the host ends up running the channel's release.
