@@ -1,9 +1,9 @@
 // The import rules of docs/architecture.md, checked first on every `npm test` (and by `npm run lint:deps`).
 // Layers import downwards only:
-//   cli → (serve, follow, watch, webhooks) → api → (store, records, resolve, secrets, remote, verify) → errors, util
+//   cli → (serve, follow, watch, webhooks) → api → (store, records, resolve, secrets, remote, verify, flags) → errors, util
 // src/gen (generated protobuf code) is imported only by the record codec.
 const LOW = '^src/(errors|util)/';
-const CORE = '^src/(store|records|resolve|secrets|remote|verify)/';
+const CORE = '^src/(store|records|resolve|secrets|remote|verify|flags)/';
 const SERVICES = '^src/(serve|follow|watch|webhooks)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -44,6 +44,7 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: 'pipeline', describe: 'pipelines: stages, gates, promotions through them, their status' },
   { name: 'verification', describe: 'checks that ran outside boot-meta (CI), for verification gates' },
   { name: 'config', describe: 'config per project, environment and channel (layered, versioned, secret references by name)' },
+  { name: 'flag', describe: "feature flags per channel in flagd's format, evaluated like flagd (versioned, time-travelable)" },
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -735,6 +736,80 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     examples: ['meta verification record acme/app 1.4.2 --channel beta --name smoke --status passed --url https://ci.example/runs/81'],
     load: () => import('./commands/verificationRecord.js'),
+  // Feature flags: a channel's flagd flag set, one record per version.
+  command({
+    path: ['flag', 'import'],
+    describe: "replace a channel's flag set with a flagd flag-definition file (validated against flagd's schema)",
+    positionals: [{ name: 'project', required: true }],
+    options: { push, channel: { type: 'string', required: true }, file: { type: 'string', required: true, complete: 'file', describe: 'flagd JSON (flags, $evaluators, metadata); - reads stdin' } },
+    examples: ['meta flag import acme/app --channel stable --file flags.json'],
+    load: () => import('./commands/flagImport.js'),
+  }),
+  command({
+    path: ['flag', 'set'],
+    describe: "add or replace one flag of a channel's flag set (a new version of the set)",
+    positionals: [{ name: 'project', required: true }, { name: 'key', required: true }],
+    options: {
+      push,
+      channel: { type: 'string', required: true },
+      variants: { type: 'string', required: true, placeholder: 'json', describe: 'variant name → value, e.g. \'{"on":true,"off":false}\'' },
+      'default-variant': { type: 'string', required: true, placeholder: 'variant', describe: 'served when no targeting applies (null: the code default)' },
+      targeting: { type: 'string', placeholder: 'json', describe: "JSON Logic with flagd's operators (fractional, sem_ver, starts_with, ends_with, $ref)" },
+      state: { type: 'string', choices: ['ENABLED', 'DISABLED'], describe: 'default ENABLED' },
+      metadata: { type: 'string', placeholder: 'json', describe: 'flag metadata: an object of string, number or boolean values' },
+    },
+    examples: [`meta flag set acme/app new-ui --channel beta --variants '{"on":true,"off":false}' --default-variant off --targeting '{"if":[{"ends_with":[{"var":"email"},"@acme.com"]},"on",null]}'`],
+    load: () => import('./commands/flagSet.js'),
+  }),
+  command({
+    path: ['flag', 'rm'],
+    describe: "remove one flag from a channel's flag set (a new version of the set)",
+    positionals: [{ name: 'project', required: true }, { name: 'key', required: true }],
+    options: { push, channel: { type: 'string', required: true } },
+    load: () => import('./commands/flagRm.js'),
+  }),
+  command({
+    path: ['flag', 'ls'],
+    describe: "a channel's flags (at a commit, ref or date)",
+    positionals: [{ name: 'project', required: true }],
+    options: { channel: { type: 'string', required: true }, at: at() },
+    load: () => import('./commands/flagLs.js'),
+  }),
+  command({
+    path: ['flag', 'show'],
+    describe: "one flag's flagd definition (at a commit, ref or date)",
+    positionals: [{ name: 'project', required: true }, { name: 'key', required: true }],
+    options: { channel: { type: 'string', required: true }, at: at() },
+    load: () => import('./commands/flagShow.js'),
+  }),
+  command({
+    path: ['flag', 'history'],
+    describe: "every version of a channel's flag set and what each changed",
+    positionals: [{ name: 'project', required: true }],
+    options: { channel: { type: 'string', required: true }, key: { type: 'string', describe: 'only the versions that changed this flag' }, at: at() },
+    load: () => import('./commands/flagHistory.js'),
+  }),
+  command({
+    path: ['flag', 'export'],
+    describe: "a channel's flag set as flagd JSON (usable as flagd's file source)",
+    positionals: [{ name: 'project', required: true }],
+    options: { channel: { type: 'string', required: true }, at: at() },
+    examples: ['meta flag export acme/app --channel stable > flags.json && flagd start --uri file:flags.json'],
+    load: () => import('./commands/flagExport.js'),
+  }),
+  command({
+    path: ['flag', 'eval'],
+    describe: 'evaluate a flag exactly like flagd: value, variant, reason, error code, metadata',
+    positionals: [{ name: 'project', required: true }, { name: 'key', required: true }],
+    options: {
+      channel: { type: 'string', required: true },
+      context: { type: 'string', placeholder: 'json', describe: 'evaluation context, e.g. \'{"targetingKey":"user-1","email":"a@acme.com"}\'' },
+      type: { type: 'string', choices: ['boolean', 'string', 'number', 'object'], describe: "the type asked for (default: the flag's variant type); another type is TYPE_MISMATCH" },
+      default: { type: 'string', placeholder: 'json', describe: 'the value answered on an error (default null)' },
+      at: at(),
+    },
+    examples: [`meta flag eval acme/app new-ui --channel beta --context '{"targetingKey":"u1","email":"a@acme.com"}' --json`],
+    load: () => import('./commands/flagEval.js'),
   }),
 
   // About the CLI itself; they read this table, so they run from builtins.ts, not a lazy import.
