@@ -253,6 +253,16 @@ export class MetaServer {
           const { configRoute } = await import('./configRoute.js');
           return await configRoute({ repo, longPoll: this.longPoll, maxWaitSeconds: this.opts.maxWaitSeconds ?? 60, closing: () => this.closing }, req, res, route, query);
         }
+        case 'flags': {
+          const { flagsRoute } = await import('./flagsRoute.js');
+          return await flagsRoute({ repo, longPoll: this.longPoll, maxWaitSeconds: this.opts.maxWaitSeconds ?? 60, closing: () => this.closing }, req, res, route, query);
+        }
+        case 'ofrep':
+        case 'ofrep-bulk': {
+          const { ofrepBulkRoute, ofrepFlagRoute } = await import('./ofrepRoute.js');
+          const ctx = { repo, maxBodyBytes: maxBody, hostDirs: this.hostDirs, log: this.opts.log };
+          return await (route.name === 'ofrep' ? ofrepFlagRoute : ofrepBulkRoute)(ctx, req, res, route);
+        }
       }
     } catch (e) {
       sendError(res, e, this.hostDirs, this.opts.log);

@@ -8,10 +8,12 @@ export interface Route {
   channel?: string;
   host?: string;
   action?: string;
+  /** The flag key of an OFREP single evaluation. */
+  flag?: string;
 }
 
 /** The method each route takes (a GET route also answers HEAD). */
-export const ROUTE_METHODS: Record<string, string> = { index: 'GET', healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', project: 'GET', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST', config: 'GET' };
+export const ROUTE_METHODS: Record<string, string> = { index: 'GET', healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', project: 'GET', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST', config: 'GET', flags: 'GET', ofrep: 'POST', 'ofrep-bulk': 'POST' };
 
 /** Splits a raw path into decoded segments; refuses traversal ('.', '..', empty) and bad escapes. */
 export function pathSegments(rawPath: string): string[] {
@@ -53,6 +55,13 @@ export function matchRoute(method: string, rawPath: string): Route {
     const tail = rest.slice(at);
     if (tail[0] === 'channels' && tail.length === 3 && (tail[2] === 'resolve' || tail[2] === 'download')) {
       return { name: tail[2], project, channel: checkChannel(tail[1]!) };
+    }
+    if (tail[0] === 'channels' && tail.length === 3 && tail[2] === 'flags') return { name: 'flags', project, channel: checkChannel(tail[1]!) };
+    // OFREP under a channel: `<baseUrl>/ofrep/v1/evaluate/flags[/<key>]` with baseUrl = …/channels/<c>.
+    if (tail[0] === 'channels' && tail.length >= 6 && tail[2] === 'ofrep' && tail[3] === 'v1' && tail[4] === 'evaluate' && tail[5] === 'flags') {
+      const channel = checkChannel(tail[1]!);
+      if (tail.length === 6) return { name: 'ofrep-bulk', project, channel };
+      return { name: 'ofrep', project, channel, flag: tail.slice(6).join('/') };
     }
     if (tail[0] === 'instances' && tail.length === 1) return { name: 'instances', project };
     if (tail[0] === 'instances' && tail.length === 3 && tail[2] === 'report') return { name: 'report', project, host: checkHost(tail[1]!) };
