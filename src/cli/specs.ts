@@ -736,6 +736,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     examples: ['meta verification record acme/app 1.4.2 --channel beta --name smoke --status passed --url https://ci.example/runs/81'],
     load: () => import('./commands/verificationRecord.js'),
+  }),
   // Feature flags: a channel's flagd flag set, one record per version.
   command({
     path: ['flag', 'import'],

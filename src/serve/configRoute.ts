@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MetaError, isMetaError } from '../errors/MetaError.js';
 import { configAt, type ConfigView } from '../api/config/readConfig.js';
 import type { MetaRepo } from '../api/openMeta.js';
-import type { Snapshot } from '../store/Snapshot.js';
 import { etagOf, optionalParam, requireParam, sendJson, sendNotModified } from './httpJson.js';
 import type { LongPoll } from './LongPoll.js';
 import type { Route } from './matchRoute.js';
@@ -20,22 +19,6 @@ export interface ConfigRouteContext {
 /** What identifies a config answer: equal keys, equal answers (so a 304 is honest). */
 export function configKey(view: Pick<ConfigView, 'project' | 'env' | 'channel' | 'config' | 'secrets'>): string {
   return JSON.stringify([view.project, view.env, view.channel, view.config, view.secrets]);
-}
-
-/**
- * `…/channels/<c>/resolve?…&env=<e>&include=config`: the merged config of `<e>` + `<c>` read at the resolve answer's own
- * snapshot, so the binary and its config are one consistent view. `{}` without `include=config`.
- */
-export function includedConfig(repo: MetaRepo, snap: Snapshot, route: Route, query: URLSearchParams): { config?: ConfigView } {
-  const include = (query.get('include') ?? '').split(',').filter((s) => s !== '');
-  for (const i of include) {
-    // flags: the flag set, answered by its own code beside this.
-    if (i !== 'config' && i !== 'flags') throw new MetaError('INVALID_ARGUMENT', `?include= takes config and flags, not ${JSON.stringify(i.slice(0, 40))}`, {});
-  }
-  if (!include.includes('config')) return {};
-  const env = query.get('env');
-  if (!env) throw new MetaError('INVALID_ARGUMENT', '?include=config needs ?env=<environment>: config is per environment', {});
-  return { config: configAt(repo, snap, { project: route.project!, env, channel: route.channel }) };
 }
 
 /**

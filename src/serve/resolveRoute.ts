@@ -3,10 +3,10 @@ import { MetaError, isMetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from '../api/openMeta.js';
 import { inFirstParentLog } from '../api/events.js';
 import { parsePlatform } from '../records/names.js';
-import { configKey, includedConfig } from './configRoute.js';
 import { etagOf, requireParam, sendJson, sendNotModified } from './httpJson.js';
 import type { LongPoll } from './LongPoll.js';
 import type { Route } from './matchRoute.js';
+import { parseInclude, RESOLVE_INCLUDES } from './resolveIncludes.js';
 
 /** What the resolve route needs of the server beyond the request. */
 export interface ResolveRouteContext {
@@ -30,6 +30,7 @@ export async function resolveRoute(ctx: ResolveRouteContext, req: IncomingMessag
   const platform = requireParam(query, 'platform');
   parsePlatform(platform);
   const opts = { project: route.project!, channel: route.channel!, platform };
+  const include = parseInclude(query);
   const at = query.get('at');
   const after = query.get('after');
   if (after && !/^[0-9a-f]{40}$/.test(after)) throw new MetaError('INVALID_ARGUMENT', '?after= must be a full 40-hex commit id', { after });
@@ -38,12 +39,18 @@ export async function resolveRoute(ctx: ResolveRouteContext, req: IncomingMessag
       throw new MetaError('HISTORY_REWRITTEN', `the served history at ${commit.slice(0, 12)} does not descend from ${after.slice(0, 12)}; refusing to answer with older or rewritten history`, { after, commit });
     }
     const snap = repo.store.snapshot(commit);
-    return { ...resolveBinaryIn(repo, snap, opts), ...includedConfig(repo, snap, route, query) };
+    const r: ReturnType<typeof resolveBinaryIn> & { included?: string[] } = resolveBinaryIn(repo, snap, opts);
+    if (include.length === 0) return r;
+    // Every included part is read at the binary's commit: one consistent snapshot.
+    const parts = include.map((name) => [name, RESOLVE_INCLUDES[name]!.read(repo, snap, { project: r.project, channel: r.channel }, query)] as const);
+    Object.assign(r, Object.fromEntries(parts.map(([n, p]) => [n, p.value])));
+    // Not enumerable: the long-poll's key, never part of the JSON answer.
+    return Object.defineProperty(r, 'included', { value: parts.map(([n, p]) => `${n}:${p.key}`), enumerable: false });
   };
   const key = (commit: string): string => {
     try {
       const r = answer(commit);
-      return `${r.sequence}:${r.binary.githash}${r.config ? `:${configKey(r.config)}` : ''}`;
+      return `${r.sequence}:${r.binary.githash}${r.included ? `:${r.included.join(',')}` : ''}`;
     } catch (e) {
       return isMetaError(e) ? `error:${e.code}` : 'error';
     }
