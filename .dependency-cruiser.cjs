@@ -16,6 +16,8 @@ module.exports = {
     { name: 'api-below-services', severity: 'error', comment: 'The public operations never import the services or the CLI.', from: { path: '^src/api/' }, to: { path: '^src/(serve|follow|watch|webhooks|cli)/|^src/index\\.ts$' } },
     { name: 'services-below-cli', severity: 'error', comment: 'Services never import the CLI.', from: { path: SERVICES }, to: { path: '^src/cli/|^src/index\\.ts$' } },
     { name: 'no-node-fs-in-store', severity: 'error', comment: 'The store reads and writes through the injected fs only (so memfs works end to end).', from: { path: '^src/(store|remote)/' }, to: { path: '^(node:)?fs$' } },
+    { name: 'dashboard-is-browser-code', severity: 'error', comment: 'src/dashboard/ runs in the browser: from the Node layers it may import only types (the JSON shapes of the routes it reads).', from: { path: '^src/dashboard/' }, to: { path: '^src/', pathNot: '^src/dashboard/', dependencyTypesNot: ['type-only'] } },
+    { name: 'nothing-imports-the-dashboard', severity: 'error', comment: 'The Node layers serve the built dashboard (dist/dashboard/), never import its source.', from: { path: '^src/', pathNot: '^src/dashboard/' }, to: { path: '^src/dashboard/' } },
     { name: 'not-to-unresolvable', severity: 'error', from: {}, to: { couldNotResolve: true } },
   ],
   options: {

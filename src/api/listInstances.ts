@@ -24,6 +24,8 @@ export interface InstanceView {
   version: string;
   digest: string;
   platform: string;
+  /** The report's `region` label ('' when it has none): the dashboard groups hosts by it. */
+  region: string;
   status: string;
   message: string;
   metaCommit: string;
@@ -114,6 +116,7 @@ export function listInstances(repo: MetaRepo, opts: InstancesOptions): Instances
     return {
       host: r.host, env, channel: r.channel, version: r.release.version, digest: r.binaryDigest,
       platform: r.platform.os ? [r.platform.os, r.platform.arch, r.platform.variant].filter(Boolean).join('/') : '',
+      region: r.header.labels.find((l) => l.key === 'region')?.value ?? '',
       status: r.status, message: r.message, metaCommit: r.metaCommit, reportedAt: r.header.createdAt, reportedBy: r.header.actor,
       desired, current, lagSeconds, path,
     };

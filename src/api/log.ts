@@ -28,17 +28,25 @@ const KINDS: Record<string, string> = {
  *
  * @example
  * log(repo, { project: 'acme/app', kind: 'promotion', limit: 10 });
+ * log(repo, { limit: 10, before: olderThanThisCommit }); // the next page
  */
-export function log(repo: MetaRepo, opts: { project?: string; kind?: RecordKind | 'secret' | 'setting'; limit?: number } = {}): LogItem[] {
+export function log(repo: MetaRepo, opts: { project?: string; kind?: RecordKind | 'secret' | 'setting'; limit?: number; before?: string; at?: string } = {}): LogItem[] {
   if (opts.kind && !KINDS[opts.kind]) throw new MetaError('INVALID_ARGUMENT', `--kind ${opts.kind} is not one of ${Object.keys(KINDS).join(', ')}`, { kind: opts.kind });
   const limit = opts.limit ?? Infinity;
   if (!(limit > 0)) throw new MetaError('INVALID_ARGUMENT', '-n must be a positive number', { limit });
-  const entries = repo.store.log().entries();
+  const entries = opts.at === undefined ? repo.store.log().entries() : repo.store.log().entries(snapshotAt(repo, opts.at).commit);
   const out: LogItem[] = [];
   // `app` for `acme/app`, as everywhere else a project is named.
   const prefix = opts.project ? `projects/${projectFilterName(repo, snapshotAt(repo), opts.project)}/` : undefined;
   const boundaries = shallowBoundaries(repo);
-  for (let i = entries.length - 1; i >= 0 && out.length < limit; i--) {
+  let from = entries.length - 1;
+  if (opts.before !== undefined) {
+    // A page of history: the commits older than one the reader has already seen.
+    while (from >= 0 && entries[from]!.commit !== opts.before) from--;
+    if (from < 0) throw new MetaError('INVALID_ARGUMENT', `commit ${opts.before.slice(0, 12)} is not in this repository's history; start again without it`, { before: opts.before.slice(0, 100) });
+    from--;
+  }
+  for (let i = from; i >= 0 && out.length < limit; i--) {
     const e = entries[i]!;
     if (boundaries.has(e.commit)) {
       if (!prefix && !opts.kind) out.push({ commit: e.commit, time: new Date(e.time * 1000).toISOString(), author: e.author, subject: e.subject, records: [], shallowBoundary: true });

@@ -16,6 +16,9 @@ import { hostDirectories } from './hostDirectories.js';
 import { optionalParam, sendError, sendJson } from './httpJson.js';
 import { LongPoll } from './LongPoll.js';
 import { matchRoute, ROUTE_METHODS } from './matchRoute.js';
+import { dashboardApiRoute } from './dashboardApiRoute.js';
+import { matchDashboardRoute } from './matchDashboardRoute.js';
+import { uiRoute, wantsHtml } from './uiRoute.js';
 import type { Metrics } from './Metrics.js';
 import { HttpError } from './publicError.js';
 import { pullEvery, type PullLoop } from './pullEvery.js';
@@ -63,6 +66,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Environment for webhook secrets (default process.env). */
   env?: Record<string, string | undefined>;
+  /** The built dashboard served at /ui/ (default: dist/dashboard of this installation). */
+  dashboardDir?: string;
 }
 
 /**
@@ -214,6 +219,16 @@ export class MetaServer {
     const maxBody = this.opts.maxBodyBytes ?? 1 << 20;
     let routeName = 'unknown';
     try {
+      const dash = matchDashboardRoute(rawPath);
+      if (dash) {
+        routeName = dash.name;
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.setHeader('Allow', 'GET');
+          throw new HttpError(405, 'INVALID_ARGUMENT', `${dash.name} takes GET, not ${req.method}`);
+        }
+        if (dash.name === 'ui') return uiRoute(req, res, dash.asset!, this.opts.dashboardDir);
+        return await dashboardApiRoute(repo, dash, query, res);
+      }
       const route = matchRoute(req.method ?? 'GET', rawPath);
       routeName = route.name;
       if (route.name === 'unknown') throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${rawPath.slice(0, 200)}; see README "meta serve" for the API`);
@@ -225,7 +240,15 @@ export class MetaServer {
       // Every route is awaited inside this try: a rejection that escaped it would be unhandled
       // and end the process.
       switch (route.name) {
-        case 'index': return sendJson(res, 200, API_INDEX);
+        case 'index': {
+          // A browser asking for the root gets the dashboard; JSON clients keep the index.
+          if (wantsHtml(req)) {
+            res.writeHead(302, { location: '/ui/', vary: 'accept' });
+            res.end();
+            return;
+          }
+          return sendJson(res, 200, API_INDEX, { vary: 'accept' });
+        }
         case 'healthz': return sendJson(res, 200, { ok: true, commit: repo.store.tip() ?? null });
         case 'metrics': {
           const text = this.metrics.render();

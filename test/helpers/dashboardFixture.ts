@@ -1,0 +1,56 @@
+import { initMeta } from '../../src/api/initMeta.js';
+import { addServeToken, addProject, holdChannel, promote, recordBinary, recordRelease, reportInstance, yankRelease } from '../../src/index.js';
+import { sha, sha256 } from './serveFixtures.js';
+
+/** What the dashboard tests look for in the fixture repository. */
+export interface DashboardFixture {
+  dir: string;
+  /** A token of scope `records`. */
+  token: string;
+  /** The commit when beta ran 1.0.0 and stable had nothing yet (for `?at=`). */
+  early: string;
+  hostileNote: string;
+}
+
+/**
+ * A small repository with every kind of thing the dashboard shows: two projects (one imports the
+ * other), releases with sources on GitHub and GitLab, binaries with http(s) and s3 locations,
+ * promotions, a rollback, a hold, a yank, and a fleet across regions (one host failed, one
+ * lagging). One release's notes are markup, which must show as text.
+ */
+export async function dashboardFixture(dir: string): Promise<DashboardFixture> {
+  let t = Date.parse('2026-03-01T10:00:00Z');
+  const clock = () => new Date((t += 60_000));
+  const repo = await initMeta({ dir: `${dir}/meta`, actor: 'alice <alice@example.com>', env: {}, environments: ['prod', 'staging'], channels: ['beta', 'stable'], clock });
+  const hostileNote = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>';
+  await addProject(repo, { name: 'acme/lib', repoUrl: 'https://gitlab.com/acme/lib', description: 'shared library' });
+  await addProject(repo, { name: 'acme/app', repoUrl: 'https://github.com/acme/app', description: 'the app' });
+  await recordRelease(repo, { project: 'acme/lib', version: '2.0.0', sources: [{ url: 'https://gitlab.com/acme/lib', commit: sha('c') }] });
+  const versions = ['1.0.0', '1.1.0', '1.2.0'];
+  for (const [i, v] of versions.entries()) {
+    await recordRelease(repo, {
+      project: 'acme/app', version: v, notes: i === 1 ? hostileNote : `release ${v}`,
+      sources: [{ url: 'https://github.com/acme/app', commit: sha(String(i + 1)) }, { url: 'https://gitlab.com/acme/lib', commit: sha('c'), path: 'vendor/lib' }],
+      imports: [{ module: 'acme/lib', version: '2.0.0' }],
+    });
+    const bytes = `app ${v}`;
+    await recordBinary(repo, { project: 'acme/app', version: v, platform: 'linux/amd64', digest: sha256(bytes), size: 1_234_567 + i, urls: [`https://downloads.example.com/app/${v}/app`, `s3://bucket-eu/app/${v}`] });
+  }
+  await promote(repo, { project: 'acme/app', channel: 'beta', version: '1.0.0', reason: 'first beta' });
+  const early = repo.store.tip()!;
+  await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0', reason: 'first stable' });
+  await promote(repo, { project: 'acme/app', channel: 'beta', version: '1.1.0' });
+  await promote(repo, { project: 'acme/app', channel: 'beta', version: '1.2.0' });
+  await yankRelease(repo, { project: 'acme/app', version: '1.2.0', reason: 'crashes on start' });
+  await holdChannel(repo, { project: 'acme/app', channel: 'beta', reason: 'investigating 1.2.0' });
+  const hosts: [string, string, string, string, string, string?][] = [
+    ['web-1', 'prod', 'stable', '1.0.0', 'running'], ['web-2', 'prod', 'stable', '1.0.0', 'failed', 'hook exit 3'],
+    ['web-3', 'prod', 'stable', '1.0.0', 'running'], ['beta-1', 'staging', 'beta', '1.1.0', 'running'],
+  ];
+  for (const [i, [host, env, channel, version, status, message]] of hosts.entries()) {
+    await reportInstance(repo, { project: 'acme/app', host, env, channel, version, status, message, labels: [{ key: 'region', value: i % 2 ? 'us-east' : 'eu-west' }] });
+  }
+  const { token } = await addServeToken(repo, { name: 'dash', scopes: ['records'] });
+  repo.close();
+  return { dir: `${dir}/meta`, token, early, hostileNote };
+}
