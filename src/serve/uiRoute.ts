@@ -65,9 +65,11 @@ function load(dir: string): Built | null {
   return built;
 }
 
-/** Refuses `.`/`..`, backslashes, NUL and bad escapes anywhere below /ui/ (none of the pages has them). */
+/** Refuses empty, `.` and `..` segments, backslashes, NUL and bad escapes anywhere below /ui/ (none of the pages has them). */
 function checkPath(rest: string): void {
-  for (const raw of rest.split('/')) {
+  const segs = rest.split('/');
+  for (const [i, raw] of segs.entries()) {
+    if (raw === '' && i < segs.length - 1) throw new HttpError(400, 'INVALID_ARGUMENT', 'the dashboard path has an empty segment');
     let seg: string;
     try {
       seg = decodeURIComponent(raw);

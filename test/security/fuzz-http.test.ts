@@ -65,6 +65,13 @@ function makeRequest(rnd: () => number, commit: string): { method: string; path:
     () => `/v1/events?${q(['project', 'channel', 'types', 'since'])}`,
     () => '/v1/records',
     () => `/v1/projects/${project()}/instances/${seg()}/report`,
+    () => `/v1/projects/${project()}/channels?${q(['at'])}`,
+    () => `/v1/projects/${project()}/channels/${channel()}/history?${q(['at', 'limit', 'cursor'])}`,
+    () => `/v1/projects/${project()}/releases?${q(['at', 'limit', 'cursor'])}`,
+    () => `/v1/projects/${project()}/releases/${seg()}?${q(['at'])}`,
+    () => `/v1/diff?${q(['project', 'from', 'to'])}`,
+    () => `/v1/log?${q(['project', 'at', 'limit', 'cursor'])}`,
+    () => pick(rnd, [`/ui/${seg()}`, `/ui/assets/${seg()}`, `/ui/p/${seg()}/r/${seg()}`, '/ui', '/ui/']),
     () => pick(rnd, ['/healthz', '/metrics', '/', '/v1', '/v1/', '/v1/projects', `/${seg()}`, `/v1/projects/${project()}`, `//v1/records`, `/v1/records?${q(['x'])}`]),
   ];
   const path = pick(rnd, routes)();
