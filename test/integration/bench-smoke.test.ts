@@ -42,4 +42,16 @@ describe('bench harness (smoke)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('bench:dashboard loads every page in chromium on both sides (dashboard and its static reference)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meta-bench-dash-'));
+    try {
+      const dash = await load('dashboard.mjs');
+      const rows = (await dash.main(['--quick', '--no-write', '--fixtures', dir])) as { page: string; dashboardMs: number; staticMs: number }[];
+      expect(rows.map((r) => r.page)).toEqual(['projects', 'project', 'release', 'diff', 'fleet', 'project ?at=']);
+      for (const r of rows) expect(r.dashboardMs > 0 && r.staticMs > 0, r.page).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
