@@ -86,7 +86,7 @@ const ERRORS: [string[], string][] = [
   [['resolve', 'binary', '-json'], 'unknown option -json; did you mean --json?'],
   [['project', 'add', '-evil', '--repo-url', 'u'], "unknown option -evil; see 'meta project add --help'"],
   [['chanel', 'ls', 'app'], "unknown command 'chanel'; did you mean 'channel'?"],
-  [['promote', 'app', 'stable', '1'], "unknown command 'promote'; did you mean 'channel promote'?"],
+  [['promote', 'app', 'stable', '1'], "unknown command 'promote'; did you mean 'channel promote' or 'pipeline promote'?"],
   [['channel', 'promot', 'a', 'b', 'c'], "unknown channel subcommand 'promot'; did you mean 'channel promote'?"],
   [['frobnicate'], "unknown command 'frobnicate'; see 'meta --help'"],
   [[], "give a command; 'meta --help' lists them"],
