@@ -93,3 +93,18 @@ export { verify, type VerifyOptions, type VerifyReport, type Violation, type Vio
 export { installHooks } from './api/installHooks.js';
 export { diskFs } from './api/diskFs.js';
 export type { SyncFs } from './store/fs.js';
+export { parsePipeline, GATE_TYPES, type ParsedPipeline, type ParsePipelineOptions } from './api/parsePipeline.js';
+export { parseDurationMs, parsePercent, formatDuration } from './api/parseDuration.js';
+export { setPipeline, type SetPipelineOptions, type SetPipelineResult } from './api/setPipeline.js';
+export { readPipeline, pipelineAt } from './api/readPipeline.js';
+export { showPipeline, type PipelineView } from './api/showPipeline.js';
+export { recordApproval, type ApprovalOptions, type ApprovalResult } from './api/recordApproval.js';
+export { recordVerification, type VerificationOptions, type VerificationResult } from './api/recordVerification.js';
+export { evaluateGate } from './api/gates/evaluateGate.js';
+export type { GateOutcome, GateContext, GateVerdict, CommandPolicy } from './api/gates/GateOutcome.js';
+export { runCommand, commandEnvironment, type CommandRun, type CommandSubject } from './api/gates/runCommand.js';
+export { recordGateResults, latestGateResults, type RoundOutcome } from './api/gateResults.js';
+export { evaluateStage, requireStage, type EvaluateStageOptions, type StageEvaluation } from './api/evaluateStage.js';
+export { stageCandidate, type StageCandidate } from './api/stageCandidate.js';
+export { promoteThroughPipeline, type PipelinePromoteOptions, type PipelinePromoteResult } from './api/promoteThroughPipeline.js';
+export { pipelineStatus, type PipelineStatusView, type StageStatus, type GateStatus } from './api/pipelineStatus.js';

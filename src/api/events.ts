@@ -26,6 +26,10 @@ export const EVENT_TYPES = [
   'event.logged',
   'settings.changed',
   'config.changed',
+  'pipeline.changed',
+  'approval.recorded',
+  'verification.recorded',
+  'gate.evaluated',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -157,6 +161,22 @@ export function eventsOfEntry(repo: MetaRepo, entry: LogEntry): MetaEventOut[] {
       case 'event': {
         const r = rec?.kind === 'event' ? rec.record : undefined;
         push({ type: 'event.logged', path, githash, project: r?.project || undefined, record: rec?.record, error });
+        break;
+      }
+      case 'pipeline':
+        push({ type: 'pipeline.changed', path, githash, project: c.project, sequence: c.sequence, record: rec?.record, error });
+        break;
+      case 'approval':
+        push({ type: 'approval.recorded', path, githash, project: c.project, version: c.version, channel: c.channel, record: rec?.record, error });
+        break;
+      case 'verification': {
+        const r = rec?.kind === 'verification' ? rec.record : undefined;
+        push({ type: 'verification.recorded', path, githash, project: c.project, version: c.version, channel: c.channel, status: r?.status, record: rec?.record, error });
+        break;
+      }
+      case 'gate': {
+        const r = rec?.kind === 'gate' ? rec.record : undefined;
+        push({ type: 'gate.evaluated', path, githash, project: c.project, version: c.version, channel: c.channel, status: r?.state, record: rec?.record, error });
         break;
       }
     }

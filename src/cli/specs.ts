@@ -506,6 +506,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'webhook-backoff-ms': { type: 'number', integer: true, default: 1000, placeholder: 'ms', describe: 'first retry delay of a failed delivery (doubles per attempt, up to 5 min)' },
       'allow-private-webhooks': { type: 'boolean', default: false, describe: 'deliver webhooks to loopback, private and link-local addresses too (refused by default: meta.yaml is writable by every writer)' },
       fsync: { type: 'boolean', default: true, describe: 'fsync objects before answering a write (--no-fsync: ref only)' },
+      'allow-commands': { type: 'boolean', default: false, describe: "let POST …/pipeline/promote run the pipeline's command gates, validate and on_promote (off by default: whoever writes the pipeline chooses them)" },
     },
     load: () => import('./commands/serve.js'),
   }),

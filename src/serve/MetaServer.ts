@@ -68,6 +68,11 @@ export interface ServeOptions {
   env?: Record<string, string | undefined>;
   /** The built dashboard served at /ui/ (default: dist/dashboard of this installation). */
   dashboardDir?: string;
+  /**
+   * Run a pipeline's command gates, validate and on_promote for `POST …/pipeline/promote`
+   * (default false: whoever can write the pipeline would choose what runs on this server).
+   */
+  allowCommands?: boolean;
 }
 
 /**
@@ -285,6 +290,12 @@ export class MetaServer {
           const { ofrepBulkRoute, ofrepFlagRoute } = await import('./ofrepRoute.js');
           const ctx = { repo, maxBodyBytes: maxBody, hostDirs: this.hostDirs, log: this.opts.log };
           return await (route.name === 'ofrep' ? ofrepFlagRoute : ofrepBulkRoute)(ctx, req, res, route);
+        }
+        case 'pipeline':
+        case 'pipelineStatus':
+        case 'pipelinePromote': {
+          const { pipelineRoute } = await import('./pipelineRoute.js');
+          return await pipelineRoute(repo, this.committer, req, res, route, query, { maxBodyBytes: maxBody, allowCommands: this.opts.allowCommands === true });
         }
       }
     } catch (e) {

@@ -47,6 +47,15 @@ export const RECORD_SCHEMAS: Record<string, Record<string, FieldSpec>> = {
     kind: { type: 'string', required: true }, type: { type: 'string', required: true }, project: { type: 'string' }, subject: { type: 'string' },
     message: { type: 'string' }, attributes: labels, labels, actor,
   },
+  approval: {
+    kind: { type: 'string', required: true }, project: { type: 'string', required: true }, version: { type: 'string', required: true },
+    channel: { type: 'string', required: true }, comment: { type: 'string' }, actor,
+  },
+  verification: {
+    kind: { type: 'string', required: true }, project: { type: 'string', required: true }, version: { type: 'string', required: true },
+    channel: { type: 'string', required: true }, name: { type: 'string', required: true }, status: { type: 'string', required: true },
+    url: { type: 'string' }, message: { type: 'string' }, actor,
+  },
 };
 
 /** The body of `POST /v1/projects/:project/instances/:host/report`. */
@@ -106,6 +115,14 @@ export async function applyRecord(repo: MetaRepo, body: Record<string, unknown>)
     case 'event': {
       const { logEvent } = await import('../api/logEvent.js');
       return logEvent(repo, { type: b.type, project: b.project, subject: b.subject, message: b.message, attributes: toLabels(b.attributes), labels: toLabels(b.labels) });
+    }
+    case 'approval': {
+      const { recordApproval } = await import('../api/recordApproval.js');
+      return recordApproval(repo, { project: b.project, version: b.version, channel: b.channel, comment: b.comment });
+    }
+    case 'verification': {
+      const { recordVerification } = await import('../api/recordVerification.js');
+      return recordVerification(repo, { project: b.project, version: b.version, channel: b.channel, name: b.name, status: b.status, url: b.url, message: b.message });
     }
   }
   throw new MetaError('INVALID_ARGUMENT', `unknown kind ${String(body.kind)}`, {});

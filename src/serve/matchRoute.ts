@@ -13,7 +13,7 @@ export interface Route {
 }
 
 /** The method each route takes (a GET route also answers HEAD). */
-export const ROUTE_METHODS: Record<string, string> = { index: 'GET', healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', project: 'GET', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST', config: 'GET', flags: 'GET', ofrep: 'POST', 'ofrep-bulk': 'POST' };
+export const ROUTE_METHODS: Record<string, string> = { index: 'GET', healthz: 'GET', metrics: 'GET', events: 'GET', records: 'POST', project: 'GET', resolve: 'GET', download: 'GET', instances: 'GET', report: 'POST', config: 'GET', flags: 'GET', ofrep: 'POST', 'ofrep-bulk': 'POST', pipeline: 'GET', pipelineStatus: 'GET', pipelinePromote: 'POST' };
 
 /** Splits a raw path into decoded segments; refuses traversal ('.', '..', empty) and bad escapes. */
 export function pathSegments(rawPath: string): string[] {
@@ -46,6 +46,13 @@ export function matchRoute(method: string, rawPath: string): Route {
   if (segs.length === 2 && segs[1] === 'records') return { name: 'records' };
   if (segs[1] === 'projects') {
     const rest = segs.slice(2);
+    // `…/pipeline[/status|/promote]` after a project of at least two segments (`org/repo`).
+    const pipe = rest.lastIndexOf('pipeline');
+    if (pipe >= 2 && (pipe === rest.length - 1 || (pipe === rest.length - 2 && (rest[pipe + 1] === 'status' || rest[pipe + 1] === 'promote')))) {
+      const project = checkProjectName(rest.slice(0, pipe).join('/'));
+      const sub = rest[pipe + 1];
+      return { name: sub === 'status' ? 'pipelineStatus' : sub === 'promote' ? 'pipelinePromote' : 'pipeline', project };
+    }
     // `…/<project>/config`: a project's config (a project named …/config is reached as `/config/config`).
     if (rest.length >= 2 && rest.at(-1) === 'config' && !rest.includes('channels') && !rest.includes('instances')) return { name: 'config', project: checkProjectName(rest.slice(0, -1).join('/')) };
     const at = rest.findIndex((s) => s === 'channels' || s === 'instances');

@@ -11,6 +11,7 @@ interface ServeArgs extends GlobalArgs {
   webhookStateDir?: string;
   webhookBackoffMs: number;
   allowPrivateWebhooks: boolean;
+  allowCommands: boolean;
   fsync: boolean;
 }
 
@@ -30,7 +31,7 @@ export default defineCommand<ServeArgs>({
     } else repo = openMeta({ dir, shownAs: shownRepositoryDir({ dir: args.repo }, ctx.env), actor, env: ctx.env, fsyncObjects: args.fsync, warn: (m) => ctx.err(`meta: ${m}\n`) });
     const server = await startServer({
       repo, listen: args.listen, maxBodyBytes: args.maxBody, maxWaitSeconds: args.maxWait, webhooks: args.webhooks,
-      webhookStateDir: args.webhookStateDir, webhookBackoffMs: args.webhookBackoffMs, allowPrivateWebhooks: args.allowPrivateWebhooks, remote, env: ctx.env,
+      webhookStateDir: args.webhookStateDir, webhookBackoffMs: args.webhookBackoffMs, allowPrivateWebhooks: args.allowPrivateWebhooks, allowCommands: args.allowCommands, remote, env: ctx.env,
       log: (line) => ctx.err(`meta serve: ${line}\n`),
     });
     ctx.out(args.json ? `${JSON.stringify({ url: server.url, repo: repo.dir })}\n` : `meta serve: listening on ${server.url} (repository ${repo.dir})\n`);
