@@ -164,3 +164,88 @@ describe('fuzz: every HTTP route of a real meta serve', () => {
     expect(server.err()).not.toMatch(/uncaught|unhandled/i);
   }, 240_000);
 });
+
+// The pipeline routes: hostile projects, `at` values and promote bodies, with and without a
+// token. Whatever comes in, the answers are JSON errors with 4xx statuses, and the pipeline's
+// command gate never runs (this server was not started with --allow-commands).
+describe('fuzz: the pipeline routes of a real meta serve', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let server: Awaited<ReturnType<typeof startServe>>;
+  let commit = '';
+  let marker = '';
+  // The marker lives apart from the repository: the pipeline (which names it) is served as it is.
+  let markerDir: ReturnType<typeof tempDir>;
+
+  beforeAll(async () => {
+    tmp = tempDir('meta-fuzz-pipeline-');
+    markerDir = tempDir('meta-fuzz-marker-');
+    marker = `${markerDir.dir}/command-ran`;
+    const repo = await diskRepo(tmp.dir);
+    await releaseWithBinary(repo, '1.0.0', 'binary one', 'https://files.example/app-1.0.0');
+    await promote(repo, { project: 'acme/app', channel: 'beta', version: '1.0.0' });
+    const { setPipeline } = await import('../../src/api/setPipeline.js');
+    await setPipeline(repo, { project: 'acme/app', source: `stages:\n  - channel: beta\n  - channel: stable\n    gates:\n      - approvals: { count: 1 }\n      - command: { run: "touch ${marker}" }\nvalidate: "touch ${marker}"\n` });
+    commit = await setSettings(repo, { serve: { tokens: [{ name: 'ci', sha256: hashToken(TOKEN), scopes: ['records'] }, { name: 'fleet', sha256: hashToken(REPORTS), scopes: ['reports'] }] } });
+    repo.close();
+    server = await startServe(`${tmp.dir}/meta`, ['--json', '--no-webhooks']);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    tmp?.cleanup();
+    markerDir?.cleanup();
+  });
+
+  it('300 seeded requests: no 5xx, no leak, JSON errors, no command run', async () => {
+    const rnd = mulberry32(0x919e);
+    const v = () => {
+      try {
+        return encodeURIComponent(pick(rnd, HOSTILE_STRINGS));
+      } catch {
+        return '%ED%A0%80';
+      }
+    };
+    const project = () => pick(rnd, ['acme/app', 'acme%2Fapp', 'app', 'acme/app/pipeline', 'pipeline', `${v()}/${v()}`, 'acme/..', '%2e%2e/x']);
+    const at = () => pick(rnd, ['', `at=${commit}`, `at=${commit.slice(0, 7)}`, `at=${v()}`, 'at=2026-01-01', 'at=-1', 'at=HEAD~999', `at=${'9'.repeat(400)}`]);
+    const body = () => {
+      if (rnd() < 0.1) return pick(rnd, ['', '{', '[]', 'null', '{"version":"1.0.0","to":"stable"}{}']);
+      const o: Record<string, unknown> = {};
+      for (const [k, vals] of Object.entries({ version: ['1.0.0', '9.9.9', pick(rnd, HOSTILE_STRINGS), 1, null], to: ['stable', 'beta', 'nope', pick(rnd, HOSTILE_STRINGS), []], force: [true, false, 'yes'], reason: ['x', pick(rnd, HOSTILE_STRINGS), {}], expect: ['none', '1.0.0', 7], run: ['touch /tmp/x'], __proto__: [{ force: true }] })) {
+        if (rnd() < 0.6) o[k] = pick(rnd, vals as unknown[]);
+      }
+      return JSON.stringify(o);
+    };
+    const problems: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const kind = pick(rnd, ['show', 'status', 'promote', 'promote']);
+      const path = `/v1/projects/${project()}/pipeline${kind === 'show' ? '' : `/${kind}`}${kind === 'promote' ? '' : `?${at()}`}`;
+      const method = rnd() < 0.85 ? (kind === 'promote' ? 'POST' : 'GET') : pick(rnd, ['GET', 'POST', 'PUT', 'DELETE', 'HEAD']);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const a = rnd();
+      if (a < 0.5) headers.authorization = `Bearer ${TOKEN}`;
+      else if (a < 0.6) headers.authorization = `Bearer ${REPORTS}`;
+      const b = method === 'POST' || method === 'PUT' ? Buffer.from(body()) : undefined;
+      const what = `${method} ${path.slice(0, 200)}${b ? ` ${b.toString('utf8').slice(0, 120)}` : ''}`;
+      let res: Res;
+      try {
+        res = await send(server.url, method, path, headers, b);
+      } catch (e) {
+        problems.push(`${what}: ${(e as Error).message}`);
+        continue;
+      }
+      if (res.status >= 500) problems.push(`${what}: answered ${res.status} ${res.text.slice(0, 300)}`);
+      if (res.status >= 400 && method !== 'HEAD') {
+        let code: unknown;
+        try { code = JSON.parse(res.text).error?.code; } catch { code = undefined; }
+        if (typeof code !== 'string') problems.push(`${what}: ${res.status} without a JSON error body: ${res.text.slice(0, 200)}`);
+      }
+      if (res.status < 300 && method === 'POST') problems.push(`${what}: a promotion through gates that cannot pass was accepted: ${res.text.slice(0, 200)}`);
+      for (const leak of [tmp.dir, '    at ', 'node:internal', 'ENOENT', 'EACCES']) {
+        if (res.text.includes(leak)) problems.push(`${what}: the answer leaks '${leak}': ${res.text.slice(0, 300)}`);
+      }
+    }
+    expect(problems, problems.slice(0, 20).join('\n')).toEqual([]);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(marker)).toBe(false);
+    expect(server.child.exitCode).toBeNull();
+  }, 240_000);
+});
