@@ -350,3 +350,20 @@ describe('setPipeline', () => {
     expect(bad).toMatch(/stages\[0\]\.channel: 'prod' is not a declared channel/);
   });
 });
+
+describe('events', () => {
+  it('pipeline, approval and verification records are events with their project, version and channel', async () => {
+    const { repo } = await fixture(stage('      - soak: 1s\n'));
+    const since = repo.store.tip()!;
+    await setPipeline(repo, { project: P, source: stage('      - soak: 2s\n') });
+    await recordApproval(repo, { project: P, version: '1.1.0', channel: 'beta' });
+    await recordVerification(repo, { project: P, version: '1.1.0', channel: 'beta', name: 'smoke', status: 'failed' });
+    const evs = listEvents(repo, { since, project: 'app', types: ['pipeline.*', 'approval.recorded', 'verification.*'] });
+    expect(evs.map((e) => [e.type, e.project, e.version ?? null, e.channel ?? null, e.status ?? null, e.sequence ?? null])).toEqual([
+      ['pipeline.changed', P, null, null, null, 2],
+      ['approval.recorded', P, '1.1.0', 'beta', null, null],
+      ['verification.recorded', P, '1.1.0', 'beta', 'failed', null],
+    ]);
+    expect((evs[1]!.record as { header: { actor: string } }).header.actor).toBe('ada <ada@example.com>');
+  });
+});
