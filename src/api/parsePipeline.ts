@@ -34,7 +34,7 @@ const LIMITS = {
   gates: 16,
   waves: 20,
   retries: 10,
-  httpTimeoutMs: 10 * 60_000,
+  httpTimeoutMs: 60_000,
   commandTimeoutMs: 60 * 60_000,
   soakMs: 365 * 86_400_000,
   intervalMs: 30 * 86_400_000,

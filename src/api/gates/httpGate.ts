@@ -54,7 +54,7 @@ export async function httpGate(gate: HttpGateSpec): Promise<GateVerdict> {
   }
   const started = Date.now();
   const tries = 1 + Math.min(10, Math.max(0, gate.retries));
-  const timeout = Math.min(600_000, Math.max(1, gate.timeoutMs));
+  const timeout = Math.min(60_000, Math.max(1, gate.timeoutMs));
   let last: { status?: number; error?: string } = {};
   let n = 0;
   for (; n < tries; n++) {
