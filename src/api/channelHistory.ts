@@ -1,4 +1,4 @@
-import type { ReleaseRef, PromotionAction } from '../records/types.js';
+import type { ReleaseRef, PromotionAction, PromotionRollout } from '../records/types.js';
 import { channelState } from '../resolve/channelState.js';
 import type { MetaRepo } from './openMeta.js';
 import { shallowBoundaries } from './shallowBoundaries.js';
@@ -9,6 +9,8 @@ export interface HistoryEntry {
   action: PromotionAction;
   release: ReleaseRef;
   previous: ReleaseRef | null;
+  /** The rollout in waves a promotion started or a `wave` record widened (null: every host at once). */
+  rollout: PromotionRollout | null;
   /**
    * The meta commit that added this record; null when it is unknown: in a shallow clone, a
    * record that was already there at the boundary was added at or before it (`beforeBoundary`).
@@ -46,6 +48,7 @@ export function channelHistory(repo: MetaRepo, opts: { project: string; channel:
       action: e.record.action,
       release: e.record.release,
       previous: e.record.previous,
+      rollout: e.record.rollout,
       commit: before ? null : added,
       ...(before ? { beforeBoundary: true as const } : {}),
       time: e.record.header.createdAt,

@@ -3,6 +3,7 @@ import type { ChannelState } from '../resolve/channelState.js';
 import { releaseYank } from '../resolve/releaseYank.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
+import { rolloutView, type RolloutView } from './rolloutView.js';
 
 export interface ChannelView {
   project: string;
@@ -19,6 +20,8 @@ export interface ChannelView {
   by: string | null;
   /** What a default rollback would return to. */
   rollbackTarget: ReleaseRef | null;
+  /** The current release's rollout in waves (null: every host runs it). */
+  rollout: RolloutView | null;
 }
 
 /** What `showChannel` and `listChannels` report for one channel, from its resolved state at `snap`. */
@@ -31,5 +34,6 @@ export function channelView(repo: MetaRepo, snap: Snapshot, s: ChannelState): Ch
     yank: y ? { reason: y.reason, by: y.by, at: y.at } : null,
     since: s.currentEntry?.record.header.createdAt ?? null, by: s.currentEntry?.record.header.actor ?? null,
     rollbackTarget: s.previous[s.previous.length - 1] ?? null,
+    rollout: s.rollout ? rolloutView(s.rollout) : null,
   };
 }

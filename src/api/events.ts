@@ -30,6 +30,7 @@ export const EVENT_TYPES = [
   'approval.recorded',
   'verification.recorded',
   'gate.evaluated',
+  'channel.wave_advanced',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -78,6 +79,7 @@ const PROMOTION_TYPES: Record<string, EventType> = {
   hold: 'channel.held',
   'release-hold': 'channel.unheld',
   yank: 'channel.yanked',
+  wave: 'channel.wave_advanced',
 };
 
 /** Checks a `types` filter: every entry a known type or a `<prefix>.*` of one. */

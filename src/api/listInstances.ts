@@ -2,6 +2,7 @@ import { checkEnvironment } from '../records/names.js';
 import { projectDir } from '../records/layout.js';
 import type { InstanceReport } from '../records/types.js';
 import { channelState } from '../resolve/channelState.js';
+import { inWave } from '../resolve/inWave.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { listChannelNames, requireProject, snapshotAt } from './lookup.js';
@@ -31,7 +32,10 @@ export interface InstanceView {
   metaCommit: string;
   reportedAt: string;
   reportedBy: string;
-  /** The version the channel has live at the read commit ('' when the host names no known channel). */
+  /**
+   * The version the channel has live for this host at the read commit ('' when the host names no
+   * known channel): during a rollout in waves, the release before for a host outside the live wave.
+   */
   desired: string;
   /** Reports `running` the desired release (installing or failed is not current, whatever the version). */
   current: boolean;
@@ -109,7 +113,9 @@ export function listInstances(repo: MetaRepo, opts: InstancesOptions): Instances
   const states = new Map(listChannelNames(snap, project).map((c) => [c, channelState(snap, repo.reader, project, c)]));
   const hosts: InstanceView[] = latestReports(repo, snap, project, opts.env).map(({ path, record: r, env }) => {
     const st = states.get(r.channel);
-    const desired = st?.current?.version ?? '';
+    // During a rollout in waves, a host outside the live wave is meant to keep the release before.
+    const ro = st?.rollout;
+    const desired = ro && !ro.complete && !inWave(project, r.channel, r.host, ro.percent) ? ro.fallback.version : (st?.current?.version ?? '');
     const current = desired !== '' && r.release.version === desired && r.status === 'running';
     let lagSeconds = 0;
     if (!current && st?.currentEntry) lagSeconds = Math.max(0, Math.round((now - Date.parse(st.currentEntry.record.header.createdAt)) / 1000));

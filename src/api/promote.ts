@@ -4,6 +4,8 @@ import { releasePlatforms, requireRelease } from './lookup.js';
 import { releaseYank } from '../resolve/releaseYank.js';
 import { holdText } from './holdText.js';
 import { checkExpect, writePromotion, type PromotionResult } from './writePromotion.js';
+import { checkRolloutPolicy } from './checkRolloutPolicy.js';
+import type { RolloutPolicy } from '../records/types.js';
 
 export interface PromoteOptions {
   project: string;
@@ -16,7 +18,13 @@ export interface PromoteOptions {
   requireBinaries?: boolean;
   /** Promote even though the channel is on hold. */
   force?: boolean;
-  /** Record that this promotion overrides pipeline gates that did not pass (the record's `forced`). */
+  /**
+   * Roll out in waves: hosts in the first wave get the release, the others keep the one live now
+   * until `advanceWave` widens it. A channel's first promotion has nothing to fall back on and
+   * goes to every host at once (its record carries no rollout), as does a policy of one 100 % wave.
+   */
+  rollout?: RolloutPolicy;
+  /** Record that this promotion went past gates that did not pass (the reason says why). */
   forced?: boolean;
 }
 
@@ -27,8 +35,11 @@ export interface PromoteOptions {
  * @example
  * const r = await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.4.2', expect: '1.4.1' });
  * console.log(r.sequence, r.commit);
+ * // In waves: 10 % of hosts first, then 50 %, then all.
+ * await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.4.3', rollout: { waves: [10, 50, 100], intervalSeconds: 900, maxFailedPercent: 20 } });
  */
 export async function promote(repo: MetaRepo, opts: PromoteOptions): Promise<PromotionResult> {
+  if (opts.rollout) checkRolloutPolicy(opts.rollout);
   return writePromotion(repo, opts.project, opts.channel, (snap, project, state) => {
     const rel = requireRelease(repo, snap, project, opts.version);
     checkExpect(state, opts.expect);
@@ -49,6 +60,8 @@ export async function promote(repo: MetaRepo, opts: PromoteOptions): Promise<Pro
       if (opts.requireBinaries) throw new MetaError('PRECONDITION_FAILED', `${msg}; --require-binaries refuses to promote it`, { project, version: opts.version });
       warnings.push(msg);
     }
-    return { action: 'promote', release: { githash: rel.githash, version: opts.version }, reason: opts.reason, warnings, forced: opts.forced };
+    const p = opts.rollout;
+    const rollout = p && state.current && p.waves.length > 1 ? { waves: p.waves, waveIntervalSeconds: p.intervalSeconds, wave: 0, maxFailedPercent: p.maxFailedPercent } : null;
+    return { action: 'promote', release: { githash: rel.githash, version: opts.version }, reason: opts.reason, warnings, rollout, forced: opts.forced };
   });
 }

@@ -1,8 +1,9 @@
 import { MetaError } from '../errors/MetaError.js';
-import { formatPlatform, parsePlatform } from '../records/names.js';
+import { checkHost, formatPlatform, parsePlatform } from '../records/names.js';
 import { binaryPath } from '../records/layout.js';
-import type { Binary, Release } from '../records/types.js';
+import type { Binary, Release, ReleaseRef } from '../records/types.js';
 import { channelHead } from '../resolve/channelHead.js';
+import { inWave } from '../resolve/inWave.js';
 import { releaseYank } from '../resolve/releaseYank.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
@@ -14,6 +15,28 @@ export interface ResolveBinaryOptions {
   platform: string;
   /** Commit, ref or ISO-8601 date (default: the tip). */
   at?: string;
+  /**
+   * The host asking: during a rollout in waves it gets the new release when it is in the live wave,
+   * else the release live before. Without it the answer is the release rolling out.
+   */
+  host?: string;
+}
+
+/** The `rollout` of a resolve answer: the channel's rollout in waves, and where the asking host stands in it. */
+export interface ResolvedRollout {
+  /** The release rolling out. */
+  version: string;
+  /** What hosts outside the live wave run. */
+  fallback: string;
+  waves: number[];
+  /** Index into `waves` of the live wave (0 = first). */
+  wave: number;
+  percent: number;
+  complete: boolean;
+  /** The host asked about (null when the caller named none). */
+  host: string | null;
+  /** Whether that host is in the live wave (null without a host). */
+  inWave: boolean | null;
 }
 
 /** The stable `--json` shape of `meta resolve binary`. */
@@ -40,6 +63,11 @@ export interface ResolvedBinary {
   yanked: boolean;
   /** The yank's reason, author and time when `yanked`. */
   yank: { reason: string; by: string; at: string } | null;
+  /**
+   * Set while the channel's release rolls out in waves (`release` is then the one this host should
+   * run); null when every host runs the channel's release. Absent from servers older than waves.
+   */
+  rollout?: ResolvedRollout | null;
 }
 
 /**
@@ -64,7 +92,16 @@ export function resolveBinaryIn(repo: MetaRepo, snap: Snapshot, opts: Omit<Resol
   if (!state.current || !state.currentEntry) {
     throw new MetaError('NOT_FOUND', `channel ${opts.channel} of ${project} has no live release at ${snap.commit!.slice(0, 12)}`, { project, channel: opts.channel, commit: snap.commit });
   }
-  const ref = state.current;
+  const host = opts.host === undefined ? undefined : checkHost(opts.host);
+  const ro = state.rollout;
+  let ref: ReleaseRef = state.current;
+  let member: boolean | null = null;
+  if (ro && !ro.complete && host !== undefined) {
+    member = inWave(project, opts.channel, host, ro.percent);
+    // A host outside the wave keeps the release live before, unless that one has no binary for
+    // its platform: then it has nothing to fall back on and joins the rollout (as a first promotion does).
+    if (!member && repo.reader.at(snap, binaryPath(project, ro.fallback.version, platform), 'binary')) ref = ro.fallback;
+  }
   const release: Release = repo.reader.byOid(snap, ref.githash, 'release', { commit: snap.commit });
   if (release.version !== ref.version || release.project !== project) {
     throw new MetaError('INTEGRITY', `promotion ${state.currentEntry.path} names release ${ref.version} by githash ${ref.githash}, but that record is ${release.project} ${release.version}; run 'meta verify'`, { path: state.currentEntry.path, githash: ref.githash });
@@ -93,5 +130,6 @@ export function resolveBinaryIn(repo: MetaRepo, snap: Snapshot, opts: Omit<Resol
     binary: { platform: formatPlatform(b.platform), digest: b.digest, size: b.size, mediaType: b.mediaType, locations: b.locations, githash: hit.oid, path: bpath },
     yanked: y !== null,
     yank: y ? { reason: y.reason, by: y.by, at: y.at } : null,
+    rollout: ro ? { version: ro.target.version, fallback: ro.fallback.version, waves: ro.waves, wave: ro.wave, percent: ro.percent, complete: ro.complete, host: host ?? null, inWave: ro.complete && host !== undefined ? true : member } : null,
   };
 }

@@ -1,7 +1,7 @@
 import { MetaError } from '../errors/MetaError.js';
 import { checkChannel } from '../records/names.js';
 import { promotionPath } from '../records/layout.js';
-import type { PromotionAction, ReleaseRef } from '../records/types.js';
+import type { PromotionAction, PromotionRollout, ReleaseRef } from '../records/types.js';
 import { channelState, type ChannelState, type PromotionEntry } from '../resolve/channelState.js';
 import { NothingToWrite, unlessNothingToWrite } from '../store/NothingToWrite.js';
 import type { Snapshot } from '../store/Snapshot.js';
@@ -16,6 +16,8 @@ export interface PromotionResult {
   sequence: number;
   release: ReleaseRef;
   previous: ReleaseRef | null;
+  /** The rollout in waves the record starts or widens (null: every host at once). */
+  rollout: PromotionRollout | null;
   /** False when the release was already live and nothing was written. */
   changed: boolean;
   commit: string;
@@ -34,7 +36,9 @@ export interface PromotionDecision {
   release: ReleaseRef;
   reason?: string;
   warnings?: string[];
-  /** Promoted past gates that did not pass (`meta pipeline promote --force`). */
+  /** The rollout in waves this record starts or widens (null: every host at once). */
+  rollout?: PromotionRollout | null;
+  /** Promoted past gates that did not pass. */
   forced?: boolean;
 }
 
@@ -65,7 +69,7 @@ export async function writePromotion(
       const e = decided ? decided.unchanged : state.currentEntry!;
       warnings = [];
       throw new NothingToWrite<PromotionResult>({
-        project, channel, action: decided ? e.record.action : 'promote', sequence: e.record.sequence, release: e.record.release, previous: decided ? e.record.previous : null,
+        project, channel, action: decided ? e.record.action : 'promote', sequence: e.record.sequence, release: e.record.release, previous: decided ? e.record.previous : null, rollout: e.record.rollout,
         changed: false, commit: snap.commit!, githash: e.githash, path: e.path, warnings,
       });
     }
@@ -73,24 +77,26 @@ export async function writePromotion(
     warnings = d.warnings ?? [];
     const sequence = state.lastSequence + 1;
     const path = promotionPath(project, channel, sequence);
-    const previous = state.current;
+    // A wave record widens the rollout in force, so it keeps that rollout's fallback.
+    const previous = d.action === 'wave' ? (state.rollout?.fallback ?? state.previous[state.previous.length - 1] ?? null) : state.current;
     const verb = d.action === 'release-hold' ? 'unhold' : d.action;
     const target = d.action === 'rollback' ? ` to ${d.release.version}` : d.action === 'promote' || d.action === 'yank' ? ` ${d.release.version}` : '';
+    const wave = d.action === 'wave' && d.rollout ? ` ${d.release.version} to wave ${d.rollout.wave + 1}/${d.rollout.waves.length} (${d.rollout.waves[d.rollout.wave]}%)` : '';
     return {
       records: [{
         kind: 'promotion', path,
         body: {
-          project, channel, sequence, action: d.action, release: d.release, previous, reason: d.reason ?? '', rollout: null,
-          expectedPreviousSequence: state.lastSequence, approvals: [], previousPromotion: state.lastEntry?.githash ?? '', forced: d.forced === true,
+          project, channel, sequence, action: d.action, release: d.release, previous, reason: d.reason ?? '', rollout: d.rollout ?? null,
+          expectedPreviousSequence: state.lastSequence, approvals: [], previousPromotion: state.lastEntry?.githash ?? '', forced: d.forced ?? false,
         },
       }],
-      message: `${verb} ${project} ${channel}${target} (seq ${sequence})`,
-      result: { sequence, previous, path, action: d.action, release: d.release },
+      message: `${verb} ${project} ${channel}${target}${wave} (seq ${sequence})`,
+      result: { sequence, previous, path, action: d.action, release: d.release, rollout: d.rollout ?? null },
     };
   }), (unchanged: PromotionResult) => unchanged);
   if (!('records' in res)) return res;
   const v = res.value;
-  return { project, channel, action: v.action, sequence: v.sequence, release: v.release, previous: v.previous, changed: true, commit: res.commit, githash: res.records[0]!.githash, path: v.path, warnings };
+  return { project, channel, action: v.action, sequence: v.sequence, release: v.release, previous: v.previous, rollout: v.rollout, changed: true, commit: res.commit, githash: res.records[0]!.githash, path: v.path, warnings };
 }
 
 /** Checks `--expect <version>|none` against the channel's current release. */

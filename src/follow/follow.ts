@@ -130,8 +130,8 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
     try {
       // Every source's answer passes here: checked field by field, then against what this
       // follower verified before, so no source can roll it back or steer its paths.
-      const raw = await opts.source.resolve({ project: opts.project, channel: opts.channel, platform: opts.platform, after: state.commit, ...(opts.configFile ? { env, include: ['config'] } : {}) });
-      r = validateAnswer(raw, opts);
+      const raw = await opts.source.resolve({ project: opts.project, channel: opts.channel, platform: opts.platform, after: state.commit, host, ...(opts.configFile ? { env, include: ['config'] } : {}) });
+      r = validateAnswer(raw, { ...opts, host });
       checkNotOlder(state, r);
       if (opts.configFile) {
         // Before any install, so the hook starts the new release with its config in place.

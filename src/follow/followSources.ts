@@ -15,6 +15,8 @@ export interface ResolveQuery {
   channel: string;
   platform: string;
   after?: string;
+  /** This host's name: a rollout in waves answers the release its wave gives it. */
+  host?: string;
   env?: string;
   include?: string[];
 }
@@ -214,6 +216,7 @@ export class ServerSource implements FollowSource {
       p.set('env', q.env);
       p.set('include', q.include.join(','));
     }
+    if (q.host) p.set('host', q.host);
     const url = `${this.base}/v1/projects/${this.projectPath()}/channels/${encodeURIComponent(q.channel)}/resolve?${p}`;
     return (await this.call('GET', url)) as ResolvedBinary;
   }

@@ -1,5 +1,6 @@
 import { MetaError } from '../errors/MetaError.js';
-import type { ResolvedBinary } from '../api/resolveBinary.js';
+import type { ResolvedBinary, ResolvedRollout } from '../api/resolveBinary.js';
+import { wavesAreValid } from '../resolve/channelRollout.js';
 import { binaryPath } from '../records/layout.js';
 import { checkChannel, checkCommitHash, checkDigest, checkGithash, checkProjectName, checkVersion, formatPlatform, parsePlatform } from '../records/names.js';
 
@@ -20,6 +21,8 @@ export interface AnswerExpectation {
   project: string;
   channel: string;
   platform: string;
+  /** The host the follower resolves for (a rollout in waves answers per host). */
+  host?: string;
 }
 
 /** A value shown in an error: short, on one line, control characters escaped. */
@@ -168,11 +171,41 @@ export function validateAnswer(raw: unknown, want: AnswerExpectation): ResolvedB
     yank = { reason, by: line('yank.by', y.by), at: line('yank.at', y.at, 64) };
   } else if (a.yank !== undefined && a.yank !== null) throw corrupt('yank', a.yank, 'set although yanked is not true');
 
+  const rollout = checkRollout(a.rollout, version, want.host);
+
   return {
     project, channel, commit, sequence, channelSequence, promotedAt, promotedBy,
     release: { version, githash: releaseGithash, sources, imports, notes },
     binary: { platform, digest, size, mediaType, locations, githash: binaryGithash, path },
     yanked,
     yank,
+    rollout,
   };
+}
+
+/**
+ * The answer's rollout in waves, checked for shape and against the answer itself: the release
+ * answered is the one rolling out or its fallback (the one rolling out for a host in the wave),
+ * and it speaks of the host asked about. Absent from servers older than waves: null.
+ */
+function checkRollout(raw: unknown, version: string, host: string | undefined): ResolvedRollout | null {
+  if (raw === undefined || raw === null) return null;
+  const o = obj('rollout', raw);
+  const target = rule('rollout.version', o.version, checkVersion, 'a release id');
+  const fallback = rule('rollout.fallback', o.fallback, checkVersion, 'a release id');
+  if (!Array.isArray(o.waves) || o.waves.length > 100 || !o.waves.every((w) => typeof w === 'number') || !wavesAreValid(o.waves as number[])) {
+    throw corrupt('rollout.waves', o.waves, 'not whole percentages ascending to 100');
+  }
+  const waves = [...(o.waves as number[])];
+  const wave = count('rollout.wave', o.wave, 0);
+  if (wave >= waves.length) throw corrupt('rollout.wave', wave, `not an index into ${waves.length} waves`);
+  if (o.percent !== waves[wave]) throw corrupt('rollout.percent', o.percent, `not the share of wave ${wave + 1}`);
+  if (o.complete !== (wave === waves.length - 1)) throw corrupt('rollout.complete', o.complete, 'not whether the last wave is live');
+  if (o.host !== null && (host === undefined || o.host !== host)) throw corrupt('rollout.host', o.host, host === undefined ? 'the follower named no host' : `the follower asked for ${host}`);
+  if (o.host === null && host !== undefined) throw corrupt('rollout.host', o.host, `the follower asked for ${host}`);
+  if (o.inWave !== null && typeof o.inWave !== 'boolean') throw corrupt('rollout.inWave', o.inWave, 'not true, false or null');
+  if ((o.inWave === null) !== (o.host === null)) throw corrupt('rollout.inWave', o.inWave, 'not given exactly when a host is');
+  if (version !== target && version !== fallback) throw corrupt('release.version', version, `neither the release rolling out (${target}) nor its fallback (${fallback})`);
+  if ((o.inWave === true || o.host === null) && version !== target) throw corrupt('release.version', version, `not ${target}, which the rollout gives this host`);
+  return { version: target, fallback, waves, wave, percent: waves[wave]!, complete: wave === waves.length - 1, host: o.host === null ? null : (o.host as string), inWave: o.inWave as boolean | null };
 }

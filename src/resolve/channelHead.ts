@@ -3,6 +3,7 @@ import type { ReleaseRef } from '../records/types.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import { channelState, type PromotionEntry } from './channelState.js';
 import type { RecordReader } from './RecordReader.js';
+import { rolloutOf, type ChannelRollout } from './channelRollout.js';
 
 /** What is live on a channel: the part of {@link channelState} that resolution needs. */
 export interface ChannelHead {
@@ -10,6 +11,8 @@ export interface ChannelHead {
   currentEntry: PromotionEntry | null;
   /** The newest record's sequence (0 when none): holds and yanks count, so it only ever grows. */
   lastSequence: number;
+  /** The rollout in waves of `current`, or null (every host runs it). */
+  rollout: ChannelRollout | null;
 }
 
 /**
@@ -27,6 +30,8 @@ export function channelHead(snap: Snapshot, reader: RecordReader, project: strin
   const dir = channelDir(project, channel);
   const shards = snap.list(dir).filter((e) => e.mode === '40000');
   let lastSequence = 0;
+  // Wave records newer than the promotion, newest first.
+  const waves: PromotionEntry[] = [];
   for (let s = shards.length - 1; s >= 0; s--) {
     const shardDir = `${dir}/${shards[s]!.name}`;
     const files = snap.list(shardDir);
@@ -36,16 +41,18 @@ export function channelHead(snap: Snapshot, reader: RecordReader, project: strin
       const path = `${shardDir}/${e.name}`;
       const record = reader.byOid(snap, e.oid, 'promotion', { path, commit: snap.commit });
       if (!lastSequence) lastSequence = record.sequence;
+      const entry = { path, githash: e.oid, record };
+      if (record.action === 'wave') waves.unshift(entry);
       if (record.action === 'promote' || record.action === 'rollback') {
-        return { current: record.release, currentEntry: { path, githash: e.oid, record }, lastSequence };
+        return { current: record.release, currentEntry: entry, lastSequence, rollout: record.action === 'promote' ? rolloutOf(entry, waves) : null };
       }
       if (record.action === 'yank') return fullReplay(snap, reader, project, channel);
     }
   }
-  return { current: null, currentEntry: null, lastSequence };
+  return { current: null, currentEntry: null, lastSequence, rollout: null };
 }
 
 function fullReplay(snap: Snapshot, reader: RecordReader, project: string, channel: string): ChannelHead {
   const s = channelState(snap, reader, project, channel);
-  return { current: s.current, currentEntry: s.currentEntry, lastSequence: s.lastSequence };
+  return { current: s.current, currentEntry: s.currentEntry, lastSequence: s.lastSequence, rollout: s.rollout };
 }

@@ -2,6 +2,7 @@ import { channelDir } from '../records/layout.js';
 import type { Promotion, ReleaseRef } from '../records/types.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { RecordReader } from './RecordReader.js';
+import { rolloutOf, type ChannelRollout } from './channelRollout.js';
 
 export interface PromotionEntry {
   path: string;
@@ -27,6 +28,8 @@ export interface ChannelState {
   yanked: Set<string>;
   lastSequence: number;
   lastEntry: PromotionEntry | null;
+  /** The rollout in waves of the current release, or null (everyone runs `current`). */
+  rollout: ChannelRollout | null;
 }
 
 /** Lists a channel's records: one listing per 1,000 sequence numbers, never a walk of history. */
@@ -54,13 +57,22 @@ export function channelState(snap: Snapshot, reader: RecordReader, project: stri
   let held = false;
   let holdEntry: PromotionEntry | null = null;
   const yanked = new Set<string>();
+  // The promotion that started a rollout and the wave records since; any other change ends it.
+  let rolloutStart: PromotionEntry | null = null;
+  let waves: PromotionEntry[] = [];
   for (const entry of entries) {
     const r = entry.record;
     switch (r.action) {
       case 'promote':
         stack.push({ ref: r.release, entry });
+        rolloutStart = entry;
+        waves = [];
+        break;
+      case 'wave':
+        waves.push(entry);
         break;
       case 'rollback': {
+        rolloutStart = null;
         const i = stack.map((s) => s.ref.githash).lastIndexOf(r.release.githash);
         if (i >= 0) stack = stack.slice(0, i);
         stack.push({ ref: r.release, entry });
@@ -75,6 +87,7 @@ export function channelState(snap: Snapshot, reader: RecordReader, project: stri
         holdEntry = null;
         break;
       case 'yank':
+        if (rolloutStart && (rolloutStart.record.release.githash === r.release.githash || rolloutStart.record.previous?.githash === r.release.githash)) rolloutStart = null;
         yanked.add(r.release.githash);
         stack = stack.filter((s) => s.ref.githash !== r.release.githash);
         break;
@@ -96,5 +109,6 @@ export function channelState(snap: Snapshot, reader: RecordReader, project: stri
     yanked,
     lastSequence: last?.record.sequence ?? 0,
     lastEntry: last,
+    rollout: rolloutStart && top?.entry === rolloutStart ? rolloutOf(rolloutStart, waves) : null,
   };
 }

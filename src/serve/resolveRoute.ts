@@ -29,7 +29,8 @@ export async function resolveRoute(ctx: ResolveRouteContext, req: IncomingMessag
   const repo = ctx.repo;
   const platform = requireParam(query, 'platform');
   parsePlatform(platform);
-  const opts = { project: route.project!, channel: route.channel!, platform };
+  const host = query.get('host') ?? undefined;
+  const opts = { project: route.project!, channel: route.channel!, platform, host };
   const include = parseInclude(query);
   const at = query.get('at');
   const after = query.get('after');
@@ -50,7 +51,7 @@ export async function resolveRoute(ctx: ResolveRouteContext, req: IncomingMessag
   const key = (commit: string): string => {
     try {
       const r = answer(commit);
-      return `${r.sequence}:${r.binary.githash}${r.included ? `:${r.included.join(',')}` : ''}`;
+      return `${r.sequence}:${r.binary.githash}:${r.rollout?.wave ?? ''}${r.included ? `:${r.included.join(',')}` : ''}`;
     } catch (e) {
       return isMetaError(e) ? `error:${e.code}` : 'error';
     }
