@@ -1,5 +1,5 @@
 import type { PromotionRollout, ReleaseRef } from '../records/types.js';
-import type { PromotionEntry } from './channelState.js';
+import type { PromotionEntry } from './PromotionEntry.js';
 
 /**
  * A channel's rollout in waves: the promotion that started it put `target` live for the first

@@ -1,15 +1,11 @@
 import { channelDir } from '../records/layout.js';
-import type { Promotion, ReleaseRef } from '../records/types.js';
+import type { ReleaseRef } from '../records/types.js';
+import type { PromotionEntry } from './PromotionEntry.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { RecordReader } from './RecordReader.js';
 import { rolloutOf, type ChannelRollout } from './channelRollout.js';
 
-export interface PromotionEntry {
-  path: string;
-  /** Blob hash of the promotion record. */
-  githash: string;
-  record: Promotion;
-}
+export type { PromotionEntry } from './PromotionEntry.js';
 
 export interface ChannelState {
   project: string;
