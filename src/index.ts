@@ -108,3 +108,8 @@ export { evaluateStage, requireStage, type EvaluateStageOptions, type StageEvalu
 export { stageCandidate, type StageCandidate } from './api/stageCandidate.js';
 export { promoteThroughPipeline, type PipelinePromoteOptions, type PipelinePromoteResult } from './api/promoteThroughPipeline.js';
 export { pipelineStatus, type PipelineStatusView, type StageStatus, type GateStatus } from './api/pipelineStatus.js';
+export { advanceWave, type AdvanceWaveOptions } from './api/advanceWave.js';
+export { waveHealth, type WaveHealth } from './api/waveHealth.js';
+export type { RolloutView } from './api/rolloutView.js';
+export type { ResolvedRollout } from './api/resolveBinary.js';
+export { hostBucket, inWave } from './resolve/inWave.js';
