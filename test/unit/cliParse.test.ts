@@ -90,7 +90,7 @@ const ERRORS: [string[], string][] = [
   [['channel', 'promot', 'a', 'b', 'c'], "unknown channel subcommand 'promot'; did you mean 'channel promote'?"],
   [['frobnicate'], "unknown command 'frobnicate'; see 'meta --help'"],
   [[], "give a command; 'meta --help' lists them"],
-  [['channel'], "give a channel subcommand: promote, rollback, hold, unhold, show, history, ls or add; see 'meta channel --help'"],
+  [['channel'], "give a channel subcommand: promote, rollback, advance, hold, unhold, show, history, ls or add; see 'meta channel --help'"],
   [['resolve', 'binary', 'acme/app', '--channel', 'stable'], 'missing required option --platform; usage: meta resolve binary <project> --channel <value> --platform <os/arch> [options]'],
   [['follow', 'app'], 'missing required options --channel, --platform, --install-dir; usage: meta follow <project> --channel <value> --platform <os/arch> --install-dir <dir> [options]'],
   [['channel', 'promote', 'app', 'stable'], 'missing <version>; usage: meta channel promote <project> <channel> <version> [options]'],
