@@ -113,3 +113,7 @@ export { waveHealth, type WaveHealth } from './api/waveHealth.js';
 export type { RolloutView } from './api/rolloutView.js';
 export type { ResolvedRollout } from './api/resolveBinary.js';
 export { hostBucket, inWave } from './resolve/inWave.js';
+export { setConfig, configChanges, type SetConfigOptions, type SetConfigResult, type ConfigChange } from './api/config/setConfig.js';
+export { readConfig, configAt, resolveConfigSecrets, type ConfigView, type ConfigJson, type ReadConfigOptions } from './api/config/readConfig.js';
+export { configHistory, type ConfigHistoryEntry } from './api/config/configHistory.js';
+export { diffConfig, type ConfigDiff } from './api/config/diffConfig.js';

@@ -266,6 +266,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'from', required: true, format: 'at', describe: 'commit, ref or ISO-8601 date' },
       { name: 'to', required: true, format: 'at', describe: 'commit, ref or ISO-8601 date' },
     ],
+    options: {
+      env: { type: 'string', placeholder: 'env', describe: 'also the config of this environment + the channel (secret references by name)' },
+    },
     load: () => import('./commands/diff.js'),
   }),
   command({
