@@ -43,7 +43,9 @@ export interface FollowOptions {
    * hook, and again whenever it changes, even when the release does not.
    */
   configFile?: string;
-  /** Run (sh -c, cwd = install dir, META_CONFIG_FILE set) after the config file changed while the release stayed. */
+  /** Write the channel's flag set here (flagd JSON, atomically) before the install, and again whenever it changes. */
+  flagsFile?: string;
+  /** Run (sh -c, cwd = install dir, META_CONFIG_FILE/META_FLAGS_FILE set) after the config or flags file changed while the release stayed. */
   onConfigChange?: string;
   /** Age identities that decrypt the environment's secrets for the config file. */
   identities?: IdentityOptions;
@@ -130,7 +132,8 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
     try {
       // Every source's answer passes here: checked field by field, then against what this
       // follower verified before, so no source can roll it back or steer its paths.
-      const raw = await opts.source.resolve({ project: opts.project, channel: opts.channel, platform: opts.platform, after: state.commit, host, ...(opts.configFile ? { env, include: ['config'] } : {}) });
+      const include = [...(opts.configFile ? ['config'] : []), ...(opts.flagsFile ? ['flags'] : [])];
+      const raw = await opts.source.resolve({ project: opts.project, channel: opts.channel, platform: opts.platform, after: state.commit, host, ...(include.length ? { env, include } : {}) });
       r = validateAnswer(raw, { ...opts, host });
       checkNotOlder(state, r);
       if (opts.configFile) {
@@ -140,6 +143,15 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
         const c = await configFileContents((raw as { config?: unknown }).config, { project: r.project, env, channel: opts.channel, commit: r.commit }, opts.source, opts.identities ?? {});
         configChanged = await writeConfigFile(opts.configFile, c.text, c.mode);
         if (configChanged) log(`wrote the config of ${env} ${opts.channel} at ${r.commit.slice(0, 12)}`);
+      }
+      if (opts.flagsFile) {
+        const { flagsFileContents } = await import('./followFlags.js');
+        const { writeConfigFile } = await import('./writeConfigFile.js');
+        const text = await flagsFileContents((raw as { flags?: unknown }).flags);
+        if (await writeConfigFile(opts.flagsFile, text, 0o644)) {
+          configChanged = true;
+          log(`wrote the flags of ${opts.channel} at ${r.commit.slice(0, 12)}`);
+        }
       }
       failures = 0;
     } catch (e) {
@@ -289,6 +301,6 @@ async function installOne(opts: FollowOptions, r: ResolvedBinary, state: FollowS
 function hookEnv(opts: FollowOptions, r: ResolvedBinary, previous: string): Record<string, string> {
   return {
     META_PROJECT: opts.project, META_CHANNEL: opts.channel, META_VERSION: r.release.version, META_DIGEST: r.binary.digest,
-    META_COMMIT: r.commit, META_INSTALL_DIR: opts.installDir, META_PREVIOUS_VERSION: previous, META_CONFIG_FILE: opts.configFile ?? '',
+    META_COMMIT: r.commit, META_INSTALL_DIR: opts.installDir, META_PREVIOUS_VERSION: previous, META_CONFIG_FILE: opts.configFile ?? '', META_FLAGS_FILE: opts.flagsFile ?? '',
   };
 }

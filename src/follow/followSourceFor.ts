@@ -17,6 +17,8 @@ export interface FollowSourceOptions {
   signal?: AbortSignal;
   /** The follower writes a config file: wake on config changes too. */
   config?: boolean;
+  /** The follower writes a flags file: wake on flag changes too. */
+  flags?: boolean;
 }
 
 /** A started follow source, the project's full name, and what stops both. */
@@ -41,7 +43,7 @@ export async function followSourceFor(opts: FollowSourceOptions): Promise<Opened
   const { LocalSource, ServerSource } = await import('./followSources.js');
   const from = opts.from;
   if ('server' in from) {
-    const server = new ServerSource(from.server, { project: opts.project, channel: opts.channel, token: from.token, log: opts.log, config: opts.config });
+    const server = new ServerSource(from.server, { project: opts.project, channel: opts.channel, token: from.token, log: opts.log, config: opts.config, flags: opts.flags });
     const project = await server.resolveProjectName(opts.signal);
     const source = server.start();
     return { source, project, close: () => source.close() };

@@ -5,6 +5,7 @@ import type { ResolvedBinary } from '../api/resolveBinary.js';
 import type { ReportInstanceOptions } from '../api/reportInstance.js';
 import type { ConfigView } from '../api/config/readConfig.js';
 import type { IdentityOptions } from '../api/resolveIdentities.js';
+import { EVENT_TYPES } from '../api/events.js';
 import { RefWatcher } from '../watch/RefWatcher.js';
 import { sseStream } from '../watch/sseClient.js';
 import { pause } from '../util/pause.js';
@@ -60,7 +61,8 @@ class ChangeSignal {
   }
 
   async wait(ms: number, abort?: AbortSignal): Promise<void> {
-    if (!this.flag) {
+    // An abort that came while the follower was busy (a hook running) fires no event any more.
+    if (!this.flag && !abort?.aborted) {
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(t);
@@ -112,9 +114,18 @@ export class LocalSource implements FollowSource {
     }
     const snap = store.snapshot(tip);
     const r = resolveBinaryIn(this.repo, snap, q);
-    if (!q.include?.includes('config') || q.env === undefined) return r;
-    const { configAt } = await import('../api/config/readConfig.js');
-    return { ...r, config: configAt(this.repo, snap, { project: r.project, env: q.env, channel: q.channel }) } as ResolvedBinary;
+    const out: Record<string, unknown> = { ...r };
+    if (q.include?.includes('config') && q.env !== undefined) {
+      const { configAt } = await import('../api/config/readConfig.js');
+      out.config = configAt(this.repo, snap, { project: r.project, env: q.env, channel: q.channel });
+    }
+    if (q.include?.includes('flags')) {
+      // The shape the resolve route answers with `include=flags`.
+      const { readFlagSetIn } = await import('../api/readFlagSet.js');
+      const v = readFlagSetIn(this.repo, snap, r.project, q.channel);
+      out.flags = { sequence: v.sequence, githash: v.githash, document: JSON.parse(v.document) as unknown };
+    }
+    return out as unknown as ResolvedBinary;
   }
 
   async resolveSecrets(view: ConfigView, ids: IdentityOptions): Promise<ConfigView> {
@@ -149,7 +160,7 @@ export class ServerSource implements FollowSource {
   private loop?: Promise<void>;
   private readonly base: string;
 
-  constructor(server: string, private readonly opts: { project: string; channel: string; token?: string; log?: (line: string) => void; /** Also wake on config changes (a follower writing a config file). */ config?: boolean }) {
+  constructor(server: string, private readonly opts: { project: string; channel: string; token?: string; log?: (line: string) => void; /** Also wake on config changes (a follower writing a config file). */ config?: boolean; /** Also wake on flag changes (a follower writing a flags file). */ flags?: boolean }) {
     this.base = server.replace(/\/+$/, '');
     this.description = `server ${this.base}`;
   }
@@ -186,7 +197,7 @@ export class ServerSource implements FollowSource {
   }
 
   start(): this {
-    const q = new URLSearchParams({ project: this.opts.project, channel: this.opts.channel, types: `channel.*,binary.recorded${this.opts.config ? ',config.changed' : ''}` });
+    const q = new URLSearchParams({ project: this.opts.project, channel: this.opts.channel, types: ['channel.*', 'binary.recorded', ...(this.opts.config ? ['config.changed'] : []), ...(this.opts.flags && (EVENT_TYPES as readonly string[]).includes('flags.changed') ? ['flags.changed'] : [])].join(',') });
     this.loop = (async () => {
       try {
         for await (const _ of sseStream(`${this.base}/v1/events?${q}`, {
@@ -212,10 +223,8 @@ export class ServerSource implements FollowSource {
   async resolve(q: ResolveQuery): Promise<ResolvedBinary> {
     const p = new URLSearchParams({ platform: q.platform });
     if (q.after) p.set('after', q.after);
-    if (q.include?.length && q.env !== undefined) {
-      p.set('env', q.env);
-      p.set('include', q.include.join(','));
-    }
+    if (q.include?.length) p.set('include', q.include.join(','));
+    if (q.include?.includes('config') && q.env !== undefined) p.set('env', q.env);
     if (q.host) p.set('host', q.host);
     const url = `${this.base}/v1/projects/${this.projectPath()}/channels/${encodeURIComponent(q.channel)}/resolve?${p}`;
     return (await this.call('GET', url)) as ResolvedBinary;

@@ -14,13 +14,13 @@ import { MetaError } from '../errors/MetaError.js';
  * await writeConfigFile('/etc/app/config.json', '{"LOG_LEVEL":"info"}\n', 0o600);
  */
 export async function writeConfigFile(path: string, text: string, mode: number): Promise<boolean> {
-  if (!isAbsolute(path)) throw new MetaError('INVALID_ARGUMENT', '--config-file must be an absolute path', {});
+  if (!isAbsolute(path)) throw new MetaError('INVALID_ARGUMENT', 'the config or flags file must be an absolute path', {});
   const st = await fsp.lstat(path).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
     throw new MetaError('IO', `cannot read the config file's status: ${e.code ?? e.message}`, {});
   });
-  if (st?.isSymbolicLink()) throw new MetaError('PRECONDITION_FAILED', 'the --config-file path is a symbolic link; meta follow writes only the path given, never through a link: remove the link or give the real path', {});
-  if (st && !st.isFile()) throw new MetaError('PRECONDITION_FAILED', 'the --config-file path exists and is not a regular file; give a file path', {});
+  if (st?.isSymbolicLink()) throw new MetaError('PRECONDITION_FAILED', 'the --config-file/--flags-file path is a symbolic link; meta follow writes only the path given, never through a link: remove the link or give the real path', {});
+  if (st && !st.isFile()) throw new MetaError('PRECONDITION_FAILED', 'the --config-file/--flags-file path exists and is not a regular file; give a file path', {});
   if (st && (st.mode & 0o777) === mode) {
     // O_NOFOLLOW: a link put there since the lstat is not read through.
     const same = await fsp.readFile(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW }).then((t) => t === text, () => false);
@@ -40,7 +40,7 @@ export async function writeConfigFile(path: string, text: string, mode: number):
   } catch (e) {
     await fh?.close().catch(() => {});
     await fsp.rm(tmp, { force: true }).catch(() => {});
-    throw new MetaError('IO', `cannot write the config file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {}, { cause: e });
+    throw new MetaError('IO', `cannot write the config or flags file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {}, { cause: e });
   }
   const d = await fsp.open(dir, constants.O_RDONLY).catch(() => undefined);
   await d?.sync().catch(() => {});

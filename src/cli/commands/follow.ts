@@ -21,6 +21,7 @@ interface FollowArgs extends GlobalArgs {
   timeout?: number;
   recheck: number;
   configFile?: string;
+  flagsFile?: string;
   onConfigChange?: string;
   identity?: string[];
 }
@@ -41,7 +42,7 @@ export default defineCommand<FollowArgs>({
       const from = args.server ? { server: args.server, token: ctx.env[args.tokenEnv] }
         : args.remote ? { remote: args.remote, cloneDir: args.repo ?? `${installDir}/.meta-repo`, fetchIntervalMs: args.fetchInterval * 1000, env: ctx.env, actor: args.actor }
         : { repo: await open(ctx, args) };
-      opened = await followSourceFor({ project: args.project, channel: args.channel, from, log, signal: ac.signal, config: args.configFile !== undefined });
+      opened = await followSourceFor({ project: args.project, channel: args.channel, from, log, signal: ac.signal, config: args.configFile !== undefined, flags: args.flagsFile !== undefined });
     } catch (e) {
       if (timer) clearTimeout(timer);
       process.off('SIGINT', stop);
@@ -60,7 +61,9 @@ export default defineCommand<FollowArgs>({
         project, channel: args.channel, platform: args.platform, installDir, source, exec: args.exec, report: args.report,
         host: args.host, env: args.env ?? ctx.env.META_ENV, binaryName: args.binaryName, once: args.once, maxIterations: args.maxIterations,
         signal: ac.signal, recheckMs: args.recheck * 1000, log, onProgress, hookOutput: (t) => ctx.err(t),
-        ...(args.configFile !== undefined ? { configFile: installDirOf(ctx.cwd, args.configFile), onConfigChange: args.onConfigChange, identities: identityArgs(ctx, args.identity) } : {}),
+        ...(args.configFile !== undefined ? { configFile: installDirOf(ctx.cwd, args.configFile), identities: identityArgs(ctx, args.identity) } : {}),
+        ...(args.flagsFile !== undefined ? { flagsFile: installDirOf(ctx.cwd, args.flagsFile) } : {}),
+        onConfigChange: args.onConfigChange,
       });
       if (args.once && res.pending) {
         // A one-shot run succeeds only when the host ends up running the channel's release.
