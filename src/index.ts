@@ -117,3 +117,16 @@ export { setConfig, configChanges, type SetConfigOptions, type SetConfigResult, 
 export { readConfig, configAt, resolveConfigSecrets, type ConfigView, type ConfigJson, type ReadConfigOptions } from './api/config/readConfig.js';
 export { configHistory, type ConfigHistoryEntry } from './api/config/configHistory.js';
 export { diffConfig, type ConfigDiff } from './api/config/diffConfig.js';
+// Feature flags: a channel's flagd flag set, versioned; evaluation through flagd's own core.
+export { readFlagSet, readFlagSetIn, EMPTY_FLAG_DOCUMENT, type FlagSetView } from './api/readFlagSet.js';
+export { importFlags, type ImportFlagsOptions } from './api/importFlags.js';
+export { setFlag, type SetFlagOptions } from './api/setFlag.js';
+export { removeFlag } from './api/removeFlag.js';
+export type { FlagSetWriteResult } from './api/writeFlagSet.js';
+export { listFlags, type FlagList, type FlagSummary } from './api/listFlags.js';
+export { showFlag, type FlagView } from './api/showFlag.js';
+export { flagHistory, type FlagHistoryEntry } from './api/flagHistory.js';
+export { evalFlag, type EvalFlagOptions } from './api/evalFlag.js';
+export { evaluateFlag, evaluateAllFlags, type FlagResolution, type FlagValueType, type EvaluateOptions } from './flags/evaluateFlag.js';
+export { validateFlagDocument, MAX_FLAG_DOCUMENT_BYTES, type FlagDocument, type FlagDefinition } from './flags/validateFlagDocument.js';
+export { canonicalJson } from './flags/canonicalJson.js';

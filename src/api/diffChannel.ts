@@ -1,6 +1,8 @@
 import type { ReleaseRef } from '../records/types.js';
 import { channelState } from '../resolve/channelState.js';
-import { binariesDir, channelDir } from '../records/layout.js';
+import { binariesDir, channelDir, flagsDir } from '../records/layout.js';
+import { diffFlagDocuments, type FlagChange } from '../flags/diffFlagDocuments.js';
+import { EMPTY_FLAG_DOCUMENT, latestFlagSet } from './readFlagSet.js';
 import { checkChannel } from '../records/names.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
@@ -24,6 +26,8 @@ export interface ChannelDiff {
   binaries: { platform: string; from: string | null; to: string | null; status: 'added' | 'removed' | 'changed' | 'same' }[];
   /** One entry per imported module on either side: its version (or release githash when no version was recorded). */
   imports: { module: string; from: string | null; to: string | null; status: 'added' | 'removed' | 'changed' | 'same' }[];
+  /** The channel's flag set on each side (its version, 0 for none) and the flags that differ. */
+  flags: { from: number; to: number; changes: FlagChange[]; sets: string[] };
 }
 
 function side(repo: MetaRepo, snap: Snapshot, project: string, channel: string, at: string): SideView {
@@ -53,9 +57,16 @@ function compare<V>(a: Map<string, V>, b: Map<string, V>) {
   });
 }
 
+function flagsDiff(repo: MetaRepo, a: Snapshot, b: Snapshot, project: string, channel: string): ChannelDiff['flags'] {
+  const x = latestFlagSet(a, repo.reader, project, channel);
+  const y = latestFlagSet(b, repo.reader, project, channel);
+  const d = diffFlagDocuments(x?.record.document ?? EMPTY_FLAG_DOCUMENT, y?.record.document ?? EMPTY_FLAG_DOCUMENT);
+  return { from: x?.record.sequence ?? 0, to: y?.record.sequence ?? 0, changes: d.flags, sets: d.sets };
+}
+
 /**
  * What changed on a channel between two moments (commits, refs or dates): the release on each
- * side, each source repository's commit, and the binaries.
+ * side, each source repository's commit, the binaries, and the flags of its flag set.
  *
  * @example
  * const d = diffChannel(repo, { project: 'acme/app', channel: 'stable', from: '2026-03-01', to: 'HEAD' });
@@ -65,7 +76,7 @@ export function diffChannel(repo: MetaRepo, opts: { project: string; channel: st
   const b = snapshotAt(repo, opts.to);
   const project = requireProject(repo, b, opts.project).name;
   // A channel that starts between the two sides is a diff from nothing; one on neither side is a typo.
-  if (!a.exists(channelDir(project, checkChannel(opts.channel)))) requireChannel(b, project, opts.channel);
+  if (!a.exists(channelDir(project, checkChannel(opts.channel))) && !b.exists(flagsDir(project, opts.channel))) requireChannel(b, project, opts.channel);
   const from = side(repo, a, project, opts.channel, opts.from);
   const to = side(repo, b, project, opts.channel, opts.to);
   const srcMap = (snap: Snapshot, ref: ReleaseRef | null) => {
@@ -90,5 +101,6 @@ export function diffChannel(repo: MetaRepo, opts: { project: string; channel: st
     }),
     binaries: compare(binaries(repo, a, project, from.release), binaries(repo, b, project, to.release)).map((c) => ({ platform: c.key, from: c.from, to: c.to, status: c.status })),
     imports: compare(importMap(a, from.release), importMap(b, to.release)).map((c) => ({ module: c.key, from: c.from, to: c.to, status: c.status })),
+    flags: flagsDiff(repo, a, b, project, opts.channel),
   };
 }

@@ -31,6 +31,7 @@ export const EVENT_TYPES = [
   'verification.recorded',
   'gate.evaluated',
   'channel.wave_advanced',
+  'flags.changed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -95,7 +96,7 @@ export function checkEventTypes(types: string[] | undefined): string[] | undefin
 /** True when `ev` passes `filter`. */
 export function matchesEvent(ev: MetaEventOut, filter: EventFilter): boolean {
   if (filter.project !== undefined && ev.project !== filter.project) return false;
-  if (filter.channel !== undefined && ev.type.startsWith('channel.') && ev.channel !== filter.channel) return false;
+  if (filter.channel !== undefined && (ev.type.startsWith('channel.') || ev.type === 'flags.changed') && ev.channel !== filter.channel) return false;
   if (filter.types && filter.types.length > 0) {
     return filter.types.some((t) => t === '*' || t === ev.type || (t.endsWith('.*') && ev.type.startsWith(t.slice(0, -1))));
   }
@@ -159,6 +160,9 @@ export function eventsOfEntry(repo: MetaRepo, entry: LogEntry): MetaEventOut[] {
       case 'config':
         // environment and channel are '' for the project defaults, which apply to every one.
         push({ type: 'config.changed', path, githash, project: c.project, environment: c.env || undefined, channel: c.channel || undefined, sequence: c.sequence, record: rec?.record, error });
+        break;
+      case 'flags':
+        push({ type: 'flags.changed', path, githash, project: c.project, channel: c.channel, sequence: c.sequence, record: rec?.record, error });
         break;
       case 'event': {
         const r = rec?.kind === 'event' ? rec.record : undefined;

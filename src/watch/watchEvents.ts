@@ -93,6 +93,7 @@ export function formatEvent(ev: MetaEventOut): string {
     case 'project.added': return `${ev.time} ${c} project.added ${ev.project}`;
     case 'settings.changed': return `${ev.time} ${c} settings.changed ${ev.path}`;
     case 'config.changed': return `${ev.time} ${c} config.changed ${ev.project} ${ev.environment ?? '(defaults)'}${ev.channel ? ` ${ev.channel}` : ''} (seq ${ev.sequence})`;
+    case 'flags.changed': return `${ev.time} ${c} flags.changed ${ev.project} ${ev.channel} (seq ${ev.sequence})`;
     case 'event.logged': {
       // Another tool may have written the record: only a plain dotted type reaches the terminal.
       const type = (ev.record as { type?: unknown } | undefined)?.type;

@@ -16,6 +16,8 @@ export default defineCommand<GlobalArgs & { project: string; channel: string; fr
       ...d.imports.filter((i) => i.status !== 'same').map((i) => `  import ${i.status.padEnd(8)} ${i.module} ${i.from ?? '-'} -> ${i.to ?? '-'}`),
       ...d.binaries.filter((b) => b.status !== 'same').map((b) => `  binary ${b.status.padEnd(8)} ${b.platform} ${b.from ?? '-'} -> ${b.to ?? '-'}`),
       ...(config?.changes ?? []).map((c) => `  config ${c.status.padEnd(8)} ${c.key}${c.status === 'removed' ? '' : ` ${shownValue(c.from ?? '-', c.type === 'json')} -> ${shownValue(c.to ?? '-', c.type === 'json')}`}`),
+      ...d.flags.changes.map((f) => `  flag   ${f.status.padEnd(8)} ${JSON.stringify(f.key).slice(1, -1)}${f.fields?.length ? ` (${f.fields.join(', ')})` : ''} (flag set seq ${d.flags.from} -> ${d.flags.to})`),
+      ...d.flags.sets.map((p) => `  flags  changed  ${p} (flag set seq ${d.flags.from} -> ${d.flags.to})`),
     ]);
   },
 });
