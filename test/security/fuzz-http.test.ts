@@ -249,3 +249,96 @@ describe('fuzz: the pipeline routes of a real meta serve', () => {
     expect(server.child.exitCode).toBeNull();
   }, 240_000);
 });
+
+// The flag routes: …/flags (flagd sync) and OFREP under a channel. OFREP answers its own error
+// shape ({key?, errorCode, errorDetails}); everything else stays as above.
+describe('fuzz: the flag routes of a real meta serve', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let server: Awaited<ReturnType<typeof startServe>>;
+  let commit = '';
+
+  beforeAll(async () => {
+    tmp = tempDir('meta-fuzz-flags-');
+    const repo = await diskRepo(tmp.dir);
+    const { importFlags } = await import('../../src/index.js');
+    const flags = {
+      $evaluators: { staff: { ends_with: [{ var: 'email' }, '@acme.com'] } },
+      flags: {
+        a: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ $ref: 'staff' }, 'on', null] } },
+        b: { state: 'ENABLED', variants: { x: 'x', y: 'y' }, defaultVariant: 'x', targeting: { fractional: [['x', 50], ['y', 50]] } },
+        c: { state: 'DISABLED', variants: { n: 1 }, defaultVariant: 'n' },
+      },
+    };
+    commit = (await importFlags(repo, { project: 'acme/app', channel: 'stable', document: JSON.stringify(flags) })).commit;
+    repo.close();
+    server = await startServe(`${tmp.dir}/meta`, ['--json', '--max-wait', '1', '--max-body', '65536', '--no-webhooks']);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    tmp?.cleanup();
+  });
+
+  it('400 seeded requests to …/flags and OFREP: no 5xx, no leak, JSON errors, still serving', async () => {
+    const rnd = mulberry32(0xf1a9);
+    const v = () => {
+      try {
+        return encodeURIComponent(pick(rnd, HOSTILE_STRINGS));
+      } catch {
+        return '%ED%A0%80';
+      }
+    };
+    const key = () => pick(rnd, ['a', 'b', 'c', 'nope', v(), '%07', '%00', 'a%2Fb', 'x'.repeat(3000), '%ED%A0%80']);
+    const channel = () => pick(rnd, ['stable', 'beta', 'nope', v()]);
+    const context = (): unknown => pick(rnd, [{}, { targetingKey: pick(rnd, HOSTILE_STRINGS) }, { targetingKey: 5 }, { email: pick(rnd, HOSTILE_STRINGS) }, { $flagd: { flagKey: 'z' } }, { __proto__: { x: 1 } }, [], 'x', null, 1e309]);
+    const body = (): string => pick(rnd, [
+      JSON.stringify({ context: context() }), '', '{', 'null', '[]', '"x"', '{"context":', `{"context":${'['.repeat(4000)}${']'.repeat(4000)}}`,
+      JSON.stringify({ context: { big: 'x'.repeat(70_000) } }), '{"context":{"k":"\\ud800"}}', '\u0000', JSON.stringify({ context: {}, extra: [1, 2] }),
+    ]);
+    const reqs = Array.from({ length: 400 }, () => {
+      const r = rnd();
+      const headers: Record<string, string> = {};
+      if (rnd() < 0.3) headers['if-none-match'] = pick(rnd, ['"empty"', '*', '"', 'W/"x"', `"${commit}"`, v()]);
+      if (r < 0.3) return { method: rnd() < 0.8 ? 'GET' : pick(rnd, ['POST', 'HEAD', 'DELETE']), path: `/v1/projects/acme%2Fapp/channels/${channel()}/flags${rnd() < 0.5 ? `?${pick(rnd, ['wait=1', 'wait=-1', 'wait=1e9', `at=${commit}`, `at=${v()}`, 'at=HEAD~99'])}` : ''}`, headers };
+      headers['content-type'] = rnd() < 0.9 ? 'application/json' : pick(rnd, ['text/plain', 'application/json; charset=latin1', '']);
+      const path = `/v1/projects/${pick(rnd, ['acme%2Fapp', 'app', 'nope%2Fx', v()])}/channels/${channel()}/ofrep/v1/evaluate/flags${r < 0.65 ? `/${key()}` : ''}`;
+      const method = rnd() < 0.9 ? 'POST' : pick(rnd, ['GET', 'PUT', 'HEAD']);
+      // Node's client sends a GET or HEAD body unframed (no chunking): a malformed request, not a test of the server.
+      return { method, path, headers, body: method === 'POST' || method === 'PUT' ? Buffer.from(body()) : undefined };
+    });
+    const problems: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < reqs.length) {
+        if (server.child.exitCode !== null) return;
+        const r = reqs[next++]!;
+        const what = `${r.method} ${r.path.slice(0, 200)}${r.body ? ` ${r.body.toString('utf8').slice(0, 120)}` : ''}`;
+        let res: Res;
+        try {
+          res = await send(server.url, r.method, r.path, r.headers, r.body);
+        } catch (e) {
+          problems.push(`${what}: ${(e as Error).message}`);
+          continue;
+        }
+        if (res.status >= 500) problems.push(`${what}: answered ${res.status} ${res.text.slice(0, 300)}`);
+        if (res.status >= 400 && r.method !== 'HEAD') {
+          let code: unknown;
+          try {
+            const j = JSON.parse(res.text);
+            code = j.error?.code ?? j.errorCode;
+          } catch {
+            code = undefined;
+          }
+          if (typeof code !== 'string') problems.push(`${what}: ${res.status} without a JSON error body: ${res.text.slice(0, 200)}`);
+        }
+        for (const leak of [tmp.dir, '    at ', 'node:internal', 'repositoryformatversion', 'ENOENT', 'EACCES']) {
+          if (res.text.includes(leak)) problems.push(`${what}: the answer leaks '${leak}': ${res.text.slice(0, 300)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 6 }, worker));
+    if (server.child.exitCode !== null) problems.unshift(`the server exited (${server.child.exitCode}) after request ${next}: ${server.err().slice(0, 1500)}`);
+    expect(problems, problems.slice(0, 20).join('\n')).toEqual([]);
+    expect((await send(server.url, 'GET', '/healthz', {})).status).toBe(200);
+    expect(server.err()).not.toMatch(/uncaught|unhandled/i);
+  }, 240_000);
+});
