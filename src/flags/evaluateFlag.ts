@@ -29,14 +29,17 @@ export interface EvaluateOptions {
   context?: Record<string, unknown>;
 }
 
-/** Loaded flag sets by their canonical text: building one compiles every targeting rule. */
-const loaded = new LruCache<string, FlagdCore | Error>(32);
+/**
+ * Loaded flag sets by their canonical text (building one compiles every targeting rule), bounded
+ * by the total size of their documents.
+ */
+const loaded = new LruCache<string, { core: FlagdCore | Error; size: number }>(32 << 20, (v) => v.size);
 
 const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
 async function load(document: string): Promise<FlagdCore | Error> {
   const hit = loaded.get(document);
-  if (hit) return hit;
+  if (hit) return hit.core;
   // Lazily: flagd-core with its JSON Logic engine is far too heavy for the CLI's start-up path.
   const { FlagdCore, MemoryStorage } = await import('@openfeature/flagd-core');
   let core: FlagdCore | Error;
@@ -47,7 +50,8 @@ async function load(document: string): Promise<FlagdCore | Error> {
   } catch (e) {
     core = e instanceof Error ? e : new Error(String(e));
   }
-  loaded.set(document, core);
+  // Parsed and compiled, a set takes a few times the memory of its text.
+  loaded.set(document, { core, size: document.length * 4 + 1024 });
   return core;
 }
 

@@ -139,18 +139,23 @@ export async function validateFlagDocument(input: string | unknown): Promise<Che
   const size = Buffer.byteLength(document);
   if (size > MAX_FLAG_DOCUMENT_BYTES) throw tooLarge(size);
   const { MemoryStorage } = await import('@openfeature/flagd-core');
-  const warnings: string[] = [];
-  const logger = { error: () => {}, warn: (m: unknown) => warnings.push(String(m)), info: () => {}, debug: () => {} };
+  const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+  const storage = new MemoryStorage(quiet);
   try {
-    new MemoryStorage(logger).setConfigurations(document, true);
+    storage.setConfigurations(document, true);
   } catch (e) {
     const err = e as Error & { cause?: unknown };
     if (/^invalid flagd flag configuration: /.test(err.message)) throw schemaProblem(err.message);
     const why = err.cause instanceof Error ? err.cause.message.split('\n')[0]!.slice(0, 200) : err.message.slice(0, 200);
     throw new MetaError('INVALID_ARGUMENT', `flagd cannot load the flag set: ${why}`, {});
   }
-  const bad = warnings.map((w) => /^Invalid targeting configuration for flag '(.*)'$/s.exec(w)?.[1]).find((k) => k !== undefined);
-  if (bad !== undefined) throw invalid(['flags', bad, 'targeting'], 'flagd cannot compile this rule (an unknown operator, or arguments of the wrong shape); see flagd\'s targeting operators');
+  // flagd loads a set whose targeting does not compile and answers PARSE_ERROR for that flag at
+  // every evaluation; such a rule is refused here instead.
+  for (const [key, flag] of storage.getFlags()) {
+    if (flag.evaluate({}, quiet).errorCode === 'PARSE_ERROR') {
+      throw invalid(['flags', key, 'targeting'], "flagd cannot compile this rule (an unknown operator, or arguments of the wrong shape); see flagd's targeting operators");
+    }
+  }
   return { document, value: value as FlagDocument };
 }
 
