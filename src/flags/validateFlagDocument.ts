@@ -115,7 +115,7 @@ function schemaProblem(message: string): MetaError {
   if (!best) return new MetaError('INVALID_ARGUMENT', 'flag set does not match flagd\'s flag-definition schema', {});
   const parts = (best.instancePath ?? '').split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   const extra = best.params && typeof best.params.additionalProperty === 'string' ? ` ('${String(best.params.additionalProperty).slice(0, 100)}')` : best.params && Array.isArray(best.params.allowedValues) ? ` (${best.params.allowedValues.join(', ')})` : '';
-  return invalid(parts, `${best.message ?? 'does not match the schema'}${extra} (flagd's flag-definition schema)`, { schemaPath: best.instancePath ?? '' });
+  return invalid(parts, `${best.message ?? 'does not match the schema'}${extra} (flagd's flag-definition schema)`);
 }
 
 /**
