@@ -32,6 +32,8 @@ export const EVENT_TYPES = [
   'gate.evaluated',
   'channel.wave_advanced',
   'flags.changed',
+  'binary.replicated',
+  'binary.replication_failed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -166,7 +168,14 @@ export function eventsOfEntry(repo: MetaRepo, entry: LogEntry): MetaEventOut[] {
         break;
       case 'event': {
         const r = rec?.kind === 'event' ? rec.record : undefined;
-        push({ type: 'event.logged', path, githash, project: r?.project || undefined, record: rec?.record, error });
+        // The replicator's failure reports are events of their own type, so a webhook can subscribe to them alone.
+        const type: EventType = r?.type === 'binary.replication_failed' ? 'binary.replication_failed' : 'event.logged';
+        push({ type, path, githash, project: r?.project || undefined, record: rec?.record, error });
+        break;
+      }
+      case 'location': {
+        const r = rec?.kind === 'location' ? rec.record : undefined;
+        push({ type: 'binary.replicated', path, githash, project: c.project, version: c.version, platform: c.platform, record: r, error });
         break;
       }
       case 'pipeline':

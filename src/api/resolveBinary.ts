@@ -8,6 +8,7 @@ import { releaseYank } from '../resolve/releaseYank.js';
 import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { releasePlatforms, requireChannel, requireProject, snapshotAt } from './lookup.js';
+import { knownLocations } from './knownLocations.js';
 
 export interface ResolveBinaryOptions {
   project: string;
@@ -55,7 +56,12 @@ export interface ResolvedBinary {
   promotedAt: string;
   promotedBy: string;
   release: { version: string; githash: string; sources: Release['sources']; imports: Release['imports']; notes: string };
-  binary: { platform: string; digest: string; size: number; mediaType: string; locations: string[]; githash: string; path: string };
+  /**
+   * `locations`: every URL the binary can be fetched from, the binary record's own first, then the
+   * copies verified later (location records). `regions`: the same list, each with the region a
+   * location record gave it ('' when none), for clients that prefer a nearby copy.
+   */
+  binary: { platform: string; digest: string; size: number; mediaType: string; locations: string[]; regions: { url: string; region: string }[]; githash: string; path: string };
   /**
    * True when the live release was yanked: the channel still resolves to it (nothing changes
    * under a running fleet), but followers do not install it anew.
@@ -118,6 +124,7 @@ export function resolveBinaryIn(repo: MetaRepo, snap: Snapshot, opts: Omit<Resol
   }
   const p = state.currentEntry.record;
   const y = releaseYank(snap, repo.reader, project, ref.version);
+  const regions = knownLocations(repo, snap, { project, version: ref.version, binary: b }).map((l) => ({ url: l.url, region: l.region }));
   return {
     project,
     channel: opts.channel,
@@ -127,7 +134,7 @@ export function resolveBinaryIn(repo: MetaRepo, snap: Snapshot, opts: Omit<Resol
     promotedAt: p.header.createdAt,
     promotedBy: p.header.actor,
     release: { version: release.version, githash: ref.githash, sources: release.sources, imports: release.imports, notes: release.notes },
-    binary: { platform: formatPlatform(b.platform), digest: b.digest, size: b.size, mediaType: b.mediaType, locations: b.locations, githash: hit.oid, path: bpath },
+    binary: { platform: formatPlatform(b.platform), digest: b.digest, size: b.size, mediaType: b.mediaType, locations: regions.map((l) => l.url), regions, githash: hit.oid, path: bpath },
     yanked: y !== null,
     yank: y ? { reason: y.reason, by: y.by, at: y.at } : null,
     rollout: ro ? { version: ro.target.version, fallback: ro.fallback.version, waves: ro.waves, wave: ro.wave, percent: ro.percent, complete: ro.complete, host: host ?? null, inWave: ro.complete && host !== undefined ? true : member } : null,

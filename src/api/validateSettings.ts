@@ -13,12 +13,13 @@ import { formatLineOf } from './formatLineOf.js';
 import { formatProblem, type SettingsProblem } from './settingsProblem.js';
 import { readServeTokens } from './settingsTokens.js';
 import { readWebhooks } from './readWebhooks.js';
+import { readReplication, readStorageSettings } from './storageSettings.js';
 
 /** The formats of meta.yaml this version reads and writes (openMeta.ts refuses the others). */
 const FORMATS: readonly number[] = [1];
 
 /** Top-level keys of meta.yaml; any other is reported (a typo would otherwise do nothing). */
-export const SETTINGS_KEYS: readonly string[] = ['format', 'layout', 'environments', 'channels', 'push', 'serve', 'webhooks'];
+export const SETTINGS_KEYS: readonly string[] = ['format', 'layout', 'environments', 'channels', 'push', 'serve', 'webhooks', 'storage', 'replication'];
 
 /** What {@link validateSettingsText} found. */
 export interface SettingsValidation {
@@ -108,6 +109,8 @@ export function validateSettings(settings: Record<string, unknown>): SettingsPro
   checkPush(settings.push, problems);
   problems.push(...readServeTokens(settings).problems);
   problems.push(...readWebhooks(settings).problems);
+  problems.push(...readStorageSettings(settings).problems);
+  problems.push(...readReplication(settings).problems);
   for (const k of Object.keys(settings)) {
     if (SETTINGS_KEYS.includes(k)) continue;
     const near = suggest(k, SETTINGS_KEYS);

@@ -29,6 +29,7 @@ export async function downloadVerified(url: string, opts: DownloadOptions): Prom
   let n = 0;
   const fh = await fsp.open(tmp, 'wx', 0o600);
   let ok = false;
+  let closeAfter: (() => Promise<void>) | undefined;
   try {
     let body: AsyncIterable<Uint8Array>;
     if (url.startsWith('file://')) {
@@ -48,8 +49,22 @@ export async function downloadVerified(url: string, opts: DownloadOptions): Prom
       }
       if (!res.ok || !res.body) throw new MetaError('REMOTE', `downloading ${url} answered HTTP ${res.status}`, { url, status: res.status });
       body = res.body as unknown as AsyncIterable<Uint8Array>;
+    } else if (/^s3:\/\//.test(url)) {
+      // The SDK is loaded only by a follower that meets an s3:// location; it is configured by the
+      // environment as every AWS tool is (credential chain, AWS_ENDPOINT_URL_S3).
+      const { BlobStorage } = await import('../storage/BlobStorage.js');
+      const storage = new BlobStorage();
+      try {
+        body = await storage.read(url, { signal: opts.signal });
+      } catch (e) {
+        await storage.close();
+        // Any failure of one copy (gone, refused, unreachable) is REMOTE: the next location is tried.
+        if (e instanceof MetaError) throw new MetaError('REMOTE', e.message, { url }, { cause: e });
+        throw e;
+      }
+      closeAfter = () => storage.close();
     } else {
-      throw new MetaError('REMOTE', `cannot download ${url}: only file://, http:// and https:// locations are supported by meta follow`, { url });
+      throw new MetaError('REMOTE', `cannot download ${url}: only file://, s3://, http:// and https:// locations are supported by meta follow`, { url });
     }
     try {
       for await (const chunk of body) {
@@ -73,6 +88,7 @@ export async function downloadVerified(url: string, opts: DownloadOptions): Prom
     return tmp;
   } finally {
     await fh.close();
+    await closeAfter?.();
     if (!ok) await fsp.rm(tmp, { force: true });
   }
 }

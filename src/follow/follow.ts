@@ -49,6 +49,8 @@ export interface FollowOptions {
   onConfigChange?: string;
   /** Age identities that decrypt the environment's secrets for the config file. */
   identities?: IdentityOptions;
+  /** Prefer the copies of this region; the others follow in their listed order, as the fallback. */
+  region?: string;
 }
 
 /**
@@ -210,7 +212,8 @@ export async function follow(opts: FollowOptions): Promise<FollowResult> {
     // one-shot run is someone asking now); the others are tried meanwhile.
     const now = Date.now();
     const waiting = opts.once ? [] : (state.digestFailures ?? []).filter((f) => f.version === version && r!.binary.locations.includes(f.location) && Date.parse(f.retryAt) > now);
-    const usable = r.binary.locations.filter((l) => !waiting.some((f) => f.location === l));
+    const ordered = opts.region ? [...r.binary.regions.filter((l) => l.region === opts.region), ...r.binary.regions.filter((l) => l.region !== opts.region)].map((l) => l.url) : r.binary.locations;
+    const usable = ordered.filter((l) => !waiting.some((f) => f.location === l));
     if (r.binary.locations.length > 0 && usable.length === 0) {
       const next = Math.min(...waiting.map((f) => Date.parse(f.retryAt)));
       if (moved) {

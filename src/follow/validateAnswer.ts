@@ -14,6 +14,7 @@ import { checkChannel, checkCommitHash, checkDigest, checkGithash, checkProjectN
 /** The writers' rule for a binary location (`recordBinary`): a URL with a scheme, no spaces. */
 const URL_RE = /^[a-z][a-z0-9+.-]*:\/\/\S+$/i;
 const MAX_LOCATIONS = 64;
+const REGION_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MAX_URL = 4096;
 const MAX_TEXT = 64 * 1024;
 
@@ -156,6 +157,20 @@ export function validateAnswer(raw: unknown, want: AnswerExpectation): ResolvedB
     if (!URL_RE.test(s) || /[\u0080-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(s)) throw corrupt(`binary.locations[${i}]`, s, 'not a URL');
     return s;
   });
+  // Absent from servers older than location records: every location then has no region.
+  let regions = locations.map((url) => ({ url, region: '' }));
+  if (bin.regions !== undefined) {
+    if (!Array.isArray(bin.regions) || bin.regions.length > MAX_LOCATIONS) throw corrupt('binary.regions', bin.regions, `not a list of at most ${MAX_LOCATIONS}`);
+    regions = bin.regions.map((x: unknown, i) => {
+      const o = obj(`binary.regions[${i}]`, x);
+      const url = line(`binary.regions[${i}].url`, o.url, MAX_URL);
+      // Only the locations above: the list orders them, it cannot add one.
+      if (!locations.includes(url)) throw corrupt(`binary.regions[${i}].url`, url, 'not one of binary.locations');
+      const region = line(`binary.regions[${i}].region`, o.region, 64);
+      if (region !== '' && !REGION_RE.test(region)) throw corrupt(`binary.regions[${i}].region`, region, "a region name: letters, digits, '.', '_' and '-'");
+      return { url, region };
+    });
+  }
   const binaryGithash = exact('binary.githash', bin.githash, checkGithash, githashRule);
   const path = binaryPath(project, version, parsePlatform(platform));
   if (bin.path !== path) throw corrupt('binary.path', bin.path, "not where the repository layout keeps this release's binary");
@@ -176,7 +191,7 @@ export function validateAnswer(raw: unknown, want: AnswerExpectation): ResolvedB
   return {
     project, channel, commit, sequence, channelSequence, promotedAt, promotedBy,
     release: { version, githash: releaseGithash, sources, imports, notes },
-    binary: { platform, digest, size, mediaType, locations, githash: binaryGithash, path },
+    binary: { platform, digest, size, mediaType, locations, regions, githash: binaryGithash, path },
     yanked,
     yank,
     rollout,

@@ -8,7 +8,7 @@ import { MetaError, isMetaError, type MetaErrorCode } from '../errors/MetaError.
 export const STATUS: Record<MetaErrorCode, number> = {
   INVALID_ARGUMENT: 400, INVALID_NAME: 400, NOT_FOUND: 404, NOT_A_META_REPO: 500, ALREADY_EXISTS: 409, CONFLICT: 409,
   PRECONDITION_FAILED: 412, CORRUPT_RECORD: 500, INTEGRITY: 500, VERIFY_FAILED: 500, MAC_MISMATCH: 500, DIGEST_MISMATCH: 422,
-  HISTORY_REWRITTEN: 409, LOCK_TIMEOUT: 503, REMOTE: 502, AUTH: 401, NO_IDENTITY: 500, IO: 500, INTERNAL: 500,
+  HISTORY_REWRITTEN: 409, LOCK_TIMEOUT: 503, REMOTE: 502, REPLICATION_FAILED: 502, AUTH: 401, NO_IDENTITY: 500, IO: 500, INTERNAL: 500,
 };
 
 /**
@@ -25,6 +25,7 @@ const SERVER_SIDE: Partial<Record<MetaErrorCode, string>> = {
   NO_IDENTITY: 'the server holds no identity for this secret',
   LOCK_TIMEOUT: 'the repository is busy with another writer; retry shortly',
   REMOTE: 'the server could not reach its remote; retry later',
+  REPLICATION_FAILED: 'some copies of the binary could not be made; retry later',
   IO: 'the server hit a file system error',
   INTERNAL: 'internal server error',
 };

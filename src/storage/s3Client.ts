@@ -7,6 +7,8 @@ export interface S3Config {
   endpoint?: string;
   /** The environment the credential chain, region and endpoint variables are read from (default: process.env). */
   env?: Record<string, string | undefined>;
+  /** Credentials given directly (a library caller's own); default: the AWS credential chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 /** The endpoint in force: `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`, else meta.yaml's (the machine's own setting wins). */
@@ -62,6 +64,7 @@ export async function createS3Client(cfg: S3Config): Promise<S3Client> {
   const { S3Client } = await import('@aws-sdk/client-s3');
   const make = (region: string | undefined) => new S3Client({
     region,
+    ...(cfg.credentials ? { credentials: cfg.credentials } : {}),
     ...(endpoint !== undefined ? { endpoint, forcePathStyle: true } : {}),
     // boot-meta verifies every copy by its sha-256 itself; the SDK's extra CRC trailers would
     // only break S3-compatible servers that do not decode aws-chunked bodies.

@@ -24,6 +24,7 @@ interface FollowArgs extends GlobalArgs {
   flagsFile?: string;
   onConfigChange?: string;
   identity?: string[];
+  region?: string;
 }
 
 export default defineCommand<FollowArgs>({
@@ -60,7 +61,7 @@ export default defineCommand<FollowArgs>({
       const res = await follow({
         project, channel: args.channel, platform: args.platform, installDir, source, exec: args.exec, report: args.report,
         host: args.host, env: args.env ?? ctx.env.META_ENV, binaryName: args.binaryName, once: args.once, maxIterations: args.maxIterations,
-        signal: ac.signal, recheckMs: args.recheck * 1000, log, onProgress, hookOutput: (t) => ctx.err(t),
+        signal: ac.signal, recheckMs: args.recheck * 1000, log, onProgress, hookOutput: (t) => ctx.err(t), region: args.region,
         ...(args.configFile !== undefined ? { configFile: installDirOf(ctx.cwd, args.configFile), identities: identityArgs(ctx, args.identity) } : {}),
         ...(args.flagsFile !== undefined ? { flagsFile: installDirOf(ctx.cwd, args.flagsFile) } : {}),
         onConfigChange: args.onConfigChange,
