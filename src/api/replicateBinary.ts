@@ -126,6 +126,10 @@ export async function replicateBinary(repo: MetaRepo, opts: ReplicateBinaryOptio
       opts.onProgress?.({ url: d.url, attempt, state: 'done' });
       return { url: d.url, region, ok: true, attempts: attempt, path: rec.path };
     }
+    if (opts.signal?.aborted) {
+      // Stopped, not failed: nothing is reported, and the caller runs it again later.
+      return { url: d.url, region, ok: false, attempts: attempt, error: { code: 'REMOTE', message: 'stopped before the copy could finish' } };
+    }
     const error = last ?? new MetaError('REMOTE', 'stopped before the copy could finish', { url: d.url });
     opts.onProgress?.({ url: d.url, attempt, state: 'failed', error: error.message });
     const ev = await logEvent(repo, {

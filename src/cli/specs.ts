@@ -573,8 +573,23 @@ export const COMMANDS: readonly CommandSpec[] = [
       'allow-private-webhooks': { type: 'boolean', default: false, describe: 'deliver webhooks to loopback, private and link-local addresses too (refused by default: meta.yaml is writable by every writer)' },
       fsync: { type: 'boolean', default: true, describe: 'fsync objects before answering a write (--no-fsync: ref only)' },
       'allow-commands': { type: 'boolean', default: false, describe: "let POST …/pipeline/promote run the pipeline's command gates, validate and on_promote (off by default: whoever writes the pipeline chooses them)" },
+      replicate: { type: 'boolean', default: true, describe: "replicate newly recorded binaries as meta.yaml's replication rules say (--no-replicate: do not; idle without rules)" },
+      'replication-state-dir': { type: 'string', complete: 'dir', placeholder: 'dir', describe: 'the replication cursor (default <gitdir>/meta-replication)' },
+      'presign-s3': { type: 'number', integer: true, placeholder: 'seconds', describe: '/download answers a presigned URL valid this long for s3:// locations (private buckets)' },
     },
     load: () => import('./commands/serve.js'),
+  }),
+  command({
+    path: ['replicate'],
+    describe: "copy newly recorded binaries to the destinations of meta.yaml's replication rules, from a durable cursor",
+    options: {
+      push,
+      watch: { type: 'boolean', describe: 'keep running, replicating each binary as it is recorded (else: catch up, then exit)' },
+      'state-dir': { type: 'string', complete: 'dir', placeholder: 'dir', describe: 'the cursor (default <gitdir>/meta-replication; the same as meta serve uses)' },
+      parallel: { type: 'number', integer: true, default: 10, placeholder: 'N', describe: 'destinations copied at once per binary' },
+      retries: { type: 'number', integer: true, default: 5, placeholder: 'N', describe: 'further attempts per destination' },
+    },
+    load: () => import('./commands/replicate.js'),
   }),
   command({
     path: ['follow'],

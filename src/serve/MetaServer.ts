@@ -73,6 +73,15 @@ export interface ServeOptions {
    * (default false: whoever can write the pipeline would choose what runs on this server).
    */
   allowCommands?: boolean;
+  /** Replicate newly recorded binaries as meta.yaml's `replication` rules say (default true; idle without rules). */
+  replicate?: boolean;
+  /** Where the replication cursor lives (default `<gitdir>/meta-replication`). */
+  replicationStateDir?: string;
+  /** Attempts after the first per replication destination (default 5), and the first backoff step (ms). */
+  replicationRetries?: number;
+  replicationBackoffMs?: number;
+  /** `/download` answers a presigned URL valid this many seconds for an `s3://` location (default: off). */
+  presignS3Seconds?: number;
 }
 
 /**
@@ -96,6 +105,8 @@ export class MetaServer {
   private puller?: PullLoop;
   private lastFetchOk = 0;
   private dispatcher?: { kick(): void; close(): Promise<void>; lag(): Map<string, number> };
+  private replicator?: { kick(): void; close(): Promise<void> };
+  private storage?: { presign(url: string, seconds: number): Promise<string | undefined>; close(): Promise<void> };
   private closing = false;
   /** The meta.yaml blob whose problems were last logged (null: none yet). */
   private settingsChecked: string | undefined | null = null;
@@ -164,6 +175,16 @@ export class MetaServer {
       d.kick();
     }
     this.checkSettings();
+    if (this.opts.replicate !== false) {
+      const { Replicator } = await import('../replication/Replicator.js');
+      const r = new Replicator({
+        repo: this.opts.repo, stateDir: this.opts.replicationStateDir, log: this.opts.log, retries: this.opts.replicationRetries,
+        backoff: this.opts.replicationBackoffMs === undefined ? undefined : { baseMs: this.opts.replicationBackoffMs, capMs: 30_000 },
+      });
+      this.replicator = r;
+      r.start();
+      r.kick();
+    }
     const remote = this.opts.remote;
     if (remote) {
       this.puller = pullEvery(() => remote.fetch(), remote.intervalMs, {
@@ -212,6 +233,7 @@ export class MetaServer {
     } catch (e) {
       this.opts.log?.(`meta.yaml: ${(e as Error).message}`);
     }
+    this.replicator?.kick();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -270,7 +292,14 @@ export class MetaServer {
           const ctx = { repo, longPoll: this.longPoll, maxWaitSeconds: this.opts.maxWaitSeconds ?? 60, closing: () => this.closing };
           return await resolveRoute(ctx, req, res, route, query);
         }
-        case 'download': return await downloadRoute(repo, res, route, query);
+        case 'download': {
+          const seconds = this.opts.presignS3Seconds;
+          if (seconds && !this.storage) {
+            const { openStorage } = await import('../api/openStorage.js');
+            this.storage = openStorage(repo, this.opts.env);
+          }
+          return await downloadRoute(repo, res, route, query, seconds && this.storage ? { seconds, storage: this.storage } : undefined);
+        }
         case 'instances': {
           const { listInstances } = await import('../api/listInstances.js');
           return sendJson(res, 200, listInstances(repo, { project: route.project!, env: optionalParam(query, 'env'), at: optionalParam(query, 'at') }));
@@ -315,6 +344,8 @@ export class MetaServer {
     this.onTip();
     await this.committer.idle();
     await this.dispatcher?.close();
+    await this.replicator?.close();
+    await this.storage?.close();
     await this.watcher.close();
     if (this.server) {
       const s = this.server;

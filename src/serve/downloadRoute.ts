@@ -5,11 +5,21 @@ import { parsePlatform } from '../records/names.js';
 import { requireParam } from './httpJson.js';
 import type { Route } from './matchRoute.js';
 
+/** How `/download` turns an `s3://` location into one a plain HTTP client can fetch. */
+export interface Presigner {
+  seconds: number;
+  storage: { presign(url: string, seconds: number): Promise<string | undefined> };
+}
+
+const REGION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /**
  * `GET …/channels/<c>/download`: a 302 to the binary the channel resolves to (at the tip or
- * `?at=`), with its digest, size, version and the commit in `x-meta-*` headers.
+ * `?at=`), with its digest, size, version and the commit in `x-meta-*` headers. `?region=r`
+ * prefers that region's copies and falls back to the others in order; with `presign`, an
+ * `s3://` location is answered as a presigned URL, so `curl -L` works against private buckets.
  */
-export async function downloadRoute(repo: MetaRepo, res: ServerResponse, route: Route, query: URLSearchParams): Promise<void> {
+export async function downloadRoute(repo: MetaRepo, res: ServerResponse, route: Route, query: URLSearchParams, presign?: Presigner): Promise<void> {
   const { resolveBinaryIn } = await import('../api/resolveBinary.js');
   const platform = requireParam(query, 'platform');
   parsePlatform(platform);
@@ -17,12 +27,32 @@ export async function downloadRoute(repo: MetaRepo, res: ServerResponse, route: 
   const commit = at ? repo.store.resolveAt(at) : repo.store.tip();
   if (!commit) throw new MetaError('NOT_FOUND', 'the repository has no commits yet', {});
   const r = resolveBinaryIn(repo, repo.store.snapshot(commit), { project: route.project!, channel: route.channel!, platform });
-  const loc = downloadLocation(r.binary.locations, query.get('location'), `${r.release.version} ${platform}`);
+  const region = query.get('region');
+  if (region !== null && !REGION.test(region)) throw new MetaError('INVALID_ARGUMENT', "?region= takes a region name: letters, digits, '.', '_' and '-'", {});
+  let locations = r.binary.locations;
+  if (region) locations = [...r.binary.regions.filter((l) => l.region === region), ...r.binary.regions.filter((l) => l.region !== region)].map((l) => l.url);
+  if (presign) locations = await presignAll(locations, presign);
+  const loc = downloadLocation(locations, query.get('location'), `${r.release.version} ${platform}`);
   res.writeHead(302, {
     location: loc, etag: `"${commit}"`, 'cache-control': 'no-cache',
     'x-meta-digest': headerText(r.binary.digest), 'x-meta-size': String(r.binary.size), 'x-meta-version': headerText(r.release.version), 'x-meta-commit': commit,
   });
   res.end();
+}
+
+/**
+ * The s3:// locations as presigned https URLs, placed where they were; one that cannot be signed
+ * (no credentials on the server, a bad location) stays as it was, and is passed over as before.
+ */
+async function presignAll(locations: string[], p: Presigner): Promise<string[]> {
+  return Promise.all(locations.map(async (l) => {
+    if (!l.startsWith('s3://')) return l;
+    try {
+      return (await p.storage.presign(l, p.seconds)) ?? l;
+    } catch {
+      return l;
+    }
+  }));
 }
 
 /**

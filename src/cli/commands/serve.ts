@@ -13,6 +13,9 @@ interface ServeArgs extends GlobalArgs {
   allowPrivateWebhooks: boolean;
   allowCommands: boolean;
   fsync: boolean;
+  replicate: boolean;
+  replicationStateDir?: string;
+  presignS3?: number;
 }
 
 export default defineCommand<ServeArgs>({
@@ -32,6 +35,7 @@ export default defineCommand<ServeArgs>({
     const server = await startServer({
       repo, listen: args.listen, maxBodyBytes: args.maxBody, maxWaitSeconds: args.maxWait, webhooks: args.webhooks,
       webhookStateDir: args.webhookStateDir, webhookBackoffMs: args.webhookBackoffMs, allowPrivateWebhooks: args.allowPrivateWebhooks, allowCommands: args.allowCommands, remote, env: ctx.env,
+      replicate: args.replicate, replicationStateDir: args.replicationStateDir, presignS3Seconds: args.presignS3,
       log: (line) => ctx.err(`meta serve: ${line}\n`),
     });
     ctx.out(args.json ? `${JSON.stringify({ url: server.url, repo: repo.dir })}\n` : `meta serve: listening on ${server.url} (repository ${repo.dir})\n`);
