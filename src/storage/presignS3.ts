@@ -37,7 +37,7 @@ export function presignS3Get(p: PresignInput): string {
     base = new URL(p.endpoint);
     path = `${base.pathname.replace(/\/$/, '')}/${p.bucket}/${enc(p.key, true)}`;
   } else {
-    base = new URL(`https://${p.bucket}.s3.${p.region}.amazonaws.com`);
+    base = new URL(p.region === 'us-east-1' ? `https://${p.bucket}.s3.amazonaws.com` : `https://${p.bucket}.s3.${p.region}.amazonaws.com`);
     path = `/${enc(p.key, true)}`;
   }
   const scope = `${day}/${p.region}/s3/aws4_request`;

@@ -5,7 +5,7 @@ import { promote, recordRelease } from '../../src/index.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { BlobStorage } from '../../src/storage/BlobStorage.js';
 import { tempDir } from '../helpers/diskRepo.js';
-import { runMeta } from '../helpers/metaProcess.js';
+import { runMeta, startServe } from '../helpers/metaProcess.js';
 import { diskRepo, sha, sha256 } from '../helpers/serveFixtures.js';
 import { startS3, type S3Fixture } from '../helpers/s3Server.js';
 
@@ -74,6 +74,26 @@ describe('binary storage on S3 (s3rver)', () => {
     expect(regions[0]).toEqual({ url: US, region: 'us' });
     expect(regions.slice(1).sort((a, b) => a.region.localeCompare(b.region))).toEqual([{ url: EU, region: 'eu' }, { url: LOCAL, region: 'local' }]);
     expect(JSON.parse(r.stdout).binary.locations).toEqual(regions.map((l) => l.url));
+  });
+
+  it('/download prefers ?region= and answers a presigned URL for a private bucket', async () => {
+    const serve = await startServe(`${t.dir}/meta`, ['--presign-s3', '120', '--no-replicate'], env);
+    try {
+      const base = `${serve.url}/v1/projects/acme/app/channels/stable/download?platform=linux/amd64`;
+      const eu = await fetch(`${base}&region=eu`, { redirect: 'manual' });
+      expect(eu.status).toBe(302);
+      const loc = eu.headers.get('location')!;
+      expect(loc).toMatch(new RegExp(`^${s3.endpoint}/eu-builds/acme/app/1\\.0\\.0/linux-amd64\\?.*X-Amz-Signature=[0-9a-f]{64}`));
+      expect(loc).toContain('X-Amz-Expires=120');
+      const got = Buffer.from(await (await fetch(loc)).arrayBuffer());
+      expect(got.equals(bin)).toBe(true);
+      const us = await fetch(`${base}&region=us`, { redirect: 'manual' });
+      expect(us.headers.get('location')).toMatch(new RegExp(`^${s3.endpoint}/us-builds/`));
+      const bad = await fetch(`${base}&region=../x`, { redirect: 'manual' });
+      expect(bad.status).toBe(400);
+    } finally {
+      await serve.stop();
+    }
   });
 
   it('a follower installs from its region, and falls back when that copy is gone', async () => {
