@@ -106,6 +106,13 @@ export async function writeVerified(storage: BlobStorage, body: Readable, to: st
  * await copyVerified(storage, 's3://us/app', 's3://eu/app', { digest, size });
  */
 export async function copyVerified(storage: BlobStorage, from: string, to: string, want: Expected, o: TransferOptions = {}): Promise<void> {
+  // A file:// source is named by a record anyone with write access could have written: only a
+  // file that already is the recorded binary leaves this host, no other file's bytes ever do.
+  if (from.startsWith('file:')) {
+    const c = await checkCopy(storage, from, want, true, o);
+    if (c.state === 'missing') throw new MetaError('NOT_FOUND', `${from} does not exist`, { url: from });
+    if (c.state === 'corrupt') throw new MetaError('DIGEST_MISMATCH', `${from} ${c.why}; not copying it`, { url: from });
+  }
   const src = await storage.read(from, o);
   await writeVerified(storage, src, to, want, o);
 }
