@@ -4,6 +4,7 @@ import { releaseYank, type YankInfo } from '../resolve/releaseYank.js';
 import { listChannelNames, requireProject, requireRelease, snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
 import { releaseBinaries, type BinarySummary } from './releaseBinaries.js';
+import { releaseEvidence, type ReleaseEvidence } from './releaseEvidence.js';
 import { releaseImporters, type Importer } from './releaseImporters.js';
 
 /** Everything the release page shows about one release, read at one commit. */
@@ -22,11 +23,14 @@ export interface ReleaseDetail {
   promotions: { channel: string; sequence: number; action: PromotionAction; time: string; actor: string; reason: string }[];
   /** The releases (of any project) that import this project at this version. */
   importers: Importer[];
+  /** Approvals, verifications and gate results per channel, and verified copies of the binaries. */
+  evidence: ReleaseEvidence;
 }
 
 /**
  * One release with its sources, imports and importers, binaries, where it is live and since
- * when, and every channel record that names it.
+ * when, every channel record that names it, and its evidence (approvals, verifications, gate
+ * results, verified binary locations).
  *
  * @example
  * const d = describeRelease(repo, { project: 'acme/app', version: '1.4.2' });
@@ -53,5 +57,6 @@ export function describeRelease(repo: MetaRepo, opts: { project: string; version
     project, version: opts.version, githash: rel.githash, path: rel.path, commit: snap.commit!, release: rel.record,
     binaries: releaseBinaries(repo, snap, project, opts.version), yank: releaseYank(snap, repo.reader, project, opts.version),
     live, promotions, importers: releaseImporters(repo, { module: project, version: opts.version, at: snap.commit }),
+    evidence: releaseEvidence(repo, snap, project, opts.version),
   };
 }

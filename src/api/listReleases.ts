@@ -5,6 +5,7 @@ import { listChannelNames, requireProject, snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
 import { pageOf, type Page } from './pageOf.js';
 import { releaseBinaries, type BinarySummary } from './releaseBinaries.js';
+import { releaseEvidence, type ReleaseEvidence } from './releaseEvidence.js';
 
 /** One release of a project's release list. */
 export interface ReleaseSummary {
@@ -17,6 +18,8 @@ export interface ReleaseSummary {
   /** The channels it is live on at the read commit. */
   liveOn: string[];
   yank: YankInfo | null;
+  /** Verified copies of its binaries (replication), with their regions. */
+  verifiedLocations: ReleaseEvidence['locations'];
 }
 
 export interface ReleaseList extends Page<ReleaseSummary> {
@@ -55,6 +58,7 @@ export function listReleases(repo: MetaRepo, opts: { project: string; at?: strin
   }
   const items = page.items.map((r) => ({
     ...r, binaries: releaseBinaries(repo, snap, project, r.version), liveOn: live.get(r.githash) ?? [], yank: releaseYank(snap, repo.reader, project, r.version),
+    verifiedLocations: releaseEvidence(repo, snap, project, r.version).locations,
   }));
   return { project, commit: snap.commit!, items, next: page.next, total: page.total };
 }

@@ -37,5 +37,5 @@ export function short(hash: string | null | undefined, n = 12): string {
 
 /** The words for a channel record's action. */
 export const ACTION_TEXT: Record<string, string> = {
-  promote: 'promoted', rollback: 'rolled back', hold: 'held', 'release-hold': 'unheld', yank: 'yanked',
+  promote: 'promoted', rollback: 'rolled back', hold: 'held', 'release-hold': 'unheld', yank: 'yanked', wave: 'next wave',
 };

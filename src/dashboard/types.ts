@@ -28,3 +28,7 @@ export interface PageProps {
   onMoment: (commit: string | undefined, time?: string) => void;
   navigate: (href: string) => void;
 }
+export type { ProjectChannelsView } from '../api/projectChannelsView.js';
+export type { PipelineView, StageView, GateView } from '../api/pipelineView.js';
+export type { ProjectSettingsView, ConfigLayerView, FlagSetView } from '../api/projectSettingsView.js';
+export type { ReleaseEvidence } from '../api/releaseEvidence.js';

@@ -19,10 +19,8 @@ export async function dashboardApiRoute(repo: MetaRepo, route: DashboardRoute, q
       return sendJson(res, 200, projectsOverview(repo, { at, ...page }));
     }
     case 'channels': {
-      const { listChannels } = await import('../api/listChannels.js');
-      const { snapshotAt } = await import('../api/lookup.js');
-      const commit = snapshotAt(repo, at).commit!;
-      return sendJson(res, 200, { project: route.project, commit, channels: listChannels(repo, { project: route.project!, at: commit }) });
+      const { projectChannelsView } = await import('../api/projectChannelsView.js');
+      return sendJson(res, 200, projectChannelsView(repo, { project: route.project!, at }));
     }
     case 'history': {
       const { channelHistoryPage } = await import('../api/channelHistoryPage.js');

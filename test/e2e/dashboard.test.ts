@@ -78,12 +78,21 @@ describe('dashboard', () => {
     const p = await open('/ui/p/acme%2Fapp');
     const main = p.page.getByRole('main');
     await pw(main.getByRole('heading', { name: 'acme/app', level: 1 })).toBeVisible();
-    await pw(main.getByRole('heading', { name: 'beta', level: 3 }).first()).toBeVisible();
+    await pw(main.getByRole('heading', { name: 'beta', level: 3, exact: true }).first()).toBeVisible();
     await pw(main).toContainText('investigating 1.2.0');
     await pw(main).toContainText('first stable');
     await pw(main.getByRole('link', { name: '1.1.0' }).first()).toBeVisible();
     await pw(main).toContainText('yanked');
     await pw(p.page.getByRole('button', { name: /^(Hold|Unhold)/ })).toHaveCount(0);
+    // The pipeline graph: the stable stage waits on its gates for beta's release, each gate's state in words.
+    const stage = main.getByRole('list', { name: 'Gates of stable' });
+    await pw(stage).toContainText('passed soak 1 h');
+    await pw(stage).toContainText('failed verification “smoke” passed');
+    await pw(stage).toContainText('not evaluated 1 approval');
+    await pw(stage).toContainText('soaked_seconds=7200');
+    // Flags and config per channel; a secret by its name only.
+    await pw(main).toContainText('new-checkout');
+    await pw(main.getByRole('row', { name: /DB_PASSWORD/ })).toContainText('secret db (field password)');
     await done(p, 'project');
   });
 
@@ -98,7 +107,15 @@ describe('dashboard', () => {
     await pw(main).toContainText(fx.hostileNote);
     expect(await p.page.title()).not.toBe('pwned');
     await pw(main.locator('img, script')).toHaveCount(0);
+    await pw(main).toContainText('https://eu-west.mirror.example.com/app/1.1.0/app');
+    await pw(main).toContainText('verified eu-west');
     await done(p, 'release');
+    const evidence = await open('/ui/p/acme%2Fapp/r/1.2.0');
+    const emain = evidence.page.getByRole('main');
+    await pw(emain.getByRole('table', { name: 'Approvals' })).toContainText('ok once smoke passes');
+    await pw(emain.getByRole('table', { name: 'Verifications (newest first)' })).toContainText('2 of 40 checks failed');
+    await pw(emain.getByRole('table', { name: 'Gate results (newest first)' })).toContainText('failures=2');
+    await done(evidence, 'release-evidence');
     const lib = await open('/ui/p/acme%2Flib/r/2.0.0');
     await pw(lib.page.getByRole('main').getByRole('link', { name: 'acme/app 1.0.0' })).toBeVisible();
     await done(lib, 'release-importers');
@@ -127,13 +144,13 @@ describe('dashboard', () => {
   it('?at= shows the earlier state, and a promotion made with the CLI appears on an open page without a reload', async () => {
     const past = await open(`/ui/p/acme%2Fapp?at=${fx.early}`);
     const pmain = past.page.getByRole('main');
-    await pw(pmain.getByRole('heading', { name: 'beta', level: 3 }).first()).toBeVisible();
-    await pw(pmain.getByRole('heading', { name: 'stable', level: 3 })).toHaveCount(0);
+    await pw(pmain.getByRole('heading', { name: 'beta', level: 3, exact: true }).first()).toBeVisible();
+    await pw(pmain.getByRole('heading', { name: 'stable', level: 3, exact: true })).toHaveCount(0);
     await pw(past.page.getByText('⏸ viewing the past')).toBeVisible();
     await done(past, 'project-at');
 
     const p = await open('/ui/p/acme%2Fapp');
-    const card = p.page.getByRole('listitem').filter({ has: p.page.getByRole('heading', { name: 'stable', level: 3 }) });
+    const card = p.page.getByRole('listitem').filter({ has: p.page.getByRole('heading', { name: 'stable', level: 3, exact: true }) });
     await pw(card).toContainText('1.0.0');
     const r = await runMeta(['channel', 'promote', 'acme/app', 'stable', '1.1.0', '--repo', fx.dir, '--reason', 'live test']);
     expect(r.stderr).toBe('');

@@ -5,11 +5,11 @@ import { HoldAction } from '../components/Actions.js';
 import { ErrorBox, Loading, PageLink, RepoUrl, Status, Time } from '../components/common.js';
 import { ACTION_TEXT, short, size } from '../format.js';
 import { html } from '../html.js';
-import type { ChannelHistoryPage, ChannelView, HistoryEntry, PageProps, ProjectView, ReleaseList, ReleaseSummary } from '../types.js';
+import { PipelineGraph } from '../components/Pipeline.js';
+import { SettingsPanel } from '../components/Settings.js';
+import type { ChannelHistoryPage, ChannelView, HistoryEntry, PageProps, ProjectChannelsView, ProjectView, ReleaseList, ReleaseSummary } from '../types.js';
 import { useData } from '../useData.js';
 import { usePaged } from '../usePaged.js';
-
-interface Channels { project: string; commit: string; channels: ChannelView[] }
 
 /** One channel as a stage: what is live, since when and by whom, hold and yank, and its actions. */
 function ChannelCard(props: { c: ChannelView; project: string; at?: string; token: string | null }): VNode {
@@ -53,7 +53,10 @@ function ReleaseRow(props: { r: ReleaseSummary; project: string; at?: string }):
     <th scope="row"><${PageLink} to=${{ page: 'release', project: props.project, version: r.version }} at=${props.at}>${r.version}<//></th>
     <td><${Time} iso=${r.recordedAt} /><div class="muted small">${r.recordedBy}</div></td>
     <td>${r.liveOn.length ? r.liveOn.join(', ') : html`<span class="muted">—</span>`}${r.yank ? html` <${Status} kind="bad">yanked<//>` : ''}</td>
-    <td>${r.binaries.length ? html`<ul class="plain">${r.binaries.map((b) => html`<li key=${b.platform}>${b.platform} <span class="muted">${size(b.size)} · <span class="mono">${short(b.digest, 19)}</span> · ${b.locations.length} location${b.locations.length === 1 ? '' : 's'}</span></li>`)}</ul>` : html`<span class="muted">none</span>`}</td>
+    <td>${r.binaries.length ? html`<ul class="plain">${r.binaries.map((b) => {
+      const verified = r.verifiedLocations.filter((l) => l.platform === b.platform);
+      return html`<li key=${b.platform}>${b.platform} <span class="muted">${size(b.size)} · <span class="mono">${short(b.digest, 19)}</span> · ${b.locations.length} location${b.locations.length === 1 ? '' : 's'}${verified.length ? html` · ${verified.length} verified copies (${[...new Set(verified.map((l) => l.region || 'no region'))].join(', ')})` : ''}</span></li>`;
+    })}</ul>` : html`<span class="muted">none</span>`}</td>
   </tr>`;
 }
 
@@ -61,9 +64,9 @@ function ReleaseRow(props: { r: ReleaseSummary; project: string; at?: string }):
 export function ProjectPage(props: PageProps): VNode {
   const project = props.project!;
   const info = useData((signal) => getJson<ProjectView>(projectPath(project), { at: props.at }, signal), [project, props.at]);
-  const channels = useData((signal) => getJson<Channels>(projectPath(project, '/channels'), { at: props.at }, signal), [project, props.at, props.tick]);
+  const channels = useData((signal) => getJson<ProjectChannelsView>(projectPath(project, '/channels'), { at: props.at }, signal), [project, props.at, props.tick]);
   const commit = channels.data?.commit;
-  useEffect(() => props.onMoment(commit), [commit]);
+  useEffect(() => props.onMoment(commit, channels.data?.time), [commit]);
   const releases = usePaged<ReleaseSummary, ReleaseList>((cursor, signal) => getJson<ReleaseList>(projectPath(project, '/releases'), { at: commit, limit: 25, cursor }, signal), [commit]);
   const name = info.data?.name ?? project;
   return html`<article aria-labelledby="project-h">
@@ -74,11 +77,13 @@ export function ProjectPage(props: PageProps): VNode {
       <${PageLink} to=${{ page: 'fleet', project: name }} at=${props.at}>Fleet<//>
       <${PageLink} to=${{ page: 'diff', project: name }} at=${props.at}>Diff two moments<//>
     </nav>
+    ${channels.data?.pipeline ? html`<${PipelineGraph} p=${channels.data.pipeline} project=${name} at=${props.at} />` : ''}
     <section aria-labelledby="channels-h">
       <h2 id="channels-h">Channels</h2>
       ${!channels.data ? html`<${Loading} loading=${channels.loading} />` : channels.data.channels.length === 0 ? html`<p class="muted">No channel has been promoted yet.</p>` : ''}
       <ol class="stages">${(channels.data?.channels ?? []).map((c) => html`<${ChannelCard} key=${c.channel} c=${c} project=${name} at=${props.at} token=${props.token} />`)}</ol>
     </section>
+    ${channels.data ? html`<${SettingsPanel} s=${channels.data.settings} />` : ''}
     <section aria-labelledby="timelines-h">
       <h2 id="timelines-h">Channel timelines</h2>
       <div class="timelines">${commit ? (channels.data?.channels ?? []).map((c) => html`<${Timeline} key=${c.channel} project=${name} channel=${c.channel} at=${props.at} commit=${commit} tick=${props.tick} />`) : ''}</div>

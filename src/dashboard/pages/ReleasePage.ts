@@ -44,7 +44,21 @@ export function ReleasePage(props: PageProps): VNode {
     <section aria-labelledby="binaries-h"><h2 id="binaries-h">Binaries</h2>
       ${r.binaries.length ? html`<table class="grid"><thead><tr><th scope="col">Platform</th><th scope="col">Digest</th><th scope="col">Size</th><th scope="col">Locations</th></tr></thead>
       <tbody>${r.binaries.map((b) => html`<tr key=${b.platform}><th scope="row">${b.platform}</th><td class="mono wrap">${b.digest}</td><td>${size(b.size)}</td>
-        <td><ul class="plain">${b.locations.map((l, i) => html`<li key=${i}><${Location} url=${l} /></li>`)}</ul>${b.signatures ? html`<div class="muted small">${b.signatures} signature(s)</div>` : ''}</td></tr>`)}</tbody></table>` : html`<p class="muted">No binaries recorded.</p>`}
+        <td><ul class="plain">${b.locations.map((l, i) => html`<li key=${i}><${Location} url=${l} /> <span class="muted small">(recorded)</span></li>`)}
+          ${r.evidence.locations.filter((l) => l.platform === b.platform).map((l, i) => html`<li key=${`v${i}`}><${Location} url=${l.url} /> <${Status} kind="ok">verified<//> <span class="small">${l.region || 'no region'} · <${Time} iso=${l.verifiedAt} /> · ${l.method} · ${l.by}</span></li>`)}</ul>
+          ${b.signatures ? html`<div class="muted small">${b.signatures} signature(s)</div>` : ''}</td></tr>`)}</tbody></table>` : html`<p class="muted">No binaries recorded.</p>`}
+    </section>
+    <section aria-labelledby="evidence-h"><h2 id="evidence-h">Approvals, verifications and gates</h2>
+      ${r.evidence.approvals.length ? html`<table class="grid"><caption>Approvals</caption><thead><tr><th scope="col">Channel</th><th scope="col">By</th><th scope="col">When</th><th scope="col">Comment</th></tr></thead>
+        <tbody>${r.evidence.approvals.map((a) => html`<tr key=${a.githash}><td>${a.channel}</td><td>${a.actor}</td><td><${Time} iso=${a.at} /></td><td class="prewrap">${a.comment}</td></tr>`)}</tbody></table>` : html`<p class="muted">No approvals.</p>`}
+      ${r.evidence.verifications.length ? html`<table class="grid"><caption>Verifications (newest first)</caption><thead><tr><th scope="col">Channel</th><th scope="col">Check</th><th scope="col">Result</th><th scope="col">When, by</th><th scope="col">Message</th></tr></thead>
+        <tbody>${r.evidence.verifications.map((v, i) => html`<tr key=${i}><td>${v.channel}</td><td>${v.name}${v.latest ? '' : html` <span class="muted small">(superseded)</span>`}</td>
+          <td><${Status} kind=${v.status === 'passed' ? 'ok' : 'bad'}>${v.status}<//></td><td><${Time} iso=${v.at} />, ${v.by}</td>
+          <td class="prewrap">${v.message}${v.url ? html` <${Location} url=${v.url} />` : ''}</td></tr>`)}</tbody></table>` : html`<p class="muted">No verifications.</p>`}
+      ${r.evidence.gates.length ? html`<table class="grid"><caption>Gate results (newest first)</caption><thead><tr><th scope="col">Channel</th><th scope="col">Gate</th><th scope="col">State</th><th scope="col">When</th><th scope="col">Evidence</th></tr></thead>
+        <tbody>${r.evidence.gates.map((g, i) => html`<tr key=${i}><td>${g.channel}</td><td>#${g.gateIndex + 1} ${g.gateType}${g.latest ? '' : html` <span class="muted small">(superseded)</span>`}</td>
+          <td><${Status} kind=${g.state === 'passed' ? 'ok' : g.state === 'failed' ? 'bad' : 'warn'}>${g.state}<//></td><td><${Time} iso=${g.at} /></td>
+          <td><span class="prewrap">${g.detail}</span> <span class="mono small">${g.evidence.map((e) => `${e.key}=${e.value}`).join(' ')}</span></td></tr>`)}</tbody></table>` : html`<p class="muted">No gate results.</p>`}
     </section>
     <section aria-labelledby="recs-h"><h2 id="recs-h">Channel records naming it</h2>
       ${r.promotions.length ? html`<ol class="events">${r.promotions.map((p) => html`<li key=${`${p.channel}-${p.sequence}`}><strong>${p.channel}</strong> #${p.sequence}: ${ACTION_TEXT[p.action] ?? p.action} <span class="muted">· <${Time} iso=${p.time} /> · ${p.actor}</span>${p.reason ? html`<div class="prewrap reason">${p.reason}</div>` : ''}</li>`)}</ol>` : html`<p class="muted">Never promoted.</p>`}
