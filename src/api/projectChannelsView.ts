@@ -3,7 +3,8 @@ import { channelState } from '../resolve/channelState.js';
 import { projectSettingsView, type ProjectSettingsView } from './projectSettingsView.js';
 import { listChannelNames, requireProject, snapshotAt } from './lookup.js';
 import type { MetaRepo } from './openMeta.js';
-import { pipelineView, type PipelineView } from './pipelineView.js';
+import { pipelineAt } from './readPipeline.js';
+import { pipelineStatus, type PipelineStatusView } from './pipelineStatus.js';
 
 /** A project's channels at one commit: what is live on each, its pipeline, and its config and flags. */
 export interface ProjectChannelsView {
@@ -11,8 +12,8 @@ export interface ProjectChannelsView {
   commit: string;
   time: string;
   channels: ChannelView[];
-  /** Null when the project has no pipeline record. */
-  pipeline: PipelineView | null;
+  /** Where each stage stands (`meta pipeline status --json`); null when the project has no pipeline. */
+  pipeline: PipelineStatusView | null;
   /** Config layers and flag sets; secrets by name only. */
   settings: ProjectSettingsView;
 }
@@ -32,7 +33,8 @@ export function projectChannelsView(repo: MetaRepo, opts: { project: string; at?
     commit: snap.commit!,
     time: new Date(repo.store.readCommit(snap.commit!).committer.timestamp * 1000).toISOString(),
     channels: listChannelNames(snap, project).map((c) => channelView(repo, snap, channelState(snap, repo.reader, project, c))),
-    pipeline: pipelineView(repo, snap, project),
+    // At the tip, soak gates are measured against now; at an older moment, against that commit.
+    pipeline: pipelineAt(repo, snap, project) ? pipelineStatus(repo, { project, at: opts.at === undefined ? undefined : snap.commit! }) : null,
     settings: projectSettingsView(repo, snap, project),
   };
 }

@@ -29,6 +29,6 @@ export interface PageProps {
   navigate: (href: string) => void;
 }
 export type { ProjectChannelsView } from '../api/projectChannelsView.js';
-export type { PipelineView, StageView, GateView } from '../api/pipelineView.js';
+export type { PipelineStatusView, StageStatus, GateStatus } from '../api/pipelineStatus.js';
 export type { ProjectSettingsView, ConfigLayerView, FlagSetView } from '../api/projectSettingsView.js';
 export type { ReleaseEvidence } from '../api/releaseEvidence.js';

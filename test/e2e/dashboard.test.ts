@@ -86,10 +86,9 @@ describe('dashboard', () => {
     await pw(p.page.getByRole('button', { name: /^(Hold|Unhold)/ })).toHaveCount(0);
     // The pipeline graph: the stable stage waits on its gates for beta's release, each gate's state in words.
     const stage = main.getByRole('list', { name: 'Gates of stable' });
-    await pw(stage).toContainText('passed soak 1 h');
-    await pw(stage).toContainText('failed verification “smoke” passed');
-    await pw(stage).toContainText('not evaluated 1 approval');
-    await pw(stage).toContainText('soaked_seconds=7200');
+    await pw(stage).toContainText('passed soak');
+    await pw(stage).toContainText('failed verification');
+    await pw(stage).toContainText('passed approvals');
     // Flags and config per channel; a secret by its name only.
     await pw(main).toContainText('new-checkout');
     await pw(main.getByRole('row', { name: /DB_PASSWORD/ })).toContainText('secret db (field password)');
@@ -109,13 +108,10 @@ describe('dashboard', () => {
     await pw(main.locator('img, script')).toHaveCount(0);
     await pw(main).toContainText('https://eu-west.mirror.example.com/app/1.1.0/app');
     await pw(main).toContainText('verified eu-west');
+    await pw(main.getByRole('table', { name: 'Approvals' })).toContainText('ok once smoke passes');
+    await pw(main.getByRole('table', { name: 'Verifications (newest first)' })).toContainText('2 of 40 checks failed');
+    await pw(main.getByRole('table', { name: 'Gate results (newest first)' })).toContainText('failures=2');
     await done(p, 'release');
-    const evidence = await open('/ui/p/acme%2Fapp/r/1.2.0');
-    const emain = evidence.page.getByRole('main');
-    await pw(emain.getByRole('table', { name: 'Approvals' })).toContainText('ok once smoke passes');
-    await pw(emain.getByRole('table', { name: 'Verifications (newest first)' })).toContainText('2 of 40 checks failed');
-    await pw(emain.getByRole('table', { name: 'Gate results (newest first)' })).toContainText('failures=2');
-    await done(evidence, 'release-evidence');
     const lib = await open('/ui/p/acme%2Flib/r/2.0.0');
     await pw(lib.page.getByRole('main').getByRole('link', { name: 'acme/app 1.0.0' })).toBeVisible();
     await done(lib, 'release-importers');
@@ -124,9 +120,9 @@ describe('dashboard', () => {
   it('the diff page shows two moments side by side with commit ranges', async () => {
     const p = await open(`/ui/p/acme%2Fapp/diff?from=${fx.early}`);
     const main = p.page.getByRole('main');
-    await pw(main.getByRole('heading', { name: /beta: 1\.0\.0 → 1\.2\.0/ })).toBeVisible();
+    await pw(main.getByRole('heading', { name: /beta: 1\.0\.0 → 1\.1\.0/ })).toBeVisible();
     await pw(main.getByRole('heading', { name: /stable: — → 1\.0\.0/ })).toBeVisible();
-    await pw(main.locator(`a[href="https://github.com/acme/app/compare/${'1'.repeat(40)}...${'3'.repeat(40)}"]`)).toHaveCount(1);
+    await pw(main.locator(`a[href="https://github.com/acme/app/compare/${'1'.repeat(40)}...${'2'.repeat(40)}"]`)).toHaveCount(1);
     await done(p, 'diff');
   });
 

@@ -1,5 +1,5 @@
 import { initMeta } from '../../src/api/initMeta.js';
-import { addServeToken, addProject, holdChannel, promote, recordBinary, recordRelease, reportInstance, yankRelease } from '../../src/index.js';
+import { addServeToken, addProject, holdChannel, promote, rollback, recordBinary, recordRelease, reportInstance, yankRelease } from '../../src/index.js';
 import { sha, sha256 } from './serveFixtures.js';
 import { encodeRecord } from '../../src/records/codec.js';
 import { approvalPath, binaryLocationPath, configPath, flagsPath, gateResultPath, pipelinePath, verificationPath } from '../../src/records/layout.js';
@@ -29,7 +29,8 @@ export interface DashboardFixture {
 /**
  * A small repository with every kind of thing the dashboard shows: two projects (one imports the
  * other), releases with sources on GitHub and GitLab, binaries with http(s) and s3 locations,
- * promotions, a rollback, a hold, a yank, and a fleet across regions (one host failed, one
+ * promotions, a rollback, a hold, a yank, a pipeline with gate results, approvals and verifications,
+ * config and flags, and a fleet across regions (one host failed, one
  * lagging). One release's notes are markup, which must show as text.
  */
 export async function dashboardFixture(dir: string): Promise<DashboardFixture> {
@@ -56,6 +57,7 @@ export async function dashboardFixture(dir: string): Promise<DashboardFixture> {
   await promote(repo, { project: 'acme/app', channel: 'beta', version: '1.1.0' });
   await promote(repo, { project: 'acme/app', channel: 'beta', version: '1.2.0' });
   await yankRelease(repo, { project: 'acme/app', version: '1.2.0', reason: 'crashes on start' });
+  await rollback(repo, { project: 'acme/app', channel: 'beta', reason: '1.2.0 was yanked' });
   await holdChannel(repo, { project: 'acme/app', channel: 'beta', reason: 'investigating 1.2.0' });
   const { showRelease } = await import('../../src/api/showRelease.js');
   const ref = (v: string) => ({ githash: showRelease(repo, { project: 'acme/app', version: v }).githash, version: v });
@@ -67,10 +69,10 @@ export async function dashboardFixture(dir: string): Promise<DashboardFixture> {
       { channel: 'stable', after: 'beta', auto: false, rollout: { waves: [10, 50, 100], intervalSeconds: 900, maxFailedPercent: 20 }, gates: [
         { type: 'soak', seconds: 3600 }, { type: 'verification', name: 'smoke' }, { type: 'approvals', count: 1 }] },
     ] } },
-    { kind: 'gate', path: gateResultPath('acme/app', '1.2.0', 'stable', now), record: { project: 'acme/app', release: ref('1.2.0'), channel: 'stable', pipelineSequence: 1, gateIndex: 0, gateType: 'soak', state: 'passed', detail: 'soaked 2 h on beta', evidence: [{ key: 'soaked_seconds', value: '7200' }] } },
-    { kind: 'gate', path: gateResultPath('acme/app', '1.2.0', 'stable', new Date(t + 1)), record: { project: 'acme/app', release: ref('1.2.0'), channel: 'stable', pipelineSequence: 1, gateIndex: 1, gateType: 'verification', state: 'failed', detail: 'smoke failed', evidence: [{ key: 'failures', value: '2' }] } },
-    { kind: 'verification', path: verificationPath('acme/app', '1.2.0', 'stable', now), record: { project: 'acme/app', release: ref('1.2.0'), channel: 'stable', name: 'smoke', status: 'failed', url: 'https://ci.example.com/runs/7', message: '2 of 40 checks failed' } },
-    { kind: 'approval', path: approvalPath('acme/app', '1.2.0', 'stable', now), record: { project: 'acme/app', release: ref('1.2.0'), channel: 'stable', comment: 'ok once smoke passes' } },
+    { kind: 'gate', path: gateResultPath('acme/app', '1.1.0', 'stable', now), record: { project: 'acme/app', release: ref('1.1.0'), channel: 'stable', pipelineSequence: 1, gateIndex: 0, gateType: 'soak', state: 'passed', detail: 'soaked 2 h on beta', evidence: [{ key: 'soaked_seconds', value: '7200' }] } },
+    { kind: 'gate', path: gateResultPath('acme/app', '1.1.0', 'stable', new Date(t + 1)), record: { project: 'acme/app', release: ref('1.1.0'), channel: 'stable', pipelineSequence: 1, gateIndex: 1, gateType: 'verification', state: 'failed', detail: 'smoke failed', evidence: [{ key: 'failures', value: '2' }] } },
+    { kind: 'verification', path: verificationPath('acme/app', '1.1.0', 'stable', now), record: { project: 'acme/app', release: ref('1.1.0'), channel: 'stable', name: 'smoke', status: 'failed', url: 'https://ci.example.com/runs/7', message: '2 of 40 checks failed' } },
+    { kind: 'approval', path: approvalPath('acme/app', '1.1.0', 'stable', now), record: { project: 'acme/app', release: ref('1.1.0'), channel: 'stable', comment: 'ok once smoke passes' } },
     { kind: 'location', path: binaryLocationPath('acme/app', '1.1.0', plat, now), record: { project: 'acme/app', release: ref('1.1.0'), platform: plat, digest: sha256('app 1.1.0'), url: 'https://eu-west.mirror.example.com/app/1.1.0/app', region: 'eu-west', verifiedAt: now.toISOString(), size: 1_234_568, method: 'read-back' } },
     { kind: 'config', path: configPath('acme/app', '', '', 1), record: { project: 'acme/app', environment: '', channel: '', sequence: 1, entries: [{ key: 'LOG_LEVEL', value: { type: 'text', text: 'info' } }] } },
     { kind: 'config', path: configPath('acme/app', 'prod', 'stable', 1), record: { project: 'acme/app', environment: 'prod', channel: 'stable', sequence: 1, entries: [
@@ -79,7 +81,7 @@ export async function dashboardFixture(dir: string): Promise<DashboardFixture> {
   ]);
   const hosts: [string, string, string, string, string, string?][] = [
     ['web-1', 'prod', 'stable', '1.0.0', 'running'], ['web-2', 'prod', 'stable', '1.0.0', 'failed', 'hook exit 3'],
-    ['web-3', 'prod', 'stable', '1.0.0', 'running'], ['beta-1', 'staging', 'beta', '1.1.0', 'running'],
+    ['web-3', 'prod', 'stable', '1.0.0', 'running'], ['beta-1', 'staging', 'beta', '1.0.0', 'running'],
   ];
   for (const [i, [host, env, channel, version, status, message]] of hosts.entries()) {
     await reportInstance(repo, { project: 'acme/app', host, env, channel, version, status, message, labels: [{ key: 'region', value: i % 2 ? 'us-east' : 'eu-west' }] });
