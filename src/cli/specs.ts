@@ -24,6 +24,7 @@ const push = { type: 'boolean', negatable: true, describe: "append on the remote
 const at = (describe = 'commit, ref or ISO-8601 date (default: the tip)') => ({ type: 'string', format: 'at', placeholder: 'commit|ref|date', describe }) as const satisfies OptionSpec;
 const label = { type: 'array', placeholder: 'key=value', describe: 'key=value (repeatable)' } as const satisfies OptionSpec;
 const identity = { type: 'array', aliases: ['i'], placeholder: 'file', complete: 'file', describe: 'age key file (repeatable); then $SOPS_AGE_KEY, $SOPS_AGE_KEY_FILE, ~/.config/sops/age/keys.txt' } as const satisfies OptionSpec;
+const flagChannel = { type: 'string', required: true, placeholder: 'channel', describe: 'the channel whose flag set it is (declared in meta.yaml)' } as const satisfies OptionSpec;
 const format = (describe: string) => ({ type: 'string', choices: ['yaml', 'json', 'dotenv', 'binary'], describe }) as const satisfies OptionSpec;
 
 export const GROUPS: readonly GroupSpec[] = [
@@ -826,7 +827,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['flag', 'import'],
     describe: "replace a channel's flag set with a flagd flag-definition file (validated against flagd's schema)",
     positionals: [{ name: 'project', required: true }],
-    options: { push, channel: { type: 'string', required: true }, file: { type: 'string', required: true, complete: 'file', describe: 'flagd JSON (flags, $evaluators, metadata); - reads stdin' } },
+    options: { push, channel: flagChannel, file: { type: 'string', required: true, placeholder: 'file', complete: 'file', describe: 'flagd JSON (flags, $evaluators, metadata); - reads stdin' } },
     examples: ['meta flag import acme/app --channel stable --file flags.json'],
     load: () => import('./commands/flagImport.js'),
   }),
@@ -836,7 +837,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: [{ name: 'project', required: true }, { name: 'key', required: true }],
     options: {
       push,
-      channel: { type: 'string', required: true },
+      channel: flagChannel,
       variants: { type: 'string', required: true, placeholder: 'json', describe: 'variant name → value, e.g. \'{"on":true,"off":false}\'' },
       'default-variant': { type: 'string', required: true, placeholder: 'variant', describe: 'served when no targeting applies (null: the code default)' },
       targeting: { type: 'string', placeholder: 'json', describe: "JSON Logic with flagd's operators (fractional, sem_ver, starts_with, ends_with, $ref)" },
@@ -850,35 +851,35 @@ export const COMMANDS: readonly CommandSpec[] = [
     path: ['flag', 'rm'],
     describe: "remove one flag from a channel's flag set (a new version of the set)",
     positionals: [{ name: 'project', required: true }, { name: 'key', required: true }],
-    options: { push, channel: { type: 'string', required: true } },
+    options: { push, channel: flagChannel },
     load: () => import('./commands/flagRm.js'),
   }),
   command({
     path: ['flag', 'ls'],
     describe: "a channel's flags (at a commit, ref or date)",
     positionals: [{ name: 'project', required: true }],
-    options: { channel: { type: 'string', required: true }, at: at() },
+    options: { channel: flagChannel, at: at() },
     load: () => import('./commands/flagLs.js'),
   }),
   command({
     path: ['flag', 'show'],
     describe: "one flag's flagd definition (at a commit, ref or date)",
     positionals: [{ name: 'project', required: true }, { name: 'key', required: true }],
-    options: { channel: { type: 'string', required: true }, at: at() },
+    options: { channel: flagChannel, at: at() },
     load: () => import('./commands/flagShow.js'),
   }),
   command({
     path: ['flag', 'history'],
     describe: "every version of a channel's flag set and what each changed",
     positionals: [{ name: 'project', required: true }],
-    options: { channel: { type: 'string', required: true }, key: { type: 'string', describe: 'only the versions that changed this flag' }, at: at() },
+    options: { channel: flagChannel, key: { type: 'string', describe: 'only the versions that changed this flag' }, at: at() },
     load: () => import('./commands/flagHistory.js'),
   }),
   command({
     path: ['flag', 'export'],
     describe: "a channel's flag set as flagd JSON (usable as flagd's file source)",
     positionals: [{ name: 'project', required: true }],
-    options: { channel: { type: 'string', required: true }, at: at() },
+    options: { channel: flagChannel, at: at() },
     examples: ['meta flag export acme/app --channel stable > flags.json && flagd start --uri file:flags.json'],
     load: () => import('./commands/flagExport.js'),
   }),
@@ -887,7 +888,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     describe: 'evaluate a flag exactly like flagd: value, variant, reason, error code, metadata',
     positionals: [{ name: 'project', required: true }, { name: 'key', required: true }],
     options: {
-      channel: { type: 'string', required: true },
+      channel: flagChannel,
       context: { type: 'string', placeholder: 'json', describe: 'evaluation context, e.g. \'{"targetingKey":"user-1","email":"a@acme.com"}\'' },
       type: { type: 'string', choices: ['boolean', 'string', 'number', 'object'], describe: "the type asked for (default: the flag's variant type); another type is TYPE_MISMATCH" },
       default: { type: 'string', placeholder: 'json', describe: 'the value answered on an error (default null)' },
