@@ -31,7 +31,8 @@ export function editDistance(a: string, b: string): number {
  */
 export function suggest(input: string, candidates: Iterable<string>): string[] {
   const scored: [string, number][] = [];
-  const limit = Math.max(1, Math.floor(input.length * 0.4));
+  // A third of the input: "stabel" → "stable" (1 of 6), never "frobnicate" → "replicate" (4 of 10).
+  const limit = Math.max(1, Math.floor(input.length / 3));
   for (const c of new Set(candidates)) {
     const score = input.length >= 3 && c.startsWith(input) ? 0.5 : editDistance(input.toLowerCase(), c.toLowerCase());
     if (score <= limit) scored.push([c, score]);
