@@ -29,6 +29,8 @@ function note(text) {
   process.stdout.write(`\n# ${text}\n`);
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// One pass of the captain: what a `meta captain` daemon does every --interval.
+const captainPass = () => meta('captain', '--project', 'app', '--once');
 
 note(`A meta repository in ${repo} (a bare git repository: browse it with git log / git show)`);
 meta('init');
@@ -63,6 +65,32 @@ note('Something is wrong with 1.4.2: roll back (a new record; history is never e
 meta('channel', 'rollback', 'app', 'stable', '--reason', 'error rate up');
 meta('channel', 'history', 'app', 'stable');
 meta('diff', 'app', 'stable', 'HEAD~1', 'HEAD');
+
+note('A pipeline moves releases on by itself: dev first, then stable once one person approved');
+meta('settings', 'get', 'channels');
+writeFileSync(join(work, 'pipeline.yaml'), 'stages:\n  - channel: dev\n    auto: true\n  - channel: stable\n    after: dev\n    auto: true\n    gates:\n      - soak: 1s\n      - approvals: { count: 1 }\n');
+meta('pipeline', 'set', 'app', '--file', join(work, 'pipeline.yaml'));
+const app3 = join(work, 'app-1.5.0');
+writeFileSync(app3, 'pretend this is the 1.5.0 binary\n');
+meta('release', 'record', 'app', '--version', '1.5.0', '--source', `https://github.com/acme/app@${'a3'.repeat(20)}`, '--source', `https://github.com/acme/lib@${'b1'.repeat(20)}`);
+meta('binary', 'record', 'app', '1.5.0', '--platform', 'linux/amd64', '--file', app3, '--url', `file://${app3}`);
+captainPass();
+await sleep(1100); // the soak gate asks for one second on dev
+captainPass();
+meta('pipeline', 'status', 'app');
+note('Ada approves 1.5.0 for stable; the next pass promotes it, and the log says why');
+meta('approve', 'app', '1.5.0', '--channel', 'stable', '--comment', 'release notes checked', '--actor', 'Ada <ada@example.com>');
+captainPass();
+meta('channel', 'history', 'app', 'stable');
+
+note('Config per environment and channel, secrets by reference only; feature flags in flagd\'s format');
+meta('settings', 'get', 'environments');
+meta('config', 'set', 'app', 'LOG_LEVEL=info', '--json', 'WORKERS=4');
+meta('config', 'set', 'app', '--env', 'prod', '--channel', 'stable', 'LOG_LEVEL=warn');
+meta('config', 'get', 'app', '--env', 'prod', '--channel', 'stable', '--show-layers');
+meta('flag', 'set', 'app', 'new-ui', '--channel', 'stable', '--variants', '{"on":true,"off":false}', '--default-variant', 'off',
+  '--targeting', '{"if":[{"ends_with":[{"var":"email"},"@acme.com"]},"on",null]}');
+meta('flag', 'eval', 'app', 'new-ui', '--channel', 'stable', '--context', '{"targetingKey":"u-42","email":"ada@acme.com"}', '--json');
 
 note('An auditor walks back from the 1.4.2 binary digest to every source repository and commit');
 meta('resolve', 'source', bin2.digest);
