@@ -70,13 +70,8 @@ export function pipelineStatus(repo: MetaRepo, opts: { project: string; at?: str
 function stageStatus(repo: MetaRepo, snap: ReturnType<typeof snapshotAt>, project: string, pipeline: Pipeline, stage: PipelineStage, now: Date): StageStatus {
   const st = channelState(snap, repo.reader, project, stage.channel);
   const live = st.current && st.currentEntry ? { version: st.current.version, since: st.currentEntry.record.header.createdAt, actor: st.currentEntry.record.header.actor } : null;
-  let rollout: StageStatus['rollout'] = null;
-  for (let i = st.entries.length - 1; i >= 0; i--) {
-    const r = st.entries[i]!.record;
-    if (r.action !== 'promote' && r.action !== 'wave' && r.action !== 'rollback') continue;
-    if (r.rollout && r.release.githash === st.current?.githash) rollout = { wave: r.rollout.wave, percent: r.rollout.waves[r.rollout.wave] ?? 100 };
-    break;
-  }
+  // The rollout the channel's records put in force (ended by a rollback, a later promotion or a yank).
+  const rollout: StageStatus['rollout'] = st.rollout ? { wave: st.rollout.wave, percent: st.rollout.percent } : null;
   const cand = stageCandidate(repo, snap, project, stage);
   const gates: GateStatus[] = [];
   if (cand) {

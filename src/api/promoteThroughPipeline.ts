@@ -70,8 +70,8 @@ export async function promoteThroughPipeline(repo: MetaRepo, opts: PipelinePromo
   const reason = blocking.length > 0
     ? `forced past ${blocking.length} gate${blocking.length === 1 ? '' : 's'} that did not pass: ${opts.reason!.trim()}; gates: ${summary(ev.outcomes)}`
     : `${opts.reason?.trim() ? `${opts.reason.trim()}; ` : ''}pipeline v${ev.pipeline.sequence} gates passed${ev.outcomes.length ? `: ${summary(ev.outcomes)}` : ' (none)'}`;
-  // With waves, the stage's rollout policy goes along: rollout: ev.stage.rollout ?? undefined.
-  const promotion = await promote(repo, { project, channel: opts.to, version: opts.version, expect: opts.expect, reason, forced: blocking.length > 0 });
+  // The stage's rollout goes along: the promotion starts at its first wave.
+  const promotion = await promote(repo, { project, channel: opts.to, version: opts.version, expect: opts.expect, reason, forced: blocking.length > 0, rollout: ev.stage.rollout ?? undefined });
   const warnings = [...promotion.warnings];
   let onPromote: GateVerdict | undefined;
   if (promotion.changed && ev.pipeline.onPromote.trim() !== '') {

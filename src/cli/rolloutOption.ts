@@ -1,7 +1,12 @@
 import type { RolloutPolicy } from '../records/types.js';
 import { MetaError } from '../errors/MetaError.js';
-import { parseDurationSeconds } from '../util/parseDurationSeconds.js';
-import { parsePercent } from '../util/parsePercent.js';
+import { parseDurationMs, parsePercent } from '../api/parseDuration.js';
+
+function percent(text: string, what: string): number {
+  const n = parsePercent(text);
+  if (n === undefined) throw new MetaError('INVALID_ARGUMENT', `${what} '${text}' is not a percentage: use a whole number from 0 to 100, such as 20%`, { value: text });
+  return n;
+}
 
 /** `--waves 10,50,100 --wave-interval 15m --max-failed 20%` as a rollout policy (undefined without --waves). */
 export function rolloutOption(args: { waves?: string; waveInterval?: string; maxFailed?: string }): RolloutPolicy | undefined {
@@ -11,10 +16,12 @@ export function rolloutOption(args: { waves?: string; waveInterval?: string; max
     }
     return undefined;
   }
-  const waves = String(args.waves).split(',').map((w) => parsePercent(w, '--waves'));
-  return {
-    waves,
-    intervalSeconds: args.waveInterval === undefined ? 0 : parseDurationSeconds(String(args.waveInterval), '--wave-interval'),
-    maxFailedPercent: args.maxFailed === undefined ? 0 : parsePercent(String(args.maxFailed), '--max-failed'),
-  };
+  const waves = String(args.waves).split(',').map((w) => percent(w, '--waves'));
+  let intervalMs = 0;
+  if (args.waveInterval !== undefined) {
+    const ms = parseDurationMs(String(args.waveInterval));
+    if (ms === undefined) throw new MetaError('INVALID_ARGUMENT', `--wave-interval '${args.waveInterval}' is not a duration: write it as 30s, 15m or 1h30m`, { value: args.waveInterval });
+    intervalMs = ms;
+  }
+  return { waves, intervalSeconds: Math.ceil(intervalMs / 1000), maxFailedPercent: args.maxFailed === undefined ? 0 : percent(String(args.maxFailed), '--max-failed') };
 }

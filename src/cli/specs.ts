@@ -593,6 +593,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/replicate.js'),
   }),
   command({
+    path: ['captain'],
+    describe: 'run the pipelines: promote candidates whose gates pass into auto stages, widen healthy rollout waves, roll back failing ones',
+    options: {
+      project: { type: 'array', placeholder: 'project', describe: 'only this project (repeatable; default: every project with a pipeline)' },
+      once: { type: 'boolean', describe: 'one pass, then exit' },
+      interval: { type: 'string', default: '30s', placeholder: 'duration', describe: 'pause between passes' },
+      remote: { type: 'string', placeholder: 'url', describe: 'work on a clone of this remote (--repo, fetched before every pass); with --push every decision lands on the remote' },
+      push: { type: 'boolean', negatable: true, describe: "push every write, re-planning when another writer won (default: 'push:' in meta.yaml)" },
+      'allow-commands': { type: 'boolean', describe: "run the pipelines' command gates, validate and on_promote (whoever writes a pipeline chooses them; without this they fail)" },
+    },
+    examples: ['meta captain --once', 'meta captain --project acme/app --interval 30s --allow-commands', 'meta captain --remote https://git.example.com/meta.git --push --repo /var/lib/meta-captain'],
+    load: () => import('./commands/captain.js'),
+  }),
+  command({
     path: ['follow'],
     describe: 'the server agent: on every channel change resolve, download, verify, install atomically, run the hook, report',
     positionals: [{ name: 'project', required: true }],
