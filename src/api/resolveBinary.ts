@@ -46,7 +46,10 @@ export interface ResolvedBinary {
   channel: string;
   /** The meta commit every record was read at. */
   commit: string;
-  /** The sequence of the promotion (or rollback) that made this release live. */
+  /**
+   * The sequence of the promotion (or rollback) that made this release live; during a rollout in
+   * waves, of the promotion that started it, also for a host answered with the fallback.
+   */
   sequence: number;
   /**
    * The channel's newest record sequence at `commit` (≥ `sequence`: later holds and yanks count).
