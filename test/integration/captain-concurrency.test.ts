@@ -148,4 +148,17 @@ describe('meta captain: concurrent captains and killed captains', () => {
       await new Promise((r) => server.close(r));
     }
   }, 120_000);
+
+  it('a captain in its loop stops cleanly on SIGTERM and on SIGINT', async () => {
+    await setPipeline(['stages:', '  - channel: dev', '    auto: true']);
+    for (const [sig, v, c0] of [['SIGTERM', '1.0.0', 'a'], ['SIGINT', '1.1.0', 'b']] as const) {
+      await release(v, c0);
+      const c = spawnMeta(['captain', '--interval', '1h'], env);
+      // The first pass has run once it has said what it did; then it pauses for an hour.
+      await until(() => c.out().includes('promoted') || c.exited(), 'the first pass');
+      expect(c.exited(), c.err()).toBe(false);
+      c.child.kill(sig);
+      expect(await c.exit).toBe(0);
+    }
+  }, 60_000);
 });
