@@ -67,7 +67,7 @@ meta('channel', 'history', 'app', 'stable');
 meta('diff', 'app', 'stable', 'HEAD~1', 'HEAD');
 
 note('A pipeline moves releases on by itself: dev first, then stable once one person approved');
-meta('settings', 'get', 'channels');
+meta('channel', 'add', 'dev');
 writeFileSync(join(work, 'pipeline.yaml'), 'stages:\n  - channel: dev\n    auto: true\n  - channel: stable\n    after: dev\n    auto: true\n    gates:\n      - soak: 1s\n      - approvals: { count: 1 }\n');
 meta('pipeline', 'set', 'app', '--file', join(work, 'pipeline.yaml'));
 const app3 = join(work, 'app-1.5.0');
@@ -85,7 +85,7 @@ meta('channel', 'history', 'app', 'stable');
 
 note('Config per environment and channel, secrets by reference only; feature flags in flagd\'s format');
 meta('settings', 'get', 'environments');
-meta('config', 'set', 'app', 'LOG_LEVEL=info', '--json', 'WORKERS=4');
+meta('config', 'set', 'app', 'LOG_LEVEL=info', '--json-value', 'WORKERS=4');
 meta('config', 'set', 'app', '--env', 'prod', '--channel', 'stable', 'LOG_LEVEL=warn');
 meta('config', 'get', 'app', '--env', 'prod', '--channel', 'stable', '--show-layers');
 meta('flag', 'set', 'app', 'new-ui', '--channel', 'stable', '--variants', '{"on":true,"off":false}', '--default-variant', 'off',
