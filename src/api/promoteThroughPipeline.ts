@@ -36,7 +36,9 @@ const MAX_REASON = 1500;
 
 /** One line per outcome, bounded: the promotion record's reason says what let it through. */
 function summary(outcomes: RoundOutcome[]): string {
-  const s = outcomes.map((o) => `${o.type} ${o.state} (${o.detail})`).join('; ');
+  // Command output stays in the GateResult records; the reason keeps the short facts.
+  const facts = (e: Record<string, string>) => Object.entries(e).filter(([k]) => k !== 'output').map(([k, v]) => `${k}=${v}`).join(' ');
+  const s = outcomes.map((o) => `${o.type} ${o.state} (${o.detail})${Object.keys(o.evidence).some((k) => k !== 'output') ? ` [${facts(o.evidence)}]` : ''}`).join('; ');
   return s.length > MAX_REASON ? `${s.slice(0, MAX_REASON)}…` : s;
 }
 

@@ -322,7 +322,7 @@ describe('promoteThroughPipeline', () => {
     expect(r.promoted).toBe(true);
     const rec = repo.reader.at(repo.store.snapshot(), r.promotion!.path, 'promotion')!.record;
     expect(rec.forced).toBe(false);
-    expect(rec.reason).toBe('pipeline v1 gates passed: approvals passed (1 of 1 approval (ada <ada@example.com>))');
+    expect(rec.reason).toBe('pipeline v1 gates passed: approvals passed (1 of 1 approval (ada <ada@example.com>)) [approvals=1 required=1]');
     expect(r.onPromote).toMatchObject({ state: 'failed', evidence: { exit_code: '2', output: 'generated 1.1.0 for beta' } });
     expect(r.warnings.join('\n')).toMatch(/on_promote exited 2.*the promotion stands/);
     const again = await promoteThroughPipeline(repo, { project: P, version: '1.1.0', to: 'beta' });
