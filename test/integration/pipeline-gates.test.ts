@@ -367,3 +367,18 @@ describe('events', () => {
     expect((evs[1]!.record as { header: { actor: string } }).header.actor).toBe('ada <ada@example.com>');
   });
 });
+
+describe('rollouts through the pipeline', () => {
+  it("a promotion into a stage with rollout starts its first wave; status shows the wave", async () => {
+    const { repo } = await fixture(`${stage('      - soak: 1s\n')}    rollout: { waves: [20, 100], interval: 15m, max_failed: 10% }\n`);
+    await promote(repo, { project: P, channel: 'dev', version: '1.0.0' });
+    // beta's first promotion has nothing to fall back on: it reaches every host at once.
+    const first = await promoteThroughPipeline(repo, { project: P, version: '1.0.0', to: 'beta', force: true, reason: 'bootstrap' });
+    expect(repo.reader.at(repo.store.snapshot(), first.promotion!.path, 'promotion')!.record.rollout).toBeNull();
+    await promote(repo, { project: P, channel: 'dev', version: '1.1.0' });
+    const r = await promoteThroughPipeline(repo, { project: P, version: '1.1.0', to: 'beta', force: true, reason: 'soak skipped in a test' });
+    expect(repo.reader.at(repo.store.snapshot(), r.promotion!.path, 'promotion')!.record.rollout).toEqual({ waves: [20, 100], waveIntervalSeconds: 900, wave: 0, maxFailedPercent: 10 });
+    const beta = pipelineStatus(repo, { project: P }).stages[1]!;
+    expect(beta).toMatchObject({ live: { version: '1.1.0' }, rollout: { wave: 0, percent: 20 } });
+  });
+});
