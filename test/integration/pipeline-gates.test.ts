@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addChannel } from '../../src/api/addChannel.js';
 import { addProject } from '../../src/api/addProject.js';
+import { advanceWave } from '../../src/api/advanceWave.js';
 import { evaluateStage } from '../../src/api/evaluateStage.js';
 import { listEvents } from '../../src/api/events.js';
 import { showChannel } from '../../src/api/showChannel.js';
@@ -119,6 +120,19 @@ describe('soak gate', () => {
     expect(o.detail).toBe('live on dev for 10m; 20m left of 30m');
     tick(20 * 60_000);
     expect(await only(repo)).toMatchObject({ state: 'passed', detail: 'live on dev for 30m (≥ 30m)' });
+  });
+
+  it('in waves, starts once the last wave on after is live', async () => {
+    const { repo, tick } = await fixture(stage('      - soak: 30m\n'));
+    await promote(repo, { project: P, channel: 'dev', version: '1.0.0' });
+    await promote(repo, { project: P, channel: 'dev', version: '1.1.0', rollout: { waves: [50, 100], intervalSeconds: 60, maxFailedPercent: 0 } });
+    tick(60 * 60_000);
+    expect(await only(repo)).toMatchObject({ state: 'pending', detail: '1.1.0 is rolling out on dev (wave 1 of 2, 50%)' });
+    await advanceWave(repo, { project: P, channel: 'dev', expectWave: 0 });
+    tick(29 * 60_000);
+    expect(await only(repo)).toMatchObject({ state: 'pending', detail: 'live on all of dev for 29m; 1m left of 30m' });
+    tick(60_000);
+    expect(await only(repo)).toMatchObject({ state: 'passed' });
   });
 });
 

@@ -4,8 +4,9 @@ import type { GateContext, GateVerdict } from './GateOutcome.js';
 
 /**
  * `soak`: the candidate has been live on the stage's `after` channel for at least `seconds`
- * (from the record that made it live there); for the first stage, since the release was
- * recorded. Pending, with the time left, until then.
+ * (from the record that made it live there, or, rolled out in waves, from the record that put
+ * its last wave live); for the first stage, since the release was recorded. Pending, with the
+ * time left, until then.
  *
  * @example
  * soakGate(ctx, { type: 'soak', seconds: 1800 }) // { state: 'pending', detail: 'live on dev for 12m; 18m left of 30m', … }
@@ -24,6 +25,15 @@ export function soakGate(ctx: GateContext, gate: { seconds: number }): GateVerdi
     }
     since = st.currentEntry.record.header.createdAt;
     where = `live on ${ctx.stage.after}`;
+    // In waves, it is live on the stage once every host has it: the soak starts at the last wave.
+    const ro = st.rollout;
+    if (ro && ro.target.githash === ctx.candidate.githash) {
+      if (!ro.complete) {
+        return { state: 'pending', detail: `${ctx.candidate.version} is rolling out on ${ctx.stage.after} (wave ${ro.wave + 1} of ${ro.waves.length}, ${ro.percent}%)`, evidence: { required_seconds: String(gate.seconds), live: 'partly', percent: String(ro.percent) } };
+      }
+      since = ro.waveEntry.record.header.createdAt;
+      where = `live on all of ${ctx.stage.after}`;
+    }
   }
   const soaked = Math.max(0, ctx.now.getTime() - Date.parse(since));
   const evidence = { since, soaked_seconds: String(Math.floor(soaked / 1000)), required_seconds: String(gate.seconds) };
