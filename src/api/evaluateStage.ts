@@ -2,7 +2,7 @@ import { MetaError } from '../errors/MetaError.js';
 import { checkChannel } from '../records/names.js';
 import type { Pipeline, PipelineStage, ReleaseRef } from '../records/types.js';
 import type { Snapshot } from '../store/Snapshot.js';
-import { recordGateResults, type RoundOutcome } from './gateResults.js';
+import { latestGateResults, recordGateResults, type RoundOutcome } from './gateResults.js';
 import { commandsNotAllowed, commandVerdict } from './gates/commandGate.js';
 import { evaluateGate } from './gates/evaluateGate.js';
 import type { CommandPolicy, GateContext, GateOutcome } from './gates/GateOutcome.js';
@@ -21,8 +21,12 @@ export interface EvaluateStageOptions {
   channel: string;
   /** Who the GateResult records name (default: the handle's actor). */
   actor?: string;
-  /** Append the results as GateResult records (default true), in one commit. */
-  record?: boolean;
+  /**
+   * Append the results as GateResult records in one commit: `true` (default) every result,
+   * `'changes'` only those whose state differs from the gate's newest recorded result (a loop that
+   * evaluates every pass keeps the log to the moments something changed), `false` none.
+   */
+  record?: boolean | 'changes';
   /** Whether and where command gates and `validate` run (default: not at all). */
   commands?: CommandPolicy;
 }
@@ -37,7 +41,7 @@ export interface StageEvaluation {
   passed: boolean;
   /** The commit read. */
   commit: string;
-  /** The commit holding the GateResult records (absent with `record: false`). */
+  /** The commit holding the GateResult records (absent with `record: false`, or when `'changes'` found none). */
   recorded?: string;
 }
 
@@ -83,9 +87,15 @@ export async function evaluateStage(repo: MetaRepo, opts: EvaluateStageOptions):
   }
   const passed = outcomes.every((o) => o.state === 'passed');
   let recorded: string | undefined;
-  if (opts.record !== false && outcomes.length > 0) {
+  let toRecord = opts.record === false ? [] : outcomes;
+  if (opts.record === 'changes') {
+    const key = (o: RoundOutcome) => `${o.type}:${Math.max(0, o.index)}`;
+    const last = latestGateResults(repo, snap, project, candidate, channel, pipeline.sequence, outcomes.map(key));
+    toRecord = outcomes.filter((o) => last.get(key(o))?.state !== o.state);
+  }
+  if (toRecord.length > 0) {
     const writer = opts.actor ? { ...repo, actor: opts.actor } : repo;
-    recorded = await recordGateResults(writer, { project, channel, release: candidate, pipelineSequence: pipeline.sequence, outcomes });
+    recorded = await recordGateResults(writer, { project, channel, release: candidate, pipelineSequence: pipeline.sequence, outcomes: toRecord });
   }
   return { pipeline, stage, candidate, outcomes, passed, commit: snap.commit!, recorded };
 }

@@ -396,3 +396,24 @@ describe('rollouts through the pipeline', () => {
     expect(beta).toMatchObject({ live: { version: '1.1.0' }, rollout: { wave: 0, percent: 20 } });
   });
 });
+
+describe("evaluateStage record: 'changes'", () => {
+  it('appends only the results whose state changed since the newest recorded one', async () => {
+    answer = 503;
+    const { repo, tick } = await fixture(stage(`      - http: { url: "${serverUrl}/h", timeout: 2s }\n      - approvals: { count: 1 }\n`));
+    await promote(repo, { project: P, channel: 'dev', version: '1.1.0' });
+    const first = await evaluateStage(repo, { project: P, version: '1.1.0', channel: 'beta', record: 'changes' });
+    expect(repo.store.log().entries().at(-1)!.added).toHaveLength(2);
+    tick(1000);
+    const same = await evaluateStage(repo, { project: P, version: '1.1.0', channel: 'beta', record: 'changes' });
+    expect(same.recorded).toBeUndefined();
+    expect(repo.store.tip()).toBe(first.recorded);
+    answer = 200;
+    tick(1000);
+    const changed = await evaluateStage(repo, { project: P, version: '1.1.0', channel: 'beta', record: 'changes' });
+    const added = repo.store.log().entries().at(-1)!;
+    expect(added.commit).toBe(changed.recorded);
+    expect(added.added).toHaveLength(1);
+    expect(pipelineStatus(repo, { project: P }).stages[1]!.gates[0]).toMatchObject({ type: 'http', state: 'passed' });
+  });
+});
