@@ -225,6 +225,16 @@ describe('command gate', () => {
     expect(o.detail).toMatch(/only with --allow-commands/);
   });
 
+  it('keeps output bounded and does not wait for a background child holding its output open', async () => {
+    const big = await runCommand('head -c 5000000 /dev/zero | tr "\\0" x; echo; echo end', { timeoutMs: 20_000 });
+    expect(big.exitCode).toBe(0);
+    expect(big.output.length).toBeLessThanOrEqual(2001);
+    expect(big.output.endsWith('end')).toBe(true);
+    const bg = await runCommand('(sleep 30 &); echo done', { timeoutMs: 20_000 });
+    expect(bg).toMatchObject({ exitCode: 0, timedOut: false, output: 'done' });
+    expect(bg.durationMs).toBeLessThan(15_000);
+  });
+
   it('runCommand runs in a fresh directory by default and in cwd when given', async () => {
     const r = await runCommand('pwd', { timeoutMs: 5000 });
     expect(r.output).toMatch(/meta-cmd-/);
