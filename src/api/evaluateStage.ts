@@ -45,7 +45,12 @@ export interface StageEvaluation {
   recorded?: string;
 }
 
-/** The pipeline and the stage of `channel` at a snapshot, or NOT_FOUND saying what to do. */
+/**
+ * The pipeline and the stage of `channel` at a snapshot, or NOT_FOUND saying what to do.
+ *
+ * @example
+ * const { pipeline, stage } = requireStage(repo, repo.store.snapshot(), 'acme/app', 'beta');
+ */
 export function requireStage(repo: MetaRepo, snap: Snapshot, project: string, channel: string): { pipeline: Pipeline; stage: PipelineStage } {
   const p = pipelineAt(repo, snap, project)?.record;
   if (!p) throw new MetaError('NOT_FOUND', `project ${project} has no pipeline; set one with 'meta pipeline set ${project} --file pipeline.yaml'`, { project });
@@ -100,7 +105,13 @@ export async function evaluateStage(repo: MetaRepo, opts: EvaluateStageOptions):
   return { pipeline, stage, candidate, outcomes, passed, commit: snap.commit!, recorded };
 }
 
-/** Runs `validate` or `on_promote` with the `META_*` variables of the candidate on the stage. */
+/**
+ * Runs `validate` or `on_promote` with the `META_*` variables of the candidate on the stage,
+ * bounded by {@link PIPELINE_COMMAND_TIMEOUT_MS}.
+ *
+ * @example
+ * const v = await runPipelineCommand(ctx, pipeline.onPromote, "the pipeline's on_promote");
+ */
 export async function runPipelineCommand(ctx: GateContext, run: string, what: string): Promise<ReturnType<typeof commandVerdict>> {
   const { env, done } = commandEnvironment({ project: ctx.project, channel: ctx.stage.channel, release: ctx.candidate, record: ctx.release, commit: ctx.snap.commit ?? '' });
   try {

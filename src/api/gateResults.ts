@@ -58,7 +58,12 @@ export function latestGateResults(repo: MetaRepo, snap: Snapshot, project: strin
   return out;
 }
 
-/** Evidence labels as an object. */
+/**
+ * Evidence labels as an object.
+ *
+ * @example
+ * evidenceObject([{ key: 'status', value: '503' }]) // { status: '503' }
+ */
 export function evidenceObject(labels: readonly { key: string; value: string }[]): Record<string, string> {
   const o: Record<string, string> = {};
   for (const l of labels) o[l.key] = l.value;

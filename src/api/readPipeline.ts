@@ -8,7 +8,13 @@ import type { Snapshot } from '../store/Snapshot.js';
 import type { MetaRepo } from './openMeta.js';
 import { requireProject, snapshotAt } from './lookup.js';
 
-/** The newest pipeline record of `project` at `snap` with its path and blob hash, or null when it has none. */
+/**
+ * The newest pipeline record of `project` at `snap` with its path and blob hash, or null when it has none.
+ *
+ * @example
+ * const hit = pipelineAt(repo, repo.store.snapshot(), 'acme/app');
+ * console.log(hit?.record.sequence, hit?.path);
+ */
 export function pipelineAt(repo: MetaRepo, snap: Snapshot, project: string): { record: Pipeline; path: string; githash: string } | null {
   const dir = pipelineDir(project);
   // Shards and files are zero-padded sequence numbers, so the last name of the last shard is the newest.

@@ -1,7 +1,12 @@
 import type { GateContext, GateVerdict } from './GateOutcome.js';
 import { commandEnvironment, runCommand, type CommandRun } from './runCommand.js';
 
-/** The evidence and verdict of one finished command, shared by `command` gates and `validate`. */
+/**
+ * The evidence and verdict of one finished command, shared by `command` gates and `validate`.
+ *
+ * @example
+ * commandVerdict("'./smoke.sh'", await runCommand('./smoke.sh', { timeoutMs: 60_000 }), 60_000).state
+ */
 export function commandVerdict(what: string, r: CommandRun, timeoutMs: number): GateVerdict {
   const evidence: Record<string, string> = { duration_ms: String(r.durationMs) };
   if (r.exitCode !== null) evidence.exit_code = String(r.exitCode);
@@ -14,7 +19,13 @@ export function commandVerdict(what: string, r: CommandRun, timeoutMs: number): 
   return { state: 'failed', detail: `${what} ${r.exitCode !== null ? `exited ${r.exitCode}` : `was ended by ${r.signal}`}${tail}`, evidence };
 }
 
-/** Why a command did not run: whoever can write the pipeline would otherwise choose what runs here. */
+/**
+ * The verdict of a command that was not run: whoever can write the pipeline would otherwise
+ * choose what runs here.
+ *
+ * @example
+ * commandsNotAllowed("'./smoke.sh'").detail // "'./smoke.sh' not run: commands from the pipeline run only with --allow-commands …"
+ */
 export function commandsNotAllowed(what: string): GateVerdict {
   return {
     state: 'failed',

@@ -33,7 +33,13 @@ const KEEP_BYTES = 16 * 1024;
 const TAIL_LINES = 20;
 const TAIL_CHARS = 2000;
 
-/** Text safe for a record and a terminal: no escape sequences or other controls but tab and newline. */
+/**
+ * Text safe for a record and a terminal: no escape sequences or other controls but tab and
+ * newline, the last 20 lines, at most 2,000 characters.
+ *
+ * @example
+ * cleanOutput('\x1b[31mred\x1b[0m\r\n') // 'red'
+ */
 export function cleanOutput(raw: string): string {
   // eslint-disable-next-line no-control-regex
   const s = raw.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\r\n?/g, '\n').replace(/[\0-\x08\x0b-\x1f\x7f-\x9f]/g, '');
