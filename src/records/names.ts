@@ -10,7 +10,7 @@ const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
 /** Names of configured things outside records (remotes, webhooks): a short, shell-safe word. */
 export const SIMPLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Names the project layout uses itself; a project path segment may not take them. */
-export const RESERVED: ReadonlySet<string> = new Set(['releases', 'channels', 'instances', 'binaries', 'project.pb']);
+export const RESERVED: ReadonlySet<string> = new Set(['releases', 'channels', 'instances', 'binaries', 'project.pb', 'pipeline', 'config', 'flags', 'locations', 'approvals', 'verifications', 'gates']);
 
 function bad(what: string, value: string, rule: string, data: Record<string, unknown> = {}): MetaError {
   const shown = JSON.stringify(value);

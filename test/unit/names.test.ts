@@ -19,6 +19,14 @@ describe('name rules', () => {
     expect(codeOf(() => checkNewProjectName('app'))).toBe('INVALID_NAME');
   });
 
+  it('projects: no segment is a folder name of the layout, so a path reads one way (acme/app/pipeline is not the pipeline of acme/app)', () => {
+    for (const seg of ['releases', 'channels', 'instances', 'pipeline', 'config', 'flags', 'locations', 'approvals', 'verifications', 'gates']) {
+      expect(codeOf(() => checkNewProjectName(`acme/app/${seg}`)), seg).toBe('INVALID_NAME');
+      expect(codeOf(() => checkNewProjectName(`acme/${seg}`)), seg).toBe('INVALID_NAME');
+    }
+    expect(checkNewProjectName('acme/pipelines')).toBe('acme/pipelines');
+  });
+
   it('personal environments have their own places in the layout, read back one way', () => {
     const s = secretPath('dev/alice', 'db', 1, 'yaml');
     expect(s).toBe('envs/dev/alice/secrets/db/00000/0000000001.sops.yaml');
