@@ -10,7 +10,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordBinary, recordRelease } from '../../src/index.js';
+import { promote, recordBinary, recordRelease, resolveBinary } from '../../src/index.js';
+import { validateAnswer } from '../../src/follow/validateAnswer.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
 import { expandLocation, templateValues } from '../../src/api/storageSettings.js';
 import { replicateBinary } from '../../src/api/replicateBinary.js';
@@ -131,5 +132,28 @@ describe('hostile storage locations', () => {
     expect(r.results[0]!.error!.code).toBe('DIGEST_MISMATCH');
     expect(existsSync(`${t.dir}/out/copy`)).toBe(false);
     expect(existsSync(`${t.dir}/out`)).toBe(false);
+  });
+
+  it("a follower refuses a server answer whose regions list adds a location, or carries a bad region", async () => {
+    await promote(repo, { project: 'acme/app', channel: 'stable', version: '2.0.0' });
+    const r = resolveBinary(repo, { project: 'acme/app', channel: 'stable', platform: 'linux/amd64' });
+    const want = { project: 'acme/app', channel: 'stable', platform: 'linux/amd64' };
+    const json = JSON.parse(JSON.stringify(r));
+    expect(validateAnswer(json, want).binary.regions).toEqual(r.binary.regions);
+    const older = JSON.parse(JSON.stringify(r));
+    delete older.binary.regions;
+    expect(validateAnswer(older, want).binary.regions).toEqual(r.binary.locations.map((url) => ({ url, region: '' })));
+    for (const regions of [
+      [{ url: 'https://evil.example/app', region: 'eu' }],
+      [{ url: r.binary.locations[0], region: '../eu' }],
+      [{ url: r.binary.locations[0], region: 'eu\u001b[31m' }],
+      [{ url: r.binary.locations[0] }],
+      'eu',
+      Array.from({ length: 65 }, () => ({ url: r.binary.locations[0], region: 'eu' })),
+    ]) {
+      const bad = JSON.parse(JSON.stringify(r));
+      bad.binary.regions = regions;
+      expect(codeOf(() => validateAnswer(bad, want))).toBe('CORRUPT_RECORD');
+    }
   });
 });
