@@ -175,7 +175,10 @@ export class MetaServer {
       d.kick();
     }
     this.checkSettings();
-    if (this.opts.replicate !== false) {
+    if (this.opts.replicate !== false && this.opts.remote) {
+      // Its records would be local commits the next fetch cannot fast-forward over.
+      this.opts.log?.('replication: not run beside --remote; run `meta replicate --watch --push` against a clone instead');
+    } else if (this.opts.replicate !== false) {
       const { Replicator } = await import('../replication/Replicator.js');
       const r = new Replicator({
         repo: this.opts.repo, stateDir: this.opts.replicationStateDir, log: this.opts.log, retries: this.opts.replicationRetries,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { MetaError } from '../errors/MetaError.js';
 import type { BlobStorage, TransferOptions } from './BlobStorage.js';
+import { scrubSecrets } from './storageError.js';
 
 /** What a copy must hold: the binary record's digest and size. */
 export interface Expected {
@@ -35,15 +36,21 @@ export class DigestingStream extends Transform {
 /** sha-256 and size of what is at `url`, streamed. */
 export async function digestAt(storage: BlobStorage, url: string, o: TransferOptions & { cap?: number } = {}): Promise<Expected> {
   const body = await storage.read(url, o);
-  const d = new DigestingStream(o.cap, url);
+  const hash = createHash('sha256');
+  let size = 0;
+  const cap = o.cap ?? Infinity;
   try {
-    for await (const _ of body.pipe(d)) void _;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > cap) throw new MetaError('DIGEST_MISMATCH', `${url} has more than the recorded ${cap} bytes`, { url, expectedSize: cap });
+      hash.update(chunk);
+    }
   } catch (e) {
     body.destroy();
     if (e instanceof MetaError) throw e;
-    throw new MetaError('REMOTE', `reading ${url} failed: ${(e as Error).message}`, { url });
+    throw new MetaError('REMOTE', `reading ${url} failed: ${scrubSecrets((e as Error).message ?? String(e))}`, { url });
   }
-  return { digest: d.digest(), size: d.bytes };
+  return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
 /** What checking one copy found. */
@@ -87,7 +94,14 @@ export async function checkCopy(storage: BlobStorage, url: string, want: Expecte
 export async function writeVerified(storage: BlobStorage, body: Readable, to: string, want: Expected, o: TransferOptions = {}): Promise<void> {
   const d = new DigestingStream(want.size, 'the source');
   body.on('error', (e) => d.destroy(e));
-  await storage.write(to, body.pipe(d), want.size, o);
+  try {
+    await storage.write(to, body.pipe(d), want.size, o);
+  } catch (e) {
+    // The destination gave up: the source (a file handle, a socket) must not stay open behind it.
+    body.destroy();
+    d.destroy();
+    throw e;
+  }
   const sent = d.digest();
   if (d.bytes !== want.size || sent !== want.digest) {
     await storage.remove(to).catch(() => undefined);
