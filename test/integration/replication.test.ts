@@ -146,3 +146,26 @@ describe('automatic replication', () => {
     }
   });
 });
+
+describe('meta replicate (catch up, then exit)', () => {
+  const t = tempDir('meta-repl-drain-');
+  afterAll(() => t.cleanup());
+
+  it('copies what was recorded since the rules were configured, once', async () => {
+    const repo = await diskRepo(t.dir);
+    await setSettings(repo, { replication: [{ projects: ['acme/app'], to: [{ url: `file://${t.dir}/mirror/{version}/{os}-{arch}`, region: 'mirror' }] }] });
+    const bytes = Buffer.from('caught up later\n'.repeat(300));
+    await releaseWithFile(repo, t.dir, '3.1.0', bytes);
+    const state = `${t.dir}/replication-state`;
+    const first = await runMeta(['replicate', '--state-dir', state, '--repo', `${t.dir}/meta`]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain('replication: acme/app 3.1.0 linux/amd64: 1 of 1 destination(s) verified');
+    expect(readFileSync(`${t.dir}/mirror/3.1.0/linux-amd64`).equals(bytes)).toBe(true);
+    expect(JSON.parse(readFileSync(`${state}/cursor.json`, 'utf8')).after).toMatch(/^[0-9a-f]{40}:\d+$/);
+    const again = await runMeta(['replicate', '--state-dir', state, '--repo', `${t.dir}/meta`]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe('');
+    const locs = await listBinaryLocations(repo, { target: { project: 'acme/app', version: '3.1.0', platform: 'linux/amd64' } });
+    expect(locs.locations.filter((l) => l.region === 'mirror')).toHaveLength(1);
+  });
+});
