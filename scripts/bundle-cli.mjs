@@ -62,6 +62,8 @@ const r = await build({
 if (r.warnings.length > 0 || r.errors.length > 0) process.exit(1);
 // Every kilobyte here is compiled on every cold start: a static import of something heavy into the
 // hot path (yaml, the serve code, …) shows up as a jump in size. Make such imports dynamic.
+// 440 KB: the generated protobuf code (every record kind's messages, ~95 KB) and the command table
+// grow with the product; the bench's cold-resolve ratio is what holds the line.
 const { statSync } = await import('node:fs');
 const kb = Math.round(statSync(outfile).size / 1024);
-if (kb > 380) console.warn(`warning: ${outfile} is ${kb} KB; a heavy module reached the CLI's hot path (make that import dynamic)`);
+if (kb > 440) console.warn(`warning: ${outfile} is ${kb} KB; a heavy module reached the CLI's hot path (make that import dynamic)`);
