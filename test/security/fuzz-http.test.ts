@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request as httpRequest, Agent } from 'node:http';
 import { writeFileSync } from 'node:fs';
-import { promote } from '../../src/index.js';
+import { promote, setConfig } from '../../src/index.js';
 import { hashToken } from '../../src/serve/serveTokens.js';
 import { tempDir } from '../helpers/diskRepo.js';
 import { diskRepo, releaseWithBinary, setSettings } from '../helpers/serveFixtures.js';
@@ -73,6 +73,8 @@ function makeRequest(rnd: () => number, commit: string): { method: string; path:
     () => `/v1/log?${q(['project', 'at', 'limit', 'cursor'])}`,
     () => pick(rnd, [`/ui/${seg()}`, `/ui/assets/${seg()}`, `/ui/p/${seg()}/r/${seg()}`, '/ui', '/ui/']),
     () => pick(rnd, ['/healthz', '/metrics', '/', '/v1', '/v1/', '/v1/projects', `/${seg()}`, `/v1/projects/${project()}`, `//v1/records`, `/v1/records?${q(['x'])}`]),
+    () => `/v1/projects/${project()}/config?${q(['env', 'channel', 'at', 'wait'])}&env=${pick(rnd, ['prod', 'dev', 'dev/ada', 'Prod', v(), raw()])}`,
+    () => `/v1/projects/${project()}/channels/${channel()}/resolve?platform=linux/amd64&include=${pick(rnd, ['config', 'config,flags', 'config,config', v(), raw()])}&${q(['env', 'at', 'wait'])}`,
   ];
   const path = pick(rnd, routes)();
   const method = rnd() < 0.8 ? (path.includes('/report') || path.startsWith('/v1/records') ? 'POST' : 'GET') : pick(rnd, ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE']);
@@ -115,6 +117,7 @@ describe('fuzz: every HTTP route of a real meta serve', () => {
     writeFileSync(`${tmp.dir}/app-1.0.0`, 'binary one');
     await releaseWithBinary(repo, '1.0.0', 'binary one', 'https://files.example/app-1.0.0');
     await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
+    await setConfig(repo, { project: 'acme/app', env: 'prod', set: { LOG_LEVEL: 'info' }, json: { LIMITS: '{"rps":1}' } });
     commit = await setSettings(repo, { serve: { tokens: [{ name: 'ci', sha256: hashToken(TOKEN) }, { name: 'fleet', sha256: hashToken(REPORTS), scopes: ['reports'] }] } });
     repo.close();
     server = await startServe(`${tmp.dir}/meta`, ['--json', '--max-wait', '1', '--max-body', '1048576', '--no-webhooks']);
