@@ -224,15 +224,19 @@ export class ServerSource implements FollowSource {
     const p = new URLSearchParams({ platform: q.platform });
     if (q.after) p.set('after', q.after);
     if (q.include?.length) p.set('include', q.include.join(','));
-    if (q.include?.includes('config') && q.env !== undefined) p.set('env', q.env);
+    if (q.include?.includes('config') && q.env !== undefined) {
+      p.set('env', q.env);
+      p.set('config-secrets', 'encrypted');
+    }
     if (q.host) p.set('host', q.host);
     const url = `${this.base}/v1/projects/${this.projectPath()}/channels/${encodeURIComponent(q.channel)}/resolve?${p}`;
     return (await this.call('GET', url)) as ResolvedBinary;
   }
 
-  async resolveSecrets(view: ConfigView): Promise<ConfigView> {
-    const keys = Object.keys(view.secrets);
-    throw new MetaError('PRECONDITION_FAILED', `the config of ${view.env} refers to secrets (${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}), and a meta serve never sends secret values: follow with --remote <git url> (the clone holds the encrypted secrets, decrypted here with the environment's age identity) or --repo`, { keys });
+  async resolveSecrets(view: ConfigView, ids: IdentityOptions): Promise<ConfigView> {
+    // The server sent the encrypted files (never values); this host decrypts them with its own key.
+    const { resolveConfigSecretsFromFiles } = await import('../api/config/readConfig.js');
+    return resolveConfigSecretsFromFiles(view, view.encrypted ?? {}, ids);
   }
 
   async report(r: ReportInstanceOptions): Promise<void> {

@@ -85,7 +85,21 @@ export function validateConfigAnswer(raw: unknown, want: { project: string; env:
     if (s.field.length > 256 || /[\0-\x1f\x7f-\x9f#]/.test(s.field)) throw corrupt(`secrets.${k}.field`, 'not a field name');
     secrets[k] = { name: s.name, field: s.field, resolved: false };
   }
+  // The encrypted files of the referenced secrets (a follower of a server decrypts them itself).
+  const encrypted: NonNullable<ConfigView['encrypted']> = {};
+  if (raw.encrypted !== undefined) {
+    if (!isObj(raw.encrypted)) throw corrupt('encrypted', 'not an object');
+    const wanted = new Set(Object.values(secrets).map((s) => s.name));
+    for (const name of Object.keys(raw.encrypted)) {
+      if (!wanted.has(name)) throw corrupt('encrypted', 'holds a secret no key refers to');
+      const f = raw.encrypted[name];
+      if (!isObj(f) || typeof f.version !== 'number' || !Number.isSafeInteger(f.version) || f.version < 1) throw corrupt(`encrypted.${name}.version`, 'not a whole number ≥ 1');
+      if (f.format !== 'yaml' && f.format !== 'json' && f.format !== 'dotenv' && f.format !== 'binary') throw corrupt(`encrypted.${name}.format`, 'not yaml, json, dotenv or binary');
+      if (typeof f.sops !== 'string' || f.sops.length > MAX_BYTES) throw corrupt(`encrypted.${name}.sops`, `not a string of at most ${MAX_BYTES} characters`);
+      encrypted[name] = { version: f.version, format: f.format, sops: f.sops };
+    }
+  }
   const seq = isObj(raw.sequences) ? raw.sequences : {};
   const n = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0);
-  return { project: want.project, env: want.env, channel: want.channel, commit: want.commit, config, secrets, sequences: { default: n(seq.default), env: n(seq.env), channel: n(seq.channel) } };
+  return { project: want.project, env: want.env, channel: want.channel, commit: want.commit, config, secrets, sequences: { default: n(seq.default), env: n(seq.env), channel: n(seq.channel) }, ...(raw.encrypted !== undefined ? { encrypted } : {}) };
 }

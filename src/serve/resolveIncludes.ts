@@ -1,6 +1,6 @@
 import { MetaError } from '../errors/MetaError.js';
 import type { MetaRepo } from '../api/openMeta.js';
-import { configAt } from '../api/config/readConfig.js';
+import { configAt, encryptedSecretFiles } from '../api/config/readConfig.js';
 import { readFlagSetIn } from '../api/readFlagSet.js';
 import { configKey } from './configRoute.js';
 import type { Snapshot } from '../store/Snapshot.js';
@@ -25,7 +25,10 @@ export const RESOLVE_INCLUDES: Record<string, ResolveInclude> = {
       const env = query.get('env');
       if (!env) throw new MetaError('INVALID_ARGUMENT', '?include=config needs ?env=<environment>: config is per environment', {});
       const view = configAt(repo, snap, { project: target.project, env, channel: target.channel });
-      return { value: view, key: configKey(view) };
+      // Ciphertext as the repository holds it, for a follower that decrypts with its own key.
+      if (query.get('config-secrets') !== 'encrypted') return { value: view, key: configKey(view) };
+      const encrypted = encryptedSecretFiles(snap, view);
+      return { value: { ...view, encrypted }, key: `${configKey(view)}:${Object.entries(encrypted).map(([n, f]) => `${n}@${f.version}`).join(',')}` };
     },
   },
   flags: {

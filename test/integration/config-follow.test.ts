@@ -125,13 +125,44 @@ describe('config over HTTP and on followers', () => {
     }
   });
 
-  it('a follower of meta serve refuses a config with secret references: the server never sends their values', async () => {
-    const cfg = `${tmp.dir}/host-b.json`;
-    const f = spawnMeta(['follow', 'acme/app', '--server', url, '--channel', 'stable', '--platform', 'linux/amd64', '--install-dir', `${tmp.dir}/host-b`, '--env', 'prod', '--config-file', cfg, '--once', '--timeout', '60']);
-    expect(await f.exit, f.err()).toBe(5);
-    expect(f.err()).toContain('--remote');
-    expect(existsSync(cfg)).toBe(false);
+  it('a follower of meta serve decrypts secrets from the encrypted files it is sent, only with the environment identity', async () => {
+    const follow = async (name: string, id: string, via = url) => {
+      const f = spawnMeta(['follow', 'acme/app', '--server', via, '--channel', 'stable', '--platform', 'linux/amd64', '--install-dir', `${tmp.dir}/${name}`, '--env', 'prod', '--config-file', `${tmp.dir}/${name}.json`, '--identity', key(id), '--once', '--timeout', '60'], { HOME: tmp.dir });
+      return { code: await f.exit, err: f.err() };
+    };
+    // The answer carries ciphertext only.
+    const answer = await (await fetch(`${url}/v1/projects/acme/app/channels/stable/resolve?platform=linux/amd64&env=prod&include=config&config-secrets=encrypted`)).text();
+    expect(answer).toContain('ENC[AES256_GCM');
+    expect(answer).not.toContain('prod-pw');
+    const denied = await follow('host-b', 'dev');
+    expect(denied.code, denied.err).toBe(10);
+    expect(denied.err).toContain('DB_PASSWORD');
+    expect(existsSync(`${tmp.dir}/host-b.json`)).toBe(false);
     expect(link(`${tmp.dir}/host-b`)).toBeUndefined();
+    const ok = await follow('host-b2', 'prod');
+    expect(ok.code, ok.err).toBe(0);
+    expect(readJson(`${tmp.dir}/host-b2.json`)).toEqual({ DB_PASSWORD: 'prod-pw', LOG_LEVEL: 'warn', REGION: 'eu' });
+    expect(statSync(`${tmp.dir}/host-b2.json`).mode & 0o777).toBe(0o600);
+
+    // A server that tampers with the ciphertext, or leaves it out, gets nothing written.
+    const proxy = await hostileProxy(url);
+    try {
+      proxy.rewrite = (real) => {
+        const c = real.config as Json;
+        const sops = c.encrypted.db.sops as string;
+        const i = sops.indexOf('ENC[AES256_GCM,data:') + 20;
+        return { ...real, config: { ...c, encrypted: { db: { ...c.encrypted.db, sops: `${sops.slice(0, i)}${sops[i] === 'A' ? 'B' : 'A'}${sops.slice(i + 1)}` } } } };
+      };
+      const tampered = await follow('host-b3', 'prod', proxy.url);
+      expect(tampered.code, tampered.err).toBe(6);
+      expect(existsSync(`${tmp.dir}/host-b3.json`)).toBe(false);
+      proxy.rewrite = (real) => ({ ...real, config: { ...(real.config as Json), encrypted: {} } });
+      const missing = await follow('host-b4', 'prod', proxy.url);
+      expect(missing.code, missing.err).toBe(3);
+      expect(existsSync(`${tmp.dir}/host-b4.json`)).toBe(false);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a follower of the repository decrypts secrets only with the environment identity, mode 0600, never through a link', async () => {

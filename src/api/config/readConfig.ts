@@ -11,6 +11,8 @@ import { requireDeclaredChannel, requireDeclaredEnvironment } from '../declaredN
 import { requireProject, snapshotAt } from '../lookup.js';
 import type { MetaRepo } from '../openMeta.js';
 import type { IdentityOptions } from '../resolveIdentities.js';
+import { latestSecretVersion } from '../secretsPaths.js';
+import type { SopsFormat } from '../../secrets/store.js';
 import { mergeConfigLayers, type ConfigLayerName } from './configLayers.js';
 import { secretRefText } from './configRules.js';
 
@@ -30,6 +32,8 @@ export interface ConfigView {
   layers?: Record<string, ConfigLayerName>;
   /** The version in force of each layer (0: the layer has none). */
   sequences: Record<ConfigLayerName, number>;
+  /** With `config-secrets=encrypted` on resolve: the encrypted file of each referenced secret. */
+  encrypted?: EncryptedSecretFiles;
 }
 
 export interface ReadConfigOptions {
@@ -83,24 +87,44 @@ function plainJson(v: unknown): ConfigJson {
   return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? Buffer.from(x).toString('utf8') : x))) as ConfigJson;
 }
 
+/** The encrypted SOPS file of each secret a view refers to, at the view's commit (`include=config&config-secrets=encrypted`). */
+export type EncryptedSecretFiles = Record<string, { version: number; format: SopsFormat; sops: string }>;
+
 /**
- * Replaces the secret references of a view with their values, decrypted at the view's commit
- * with the caller's age identities (MAC checked). An identity of another environment does not
- * decrypt: NO_IDENTITY names the key and the secret. A missing field is NOT_FOUND.
+ * The newest encrypted version of every secret `view` refers to, at `snap` (which must be the
+ * view's commit): what a follower of a server decrypts with its own identity. Ciphertext only,
+ * as the repository holds it; the server never decrypts.
  *
  * @example
- * const view = await resolveConfigSecrets(repo, await readConfig(repo, { project: 'acme/app', env: 'prod' }), { identityFiles: ['/etc/meta/prod.txt'] });
+ * const files = encryptedSecretFiles(snap, configAt(repo, snap, { project: 'acme/app', env: 'prod' }));
  */
-export async function resolveConfigSecrets(repo: MetaRepo, view: ConfigView, ids: IdentityOptions): Promise<ConfigView> {
-  const { getSecret } = await import('../getSecret.js');
-  const decrypted = new Map<string, Record<string, unknown> | unknown>();
+export function encryptedSecretFiles(snap: Snapshot, view: ConfigView): EncryptedSecretFiles {
+  const out: EncryptedSecretFiles = {};
+  for (const { name } of Object.values(view.secrets)) {
+    if (Object.hasOwn(out, name)) continue;
+    const v = latestSecretVersion(snap, view.env, name);
+    if (v) out[name] = { version: v.version, format: v.format, sops: Buffer.from(snap.readBlob(v.oid)).toString('utf8') };
+  }
+  return out;
+}
+
+/**
+ * Replaces the secret references of a view with the values `decrypt` returns for each secret
+ * (decrypted once per secret). NO_IDENTITY from `decrypt` names the config key; a field the secret
+ * does not have is NOT_FOUND.
+ *
+ * @example
+ * const view = await resolveConfigSecretsWith(v, async (name) => ({ password: 'x' }));
+ */
+export async function resolveConfigSecretsWith(view: ConfigView, decrypt: (name: string) => Promise<unknown>): Promise<ConfigView> {
+  const decrypted = new Map<string, unknown>();
   const config = { ...view.config };
   const secrets: ConfigView['secrets'] = { ...view.secrets };
   for (const [key, ref] of Object.entries(view.secrets)) {
     let whole = decrypted.get(ref.name);
     if (whole === undefined) {
       try {
-        whole = (await getSecret(repo, { secret: ref.name, env: view.env, at: view.commit, ...ids })).value;
+        whole = await decrypt(ref.name);
       } catch (e) {
         if (isMetaError(e, 'NO_IDENTITY')) {
           throw new MetaError('NO_IDENTITY', `config ${key} refers to secret ${view.env}/${ref.name}, and no age identity here decrypts it: use a key of environment ${view.env} (--identity, $SOPS_AGE_KEY_FILE), or leave out --resolve-secrets to see references by name`, { key, env: view.env, secret: ref.name, recipients: e.data.recipients });
@@ -121,4 +145,39 @@ export async function resolveConfigSecrets(repo: MetaRepo, view: ConfigView, ids
     Object.defineProperty(secrets, key, { value: { ...ref, resolved: true }, enumerable: true, writable: true, configurable: true });
   }
   return { ...view, config, secrets };
+}
+
+/**
+ * Replaces the secret references of a view with their values, decrypted at the view's commit
+ * with the caller's age identities (MAC checked). An identity of another environment does not
+ * decrypt: NO_IDENTITY names the key and the secret. A missing field is NOT_FOUND.
+ *
+ * @example
+ * const view = await resolveConfigSecrets(repo, readConfig(repo, { project: 'acme/app', env: 'prod' }), { identityFiles: ['/etc/meta/prod.txt'] });
+ */
+export async function resolveConfigSecrets(repo: MetaRepo, view: ConfigView, ids: IdentityOptions): Promise<ConfigView> {
+  const { getSecret } = await import('../getSecret.js');
+  return resolveConfigSecretsWith(view, async (name) => (await getSecret(repo, { secret: name, env: view.env, at: view.commit, ...ids })).value);
+}
+
+/**
+ * Replaces the secret references of a view with their values decrypted from `files` (what a
+ * server sent with `config-secrets=encrypted`) with the caller's identities, MAC checked. A secret
+ * missing from `files` is NOT_FOUND.
+ *
+ * @example
+ * const view = await resolveConfigSecretsFromFiles(answer.config, answer.config.encrypted, { identityFiles: ['/etc/meta/prod.txt'] });
+ */
+export async function resolveConfigSecretsFromFiles(view: ConfigView, files: EncryptedSecretFiles, ids: IdentityOptions): Promise<ConfigView> {
+  const { decryptTree } = await import('../../secrets/sopsFile.js');
+  const { toPlain } = await import('../../secrets/tree.js');
+  const { resolveIdentities } = await import('../resolveIdentities.js');
+  let identities: string[] | undefined;
+  return resolveConfigSecretsWith(view, async (name) => {
+    const f = Object.hasOwn(files, name) ? files[name]! : undefined;
+    if (!f) throw new MetaError('NOT_FOUND', `the server sent no encrypted file of secret ${view.env}/${name}; upgrade the server`, { secret: name });
+    identities ??= resolveIdentities(ids);
+    const doc = await decryptTree(f.sops, f.format, identities);
+    return toPlain(doc.branches[0]!);
+  });
 }
