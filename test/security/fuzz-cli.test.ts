@@ -46,6 +46,10 @@ const TEMPLATES: ((x: () => string) => string[])[] = [
   (x) => ['resolve', 'binary', 'acme/app', `--${x()}`, x()],
   (x) => ['binary', 'record', 'acme/app', '1.0.0', '--platform', 'linux/arm64', '--file', x(), '--url', 'https://files.example/x'],
   (x) => ['secret', 'set', 'acme/app', x(), '--env', 'prod', '--file', x()],
+  (x) => ['resolve', 'binary', 'acme/app', '--channel', 'stable', '--platform', 'linux/amd64', '--host', x()],
+  (x) => ['channel', 'promote', 'acme/app', 'stable', x(), '--waves', x(), '--wave-interval', x(), '--max-failed', x()],
+  (x) => ['channel', 'advance', x(), x(), '--expect', x(), '--expect-wave', x()],
+  (x) => ['captain', '--once', '--project', x(), '--interval', x()],
 ];
 
 describe('fuzz: every local CLI command with hostile arguments', () => {

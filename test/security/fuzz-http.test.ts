@@ -75,6 +75,7 @@ function makeRequest(rnd: () => number, commit: string): { method: string; path:
     () => pick(rnd, ['/healthz', '/metrics', '/', '/v1', '/v1/', '/v1/projects', `/${seg()}`, `/v1/projects/${project()}`, `//v1/records`, `/v1/records?${q(['x'])}`]),
     () => `/v1/projects/${project()}/config?${q(['env', 'channel', 'at', 'wait'])}&env=${pick(rnd, ['prod', 'dev', 'dev/ada', 'Prod', v(), raw()])}`,
     () => `/v1/projects/${project()}/channels/${channel()}/resolve?platform=linux/amd64&include=${pick(rnd, ['config', 'config,flags', 'config,config', v(), raw()])}&${q(['env', 'at', 'wait', 'config-secrets'])}${rnd() < 0.5 ? '&config-secrets=encrypted&env=prod' : ''}`,
+    () => `/v1/projects/${project()}/channels/${channel()}/resolve?platform=linux/amd64&${q(['host', 'at', 'after'])}`,
   ];
   const path = pick(rnd, routes)();
   const method = rnd() < 0.8 ? (path.includes('/report') || path.startsWith('/v1/records') ? 'POST' : 'GET') : pick(rnd, ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE']);
