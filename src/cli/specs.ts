@@ -616,7 +616,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'install-dir': { type: 'string', required: true, complete: 'dir', placeholder: 'dir', describe: 'releases/<version>/ and the current symlink go here' },
       exec: { type: 'string', placeholder: 'command', describe: 'hook run after each install (sh -c; META_VERSION, META_BINARY… set); failure switches back' },
       report: { type: 'boolean', describe: 'report each install (InstanceReport) to the server or repository' },
-      host: { type: 'string', describe: 'host name in reports (default: this host)' },
+      host: { type: 'string', describe: 'host name in reports and in resolving: during a rollout in waves, its wave decides the release (default: this host)' },
       env: { type: 'string', describe: 'environment in reports (default: $META_ENV, else prod)' },
       server: { type: 'string', placeholder: 'url', describe: 'follow a meta serve (event stream + resolve API)' },
       remote: { type: 'string', placeholder: 'url', describe: 'follow a git remote, fetched every --fetch-interval seconds into a clone (--repo, default <install-dir>/.meta-repo); reports are pushed' },
