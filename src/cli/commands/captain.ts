@@ -32,9 +32,12 @@ export default defineCommand<CaptainArgs>({
         await pull(repo!);
       };
     } else repo = await open(ctx, { ...args, actor });
-    if (args.push !== undefined) {
+    // On a clone, a decision kept local would make the clone diverge from the remote it fetches
+    // before every pass: --remote pushes unless told --no-push.
+    const pushing = args.push ?? (args.remote ? true : undefined);
+    if (pushing !== undefined) {
       const { setAutoPush } = await import('../../api/autoPush.js');
-      setAutoPush(repo, args.push);
+      setAutoPush(repo, pushing);
     }
     const ac = new AbortController();
     const stop = () => ac.abort();
