@@ -6,6 +6,9 @@ import { tempDir } from '../helpers/diskRepo.js';
 import { runMeta, startServe, type ServeProcess } from '../helpers/metaProcess.js';
 import { openMeta } from '../../src/api/openMeta.js';
 import { reportInstance } from '../../src/api/reportInstance.js';
+import { channelHistory } from '../../src/api/channelHistory.js';
+import { recordBinary, recordRelease } from '../../src/index.js';
+import { createHash } from 'node:crypto';
 import { hostBucket } from '../../src/resolve/inWave.js';
 
 const SHA = (c: string) => c.repeat(40);
@@ -49,10 +52,13 @@ describe('pipelines and the captain, end to end', () => {
   };
   /** One captain pass; its decisions, one per line. */
   const captain = async () => (await ok('captain', '--once', '--json')).stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { channel: string; action: string; version?: string; message: string });
+  /** CI's part, through the library (the flow under test is the captain's and people's). */
   const release = async (v: string, c: string) => {
-    writeFileSync(`${tmp.dir}/app-${v}`, `#!/bin/sh\necho ${v}\n`);
-    await ok('release', 'record', P, '--version', v, '--source', `https://git.example/acme/app@${SHA(c)}`);
-    await ok('binary', 'record', P, v, '--platform', 'linux/amd64', '--file', `${tmp.dir}/app-${v}`, '--url', `file://${tmp.dir}/app-${v}`);
+    const bytes = `#!/bin/sh\necho ${v}\n`;
+    writeFileSync(`${tmp.dir}/app-${v}`, bytes);
+    const repo = openMeta({ dir: env.META_REPO!, actor: 'ci <ci@example.com>', env: {} });
+    await recordRelease(repo, { project: P, version: v, sources: [{ url: 'https://git.example/acme/app', commit: SHA(c) }] });
+    await recordBinary(repo, { project: P, version: v, platform: 'linux/amd64', digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: Buffer.byteLength(bytes), urls: [`file://${tmp.dir}/app-${v}`] });
   };
   /** What each host is told to run, asked of `meta serve` as a follower asks it. */
   const resolveAll = async () => Object.fromEntries(await Promise.all(hosts.map(async (h) => {
@@ -64,7 +70,7 @@ describe('pipelines and the captain, end to end', () => {
     const repo = openMeta({ dir: env.META_REPO!, actor: `agent@${host}`, env: {} });
     await reportInstance(repo, { project: P, host, env: 'prod', channel: 'stable', version, status, platform: 'linux/amd64', message: status === 'failed' ? 'hook exit 1' : '' });
   };
-  const history = async (channel: string) => (await ok('channel', 'history', P, channel, '--json')).json() as { action: string; release: { version: string }; reason: string; rollout: { wave: number } | null }[];
+  const history = (channel: string) => channelHistory(openMeta({ dir: env.META_REPO!, env: {} }), { project: P, channel });
 
   beforeAll(async () => {
     tmp = tempDir('meta-captain-e2e-');
