@@ -37,7 +37,12 @@ export async function getJson<T>(path: string, query: Record<string, string | nu
 
 /** Writes one record (`POST /v1/records`) with the session's token. */
 export async function postRecord<T>(token: string, body: Record<string, unknown>): Promise<T> {
-  const res = await fetch('/v1/records', {
+  return postJson<T>(token, '/v1/records', body);
+}
+
+/** POSTs JSON to a write route with the session's token (only ever as the Authorization header). */
+export async function postJson<T>(token: string, path: string, body: Record<string, unknown>): Promise<T> {
+  const res = await fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),

@@ -77,11 +77,11 @@ export function ProjectPage(props: PageProps): VNode {
       <${PageLink} to=${{ page: 'fleet', project: name }} at=${props.at}>Fleet<//>
       <${PageLink} to=${{ page: 'diff', project: name }} at=${props.at}>Diff two moments<//>
     </nav>
-    ${channels.data?.pipeline ? html`<${PipelineGraph} p=${channels.data.pipeline} project=${name} at=${props.at} />` : ''}
+    ${channels.data?.pipeline ? html`<${PipelineGraph} p=${channels.data.pipeline} project=${name} at=${props.at} token=${props.token} />` : ''}
     <section aria-labelledby="channels-h">
       <h2 id="channels-h">Channels</h2>
       ${!channels.data ? html`<${Loading} loading=${channels.loading} />` : channels.data.channels.length === 0 ? html`<p class="muted">No channel has been promoted yet.</p>` : ''}
-      <ol class="stages">${(channels.data?.channels ?? []).map((c) => html`<${ChannelCard} key=${c.channel} c=${c} project=${name} at=${props.at} token=${props.token} />`)}</ol>
+      <ol class="stages">${(channels.data?.channels ?? []).map((c) => html`<${ChannelCard} key=${c.channel} c=${c} project=${name} at=${props.at} token=${props.at === undefined ? props.token : null} />`)}</ol>
     </section>
     ${channels.data ? html`<${SettingsPanel} s=${channels.data.settings} />` : ''}
     <section aria-labelledby="timelines-h">

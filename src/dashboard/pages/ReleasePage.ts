@@ -28,7 +28,7 @@ export function ReleasePage(props: PageProps): VNode {
       <dt>Path</dt><dd class="mono">${r.path}</dd>
       ${r.release.notes ? html`<dt>Notes</dt><dd class="prewrap">${r.release.notes}</dd>` : ''}
     </dl>
-    <${PromoteAction} token=${props.token} project=${r.project} version=${version} channels=${(chans.data?.channels ?? []).map((c) => c.channel)} />
+    <${PromoteAction} token=${props.at === undefined ? props.token : null} project=${r.project} version=${version} channels=${(chans.data?.channels ?? []).map((c) => c.channel)} />
     <section aria-labelledby="live-h"><h2 id="live-h">Live on</h2>
       ${r.live.length ? html`<ul>${r.live.map((l) => html`<li key=${l.channel}><strong>${l.channel}</strong> since <${Time} iso=${l.since} /> by ${l.by} (#${l.sequence})</li>`)}</ul>` : html`<p class="muted">Not live on any channel at this moment.</p>`}
     </section>
