@@ -123,6 +123,8 @@ describe('dashboard', () => {
     await pw(main.getByRole('heading', { name: /beta: 1\.0\.0 → 1\.1\.0/ })).toBeVisible();
     await pw(main.getByRole('heading', { name: /stable: — → 1\.0\.0/ })).toBeVisible();
     await pw(main.locator(`a[href="https://github.com/acme/app/compare/${'1'.repeat(40)}...${'2'.repeat(40)}"]`)).toHaveCount(1);
+    await pw(main.getByRole('table', { name: 'Config changes' }).getByRole('row', { name: /DB_PASSWORD/ })).toContainText('secret db field password');
+    await pw(main.getByRole('table', { name: 'Flag changes' })).toContainText('new-checkout');
     await done(p, 'diff');
   });
 

@@ -89,6 +89,13 @@ describe('dashboard static route', () => {
     expect(serve.out() + serve.err()).not.toContain(fx.token);
   });
 
+  it('config reaches the dashboard with a secret as its name and field only', async () => {
+    const r = await rawRequest(serve.url, 'GET', '/v1/projects/acme%2Fapp/channels');
+    const v = JSON.parse(r.text) as { settings: { config: { entries: { key: string; value: unknown }[] }[] } };
+    const entry = v.settings.config.flatMap((l) => l.entries).find((e) => e.key === 'DB_PASSWORD');
+    expect(entry?.value).toStrictEqual({ type: 'secret', name: 'db', field: 'password' });
+  });
+
   it('the read routes refuse hostile paging and moments with 400, never 5xx', async () => {
     for (const path of [
       '/v1/projects?limit=0', '/v1/projects?limit=501', '/v1/projects?limit=-1', '/v1/projects?limit=1e3', '/v1/projects?cursor=%00',

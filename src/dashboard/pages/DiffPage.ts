@@ -54,6 +54,12 @@ export function DiffPage(props: PageProps): VNode {
     <${ErrorBox} error=${d.error} />
     ${!from ? html`<p class="muted">Give a moment to compare from.</p>` : !d.data ? html`<${Loading} loading=${d.loading} />` : html`
       <p>From <span class="mono">${short(d.data.from.commit)}</span> (<${Time} iso=${d.data.from.time} />) to <span class="mono">${short(d.data.to.commit)}</span> (<${Time} iso=${d.data.to.time} />)</p>
-      ${d.data.channels.length === 0 ? html`<p class="muted">No channel on either side.</p>` : d.data.channels.map((c) => html`<${ChannelSection} key=${c.channel} c=${c} project=${project} />`)}`}
+      ${d.data.channels.length === 0 ? html`<p class="muted">No channel on either side.</p>` : d.data.channels.map((c) => html`<${ChannelSection} key=${c.channel} c=${c} project=${project} />`)}
+      <section aria-labelledby="d-settings"><h2 id="d-settings">Config and flags</h2>
+        ${d.data.config.length ? html`<table class="grid"><caption>Config changes</caption><thead><tr><th scope="col">Layer</th><th scope="col">Key</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Change</th></tr></thead>
+          <tbody>${d.data.config.map((c) => html`<tr key=${`${c.layer}|${c.key}`}><td>${c.layer}</td><th scope="row" class="mono">${c.key}</th><td class="mono prewrap">${c.from ?? '—'}</td><td class="mono prewrap">${c.to ?? '—'}</td><td><${Status} kind=${statusKind(c.status)}>${c.status}<//></td></tr>`)}</tbody></table>` : html`<p class="muted">No config changes.</p>`}
+        ${d.data.flags.length ? html`<table class="grid"><caption>Flag changes</caption><thead><tr><th scope="col">Channel</th><th scope="col">Flag</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Change</th></tr></thead>
+          <tbody>${d.data.flags.map((c) => html`<tr key=${`${c.channel}|${c.flag}`}><td>${c.channel}</td><th scope="row" class="mono">${c.flag}</th><td class="mono prewrap">${c.from ?? '—'}</td><td class="mono prewrap">${c.to ?? '—'}</td><td><${Status} kind=${statusKind(c.status)}>${c.status}<//></td></tr>`)}</tbody></table>` : html`<p class="muted">No flag changes.</p>`}
+      </section>`}
   </article>`;
 }
