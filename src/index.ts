@@ -141,3 +141,13 @@ export { readReplication, readStorageSettings, expandLocation, type ReplicationR
 export { BlobStorage, type BlobStorageOptions } from './storage/BlobStorage.js';
 export { parseLocation, type StorageLocation } from './storage/parseLocation.js';
 export { Replicator, type ReplicatorOptions } from './replication/Replicator.js';
+export { projectsOverview, type ProjectsOverview, type ProjectOverview } from './api/projectsOverview.js';
+export { projectChannelsView, type ProjectChannelsView } from './api/projectChannelsView.js';
+export { channelHistoryPage, type ChannelHistoryPage } from './api/channelHistoryPage.js';
+export { listReleases, type ReleaseList, type ReleaseSummary } from './api/listReleases.js';
+export { describeRelease, type ReleaseDetail } from './api/describeRelease.js';
+export { releaseEvidence, type ReleaseEvidence } from './api/releaseEvidence.js';
+export { projectSettingsView, type ProjectSettingsView } from './api/projectSettingsView.js';
+export { diffMoments, type MomentsDiff } from './api/diffMoments.js';
+export { logPage, type LogPage } from './api/logPage.js';
+export { pageOf, type Page } from './api/pageOf.js';
