@@ -1,14 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import type { MetaRepo } from '../api/openMeta.js';
 import { parseLimit } from '../api/pageOf.js';
-import { optionalParam, requireParam, sendJson } from './httpJson.js';
+import { optionalParam, requireParam } from './httpJson.js';
 import type { DashboardRoute } from './matchDashboardRoute.js';
 import { LruCache } from '../util/LruCache.js';
 
 /**
  * Answers already given, by route, query and the commit(s) they were read at. A commit names one
  * snapshot forever, so an answer read at it never changes: every open page reloading after the
- * same promotion is served the same bytes. Only answers that do not depend on the clock are kept.
+ * same promotion is served the same bytes. The one answer that depends on the clock (a pipeline's
+ * soak gates at the tip) is keyed by a 5-second slot of it as well.
  */
 const answers = new WeakMap<MetaRepo, LruCache<string, string>>();
 
@@ -44,8 +45,9 @@ export async function dashboardApiRoute(repo: MetaRepo, route: DashboardRoute, q
     }
     case 'channels': {
       const { projectChannelsView } = await import('../api/projectChannelsView.js');
-      // Not cached: at the tip its pipeline gates (soak) are measured against the clock.
-      return sendJson(res, 200, projectChannelsView(repo, { project: route.project!, at: given === undefined ? undefined : at }));
+      // At the tip its soak gates are measured against the clock: kept for 5 s of it at most.
+      const clock = given === undefined ? `\n${Math.floor(Date.now() / 5000)}` : '';
+      return sendCached(repo, res, `${key}${clock}`, async () => projectChannelsView(repo, { project: route.project!, at: given === undefined ? undefined : at }));
     }
     case 'history': {
       const { channelHistoryPage } = await import('../api/channelHistoryPage.js');
