@@ -20,6 +20,8 @@ function internalHref(e: MouseEvent): string | undefined {
   if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return undefined;
   const a = (e.target as Element | null)?.closest?.('a');
   if (!a || a.target || a.origin !== window.location.origin || !a.pathname.startsWith('/ui/')) return undefined;
+  // An in-page link (the skip link) keeps the browser's own behaviour: scroll and focus its target.
+  if (a.hash && a.pathname === window.location.pathname && a.search === window.location.search) return undefined;
   return a.pathname + a.search;
 }
 

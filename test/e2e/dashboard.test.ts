@@ -71,6 +71,11 @@ describe('dashboard', () => {
     await pw(main).toContainText('2 of 4 on target');
     await pw(main).toContainText('1 lagging');
     await pw(main).toContainText('1 failed');
+    // Keyboard first: the first Tab reaches the skip link, which moves focus to the content.
+    await p.page.keyboard.press('Tab');
+    expect(await p.page.locator(':focus').textContent()).toBe('Skip to content');
+    await p.page.keyboard.press('Enter');
+    await expect.poll(() => p.page.locator(':focus').getAttribute('id'), WAIT).toBe('main');
     await done(p, 'projects');
   });
 
