@@ -1,22 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MetaError, isMetaError } from '../errors/MetaError.js';
-import type { MetaRepo } from '../api/openMeta.js';
+import { MetaError } from '../errors/MetaError.js';
 import { inFirstParentLog } from '../api/events.js';
 import { parsePlatform } from '../records/names.js';
-import { etagOf, requireParam, sendJson, sendNotModified } from './httpJson.js';
-import type { LongPoll } from './LongPoll.js';
+import { answerAtCommit, type SnapshotRouteContext } from './answerAtCommit.js';
+import { requireParam } from './httpJson.js';
 import type { Route } from './matchRoute.js';
 import { parseInclude, RESOLVE_INCLUDES } from './resolveIncludes.js';
 
 /** What the resolve route needs of the server beyond the request. */
-export interface ResolveRouteContext {
-  repo: MetaRepo;
-  longPoll: LongPoll;
-  /** Longest `?wait=` honoured, in seconds. */
-  maxWaitSeconds: number;
-  /** True once the server closes: a long-poll answers at once. */
-  closing(): boolean;
-}
+export type ResolveRouteContext = SnapshotRouteContext;
 
 /**
  * `GET …/channels/<c>/resolve`: the JSON of `meta resolve binary --json`. `?at=` answers an
@@ -32,7 +24,6 @@ export async function resolveRoute(ctx: ResolveRouteContext, req: IncomingMessag
   const host = query.get('host') ?? undefined;
   const opts = { project: route.project!, channel: route.channel!, platform, host };
   const include = parseInclude(query);
-  const at = query.get('at');
   const after = query.get('after');
   if (after && !/^[0-9a-f]{40}$/.test(after)) throw new MetaError('INVALID_ARGUMENT', '?after= must be a full 40-hex commit id', { after });
   const answer = (commit: string) => {
@@ -48,35 +39,5 @@ export async function resolveRoute(ctx: ResolveRouteContext, req: IncomingMessag
     // Not enumerable: the long-poll's key, never part of the JSON answer.
     return Object.defineProperty(r, 'included', { value: parts.map(([n, p]) => `${n}:${p.key}`), enumerable: false });
   };
-  const key = (commit: string): string => {
-    try {
-      const r = answer(commit);
-      return `${r.sequence}:${r.binary.githash}:${r.rollout?.wave ?? ''}${r.included ? `:${r.included.join(',')}` : ''}`;
-    } catch (e) {
-      return isMetaError(e) ? `error:${e.code}` : 'error';
-    }
-  };
-  if (at) {
-    const commit = repo.store.resolveAt(at);
-    const r = answer(commit);
-    if (etagOf(req) === commit) return sendNotModified(res, commit);
-    return sendJson(res, 200, r, { etag: `"${commit}"`, 'cache-control': 'public, max-age=31536000, immutable' });
-  }
-  const have = etagOf(req);
-  const wait = Math.max(0, Math.min(Number(query.get('wait') ?? 0) || 0, ctx.maxWaitSeconds));
-  if (have && /^[0-9a-f]{40}$/.test(have) && repo.store.hasObject(have)) {
-    // "Not modified" means: what the client resolved at its commit still holds at the tip.
-    const deadline = Date.now() + wait * 1000;
-    const mine = key(have);
-    for (;;) {
-      const tip = repo.store.tip()!;
-      if (key(tip) !== mine) break;
-      const left = deadline - Date.now();
-      if (left <= 0 || ctx.closing() || res.destroyed) return sendNotModified(res, have);
-      await ctx.longPoll.next(left, res);
-    }
-  }
-  const tip = repo.store.tip();
-  if (!tip) throw new MetaError('NOT_FOUND', 'the repository has no commits yet', {});
-  return sendJson(res, 200, answer(tip), { etag: `"${tip}"`, 'cache-control': 'no-cache' });
+  return answerAtCommit(ctx, req, res, query, answer, (r) => `${r.sequence}:${r.binary.githash}:${r.rollout?.wave ?? ''}${r.included ? `:${r.included.join(',')}` : ''}`);
 }
