@@ -1,6 +1,6 @@
 import { MetaError } from '../errors/MetaError.js';
-import { evaluateStage, runPipelineCommand } from './evaluateStage.js';
-import type { RoundOutcome } from './gateResults.js';
+import { evaluateStage, runPipelineCommand, type StageEvaluation } from './evaluateStage.js';
+import { recordGateResults, type RoundOutcome } from './gateResults.js';
 import type { CommandPolicy, GateVerdict } from './gates/GateOutcome.js';
 import type { MetaRepo } from './openMeta.js';
 import { promote } from './promote.js';
@@ -18,6 +18,12 @@ export interface PipelinePromoteOptions {
   expect?: string;
   /** Whether and where command gates, `validate` and `on_promote` run (default: not at all). */
   commands?: CommandPolicy;
+  /**
+   * A round the caller has just evaluated (`evaluateStage` with `record: false`) for this version
+   * and stage: it is recorded and decides, instead of running every gate a second time (an http
+   * or command gate has effects, and takes time). `expect` still guards the channel.
+   */
+  evaluated?: StageEvaluation;
 }
 
 export interface PipelinePromoteResult {
@@ -60,7 +66,18 @@ export async function promoteThroughPipeline(repo: MetaRepo, opts: PipelinePromo
     throw new MetaError('INVALID_ARGUMENT', '--force needs --reason: the promotion record keeps why the gates were overridden', {});
   }
   const commands = opts.commands ?? { allow: false };
-  const ev = await evaluateStage(repo, { project: opts.project, version: opts.version, channel: opts.to, commands });
+  let ev = opts.evaluated;
+  if (ev) {
+    if (ev.candidate.version !== opts.version || ev.stage.channel !== opts.to) {
+      throw new MetaError('INTERNAL', `the evaluation given is of ${ev.candidate.version} into ${ev.stage.channel}, not ${opts.version} into ${opts.to}`, {});
+    }
+    if (!ev.recorded && ev.outcomes.length > 0) {
+      const recorded = await recordGateResults(repo, { project: ev.pipeline.project, channel: opts.to, release: ev.candidate, pipelineSequence: ev.pipeline.sequence, outcomes: ev.outcomes });
+      ev = { ...ev, recorded };
+    }
+  } else {
+    ev = await evaluateStage(repo, { project: opts.project, version: opts.version, channel: opts.to, commands });
+  }
   const project = ev.pipeline.project;
   const blocking = ev.outcomes.filter((o) => o.state !== 'passed');
   if (blocking.length > 0 && !opts.force) {

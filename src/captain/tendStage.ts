@@ -61,8 +61,8 @@ export async function tendStage(repo: MetaRepo, project: string, pipeline: Pipel
     return { ...at, action: 'blocked', message: outcomeText(ev.outcomes.filter((o) => o.state !== 'passed')), commit };
   }
   try {
-    // Evaluated again inside, at the moment of promoting, and recorded with the promotion's round.
-    const res = await promoteThroughPipeline(repo, { project, version: cand.version, to: stage.channel, expect: state.current?.version ?? 'none', commands, reason: 'meta captain' });
+    // This round decides and is recorded beside the promotion: every gate ran once in this pass.
+    const res = await promoteThroughPipeline(repo, { project, version: cand.version, to: stage.channel, expect: state.current?.version ?? 'none', commands, reason: 'meta captain', evaluated: ev });
     if (!res.promoted || !res.promotion) return null;
     const p = res.promotion;
     const waves = p.rollout ? `; rolling out in waves ${p.rollout.waves.join(',')}%` : '';

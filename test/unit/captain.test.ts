@@ -81,4 +81,31 @@ describe('a captain pass', () => {
     const d = await captainPass(at(r2, T0 + 2 * min));
     expect(stableOf(d)).toMatchObject({ action: 'rolled-back', message: expect.stringMatching(/^auto-rollback: 1\.1\.0 was yanked \(corrupt build\) during wave 1\/2; back to 1\.0\.0/) });
   });
+
+  it('runs each gate once in the pass that promotes, and records that round beside the promotion', async () => {
+    const { createServer } = await import('node:http');
+    let hits = 0;
+    const server = createServer((_req, res) => {
+      hits++;
+      res.writeHead(200).end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as { port: number };
+      const { repo } = await memRepo();
+      const r0 = at(repo, T0);
+      await addProject(r0, { name: P, repoUrl: 'https://git.example/acme/app' });
+      await recordRelease(r0, { project: P, version: '1.0.0', sources: [{ url: 'https://git.example/acme/app', commit: sha('a') }] });
+      await recordBinary(r0, { project: P, version: '1.0.0', platform: 'linux/amd64', digest: digest('a'), size: 1, urls: ['https://dl.example/x'] });
+      await setPipeline(r0, { project: P, source: `stages:\n  - channel: beta\n    auto: true\n    gates:\n      - http: { url: "http://127.0.0.1:${port}/healthz", expect: 200, timeout: 5s }\n` });
+      const d = await captainPass(r0);
+      expect(d.map((x) => [x.channel, x.action, x.version])).toEqual([['beta', 'promoted', '1.0.0']]);
+      expect(hits).toBe(1);
+      const { latestGateResults } = await import('../../src/api/gateResults.js');
+      const last = latestGateResults(repo, repo.store.snapshot(), P, { githash: channelHistory(repo, { project: P, channel: 'beta' })[0]!.release.githash, version: '1.0.0' }, 'beta', 1, ['http:0']);
+      expect(last.get('http:0')?.state).toBe('passed');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
 });
