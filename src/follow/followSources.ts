@@ -264,7 +264,7 @@ export class ServerSource implements FollowSource {
     } catch (e) {
       throw new MetaError('REMOTE', `cannot reach ${this.base}: ${(e as Error).message}`, { url }, { cause: e });
     }
-    const text = await res.text();
+    const text = await boundedText(res, url, this.ac.signal);
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
@@ -289,6 +289,36 @@ export class ServerSource implements FollowSource {
     this.ac.abort();
     await this.loop;
   }
+}
+
+/** Far above any answer (a resolve with config and flags is a few MiB at most). */
+const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The body as text, refused (REMOTE) once it passes {@link MAX_ANSWER_BYTES}: a hostile server
+ * streaming without end must not make the follower buffer it all.
+ */
+async function boundedText(res: Response, url: string, signal: AbortSignal): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_ANSWER_BYTES) {
+        await reader.cancel().catch(() => {});
+        throw new MetaError('REMOTE', `${url} answered more than ${MAX_ANSWER_BYTES} bytes (larger than any answer of meta serve); refusing it`, { url });
+      }
+      chunks.push(value);
+    }
+  } catch (e) {
+    if (e instanceof MetaError) throw e;
+    throw new MetaError('REMOTE', `cannot read the answer of ${url}: ${signal.aborted ? 'aborted' : (e as Error).message}`, { url }, { cause: e });
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function printable(text: string): string {
