@@ -125,7 +125,9 @@ export async function copyVerified(storage: BlobStorage, from: string, to: strin
   if (from.startsWith('file:')) {
     const c = await checkCopy(storage, from, want, true, o);
     if (c.state === 'missing') throw new MetaError('NOT_FOUND', `${from} does not exist`, { url: from });
-    if (c.state === 'corrupt') throw new MetaError('DIGEST_MISMATCH', `${from} ${c.why}; not copying it`, { url: from });
+    // Neither its size nor its digest: the failure becomes a record every reader sees, and the
+    // file may be another secret of this host.
+    if (c.state === 'corrupt') throw new MetaError('DIGEST_MISMATCH', `${from} does not hold the recorded binary (size or sha-256 differ); not copying it`, { url: from });
   }
   const src = await storage.read(from, o);
   await writeVerified(storage, src, to, want, o);

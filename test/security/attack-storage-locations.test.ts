@@ -1,0 +1,54 @@
+/**
+ * A writer who records a binary whose location is some other file of the host (a key, a token)
+ * must learn nothing about that file from the replicator: its failure becomes a record and an
+ * event every reader of the repository sees (`binary.replication_failed`, `/v1/log`, webhooks),
+ * so it must carry neither the file's size (which the writer would then record as the binary's)
+ * nor its sha-256 (which, for a short secret, is the secret).
+ */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordBinary, recordRelease } from '../../src/index.js';
+import type { MetaRepo } from '../../src/api/openMeta.js';
+import { replicateBinary } from '../../src/api/replicateBinary.js';
+import { tempDir } from '../helpers/diskRepo.js';
+import { diskRepo, sha, sha256 } from '../helpers/serveFixtures.js';
+
+describe('replicating from a file:// location that is not the binary', () => {
+  const t = tempDir('meta-attack-storage-');
+  let repo: MetaRepo;
+  const secret = '4711\n';
+  const secretHex = createHash('sha256').update(secret).digest('hex');
+  beforeAll(async () => {
+    repo = await diskRepo(t.dir);
+    writeFileSync(`${t.dir}/pin`, secret);
+  });
+  afterAll(() => {
+    repo.close();
+    t.cleanup();
+  });
+
+  const attempt = async (version: string, size: number) => {
+    await recordRelease(repo, { project: 'acme/app', version, sources: [{ url: 'https://git.example/acme/app', commit: sha('e') }] });
+    await recordBinary(repo, { project: 'acme/app', version, platform: 'linux/amd64', digest: sha256(`claimed ${version}`), size, urls: [`file://${t.dir}/pin`] });
+    const r = await replicateBinary(repo, { target: { project: 'acme/app', version, platform: 'linux/amd64' }, to: [{ url: `file://${t.dir}/out/${version}` }], retries: 1, backoff: { baseMs: 1, capMs: 2 } });
+    expect(r.ok).toBe(false);
+    return r.results[0]!;
+  };
+
+  it('a wrong size: the failure names neither the file\'s size nor its digest', async () => {
+    const res = await attempt('3.0.0', 1000);
+    expect(res.error!.code).toBe('DIGEST_MISMATCH');
+    expect(res.error!.message).not.toMatch(new RegExp(`\\b${Buffer.byteLength(secret)} bytes`));
+    expect(res.error!.message).not.toContain(secretHex);
+  });
+
+  it('the right size (as a first failure would have told): the failure still carries no digest of the file', async () => {
+    const res = await attempt('3.0.1', Buffer.byteLength(secret));
+    expect(res.error!.code).toBe('DIGEST_MISMATCH');
+    expect(res.error!.message).not.toContain(secretHex);
+    // Nor does anything the replicator wrote to the repository.
+    const { log } = await import('../../src/index.js');
+    expect(JSON.stringify(log(repo, { project: 'acme/app', limit: 20 }))).not.toContain(secretHex);
+  });
+});
