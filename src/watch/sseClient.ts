@@ -27,6 +27,9 @@ export interface SseOptions {
  * @example
  * for await (const m of sseStream('http://127.0.0.1:8080/v1/events', { signal })) console.log(m.event, m.data);
  */
+/** Far above any event (one carries at most a record of a few MiB): a line or message past it is a hostile server's. */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
 export async function* sseStream(url: string, opts: SseOptions = {}): AsyncGenerator<SseMessage> {
   let lastId = opts.lastEventId;
   let failures = 0;
@@ -54,9 +57,11 @@ export async function* sseStream(url: string, opts: SseOptions = {}): AsyncGener
     const decoder = new TextDecoder();
     let buf = '';
     let msg: { id?: string; event?: string; data: string[] } = { data: [] };
+    let msgBytes = 0;
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         buf += decoder.decode(chunk, { stream: true });
+        if (buf.length + msgBytes > MAX_MESSAGE_BYTES) throw new Error(`${url} sent an event larger than ${MAX_MESSAGE_BYTES} bytes; reconnecting`);
         let nl: number;
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl).replace(/\r$/, '');
@@ -67,13 +72,17 @@ export async function* sseStream(url: string, opts: SseOptions = {}): AsyncGener
               yield { id: msg.id, event: msg.event ?? 'message', data: msg.data.join('\n') };
             }
             msg = { data: [] };
+            msgBytes = 0;
             continue;
           }
           if (line.startsWith(':')) continue;
           const c = line.indexOf(':');
           const field = c < 0 ? line : line.slice(0, c);
           const value = c < 0 ? '' : line.slice(c + 1).replace(/^ /, '');
-          if (field === 'data') msg.data.push(value);
+          if (field === 'data') {
+            msg.data.push(value);
+            msgBytes += value.length + 1;
+          }
           else if (field === 'event') msg.event = value;
           else if (field === 'id') msg.id = value;
         }
