@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { MetaError } from '../errors/MetaError.js';
 import type { BlobStorage, TransferOptions } from './BlobStorage.js';
 import { scrubSecrets } from './storageError.js';
@@ -122,12 +127,28 @@ export async function writeVerified(storage: BlobStorage, body: Readable, to: st
 export async function copyVerified(storage: BlobStorage, from: string, to: string, want: Expected, o: TransferOptions = {}): Promise<void> {
   // A source is named by a record anyone with write access could have written (a host file, a
   // metadata endpoint, a private bucket): only bytes that already are the recorded binary leave
-  // for the destination, so the source is read and hashed whole before anything is sent.
-  const c = await checkCopy(storage, from, want, true, o);
-  if (c.state === 'missing') throw new MetaError('NOT_FOUND', `${from} does not exist`, { url: from });
-  // Neither its size nor its digest: the failure becomes a record every reader sees, and the
-  // source may be another secret of this host or its network.
-  if (c.state === 'corrupt') throw new MetaError('DIGEST_MISMATCH', `${from} does not hold the recorded binary (size or sha-256 differ); not copying it`, { url: from });
-  const src = await storage.read(from, o);
-  await writeVerified(storage, src, to, want, o);
+  // for the destination. They are read once, hashed into a private temporary file, and only that
+  // file is sent: a second read could answer something else (an http source may redirect).
+  const dir = await mkdtemp(join(tmpdir(), 'meta-copy-'));
+  try {
+    const spool = join(dir, 'binary');
+    let got: Expected;
+    try {
+      const body = await storage.read(from, o);
+      const d = new DigestingStream(want.size, from);
+      body.on('error', (e) => d.destroy(e));
+      await pipeline(body, d, createWriteStream(spool, { mode: 0o600, flags: 'wx' }));
+      got = { digest: d.digest(), size: d.bytes };
+    } catch (e) {
+      if (e instanceof MetaError && e.code !== 'DIGEST_MISMATCH') throw e;
+      if (!(e instanceof MetaError)) throw new MetaError('REMOTE', `reading ${from} failed: ${(e as Error).message}`, { url: from });
+      got = { digest: '', size: -1 };
+    }
+    // Neither its size nor its digest: the failure becomes a record every reader sees, and the
+    // source may be another secret of this host or its network.
+    if (got.size !== want.size || got.digest !== want.digest) throw new MetaError('DIGEST_MISMATCH', `${from} does not hold the recorded binary (size or sha-256 differ); not copying it`, { url: from });
+    await writeVerified(storage, createReadStream(spool), to, want, o);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

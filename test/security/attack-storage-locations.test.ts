@@ -91,6 +91,27 @@ describe('replicating from an http(s) location that is not the binary', () => {
     t.cleanup();
   });
 
+  it('a source that serves the binary once, then redirects to the internal URL, still sends nothing of it', async () => {
+    // Longer than the secret, so the size bound alone would not stop it.
+    const bytes = `the real binary${'.'.repeat(200)}\n`;
+    let gets = 0;
+    const flip = createServer((req, res) => {
+      if (req.method === 'HEAD') return void res.writeHead(200, { 'content-length': String(Buffer.byteLength(bytes)) }).end();
+      // Right bytes on the first read (the check), a redirect to the secret on any later one.
+      if (gets++ === 0) return void res.writeHead(200).end(bytes);
+      res.writeHead(302, { location: `${internalUrl}/latest/meta-data/iam/security-credentials/role` }).end();
+    });
+    const flipUrl = await listen(flip);
+    try {
+      await recordRelease(repo, { project: 'acme/app', version: '4.1.0', sources: [{ url: 'https://git.example/acme/app', commit: sha('f') }] });
+      await recordBinary(repo, { project: 'acme/app', version: '4.1.0', platform: 'linux/amd64', digest: sha256(bytes), size: Buffer.byteLength(bytes), urls: [`${flipUrl}/app`] });
+      await replicateBinary(repo, { target: { project: 'acme/app', version: '4.1.0', platform: 'linux/amd64' }, to: [{ url: `${collectorUrl}/loot/4.1.0` }], retries: 1, backoff: { baseMs: 1, capMs: 2 } });
+      expect(Buffer.concat(received).toString()).not.toContain('internal-only-credential');
+    } finally {
+      await new Promise<void>((r) => { flip.close(() => r()); flip.closeAllConnections(); });
+    }
+  });
+
   it('sends nothing of the source to the destination when its bytes are not the recorded ones', async () => {
     await recordRelease(repo, { project: 'acme/app', version: '4.0.0', sources: [{ url: 'https://git.example/acme/app', commit: sha('f') }] });
     await recordBinary(repo, { project: 'acme/app', version: '4.0.0', platform: 'linux/amd64', digest: sha256('anything'), size: Buffer.byteLength(secret), urls: [`${internalUrl}/latest/meta-data/iam/security-credentials/role`] });
