@@ -129,6 +129,11 @@ export async function copyVerified(storage: BlobStorage, from: string, to: strin
   // metadata endpoint, a private bucket): only bytes that already are the recorded binary leave
   // for the destination. They are read once, hashed into a private temporary file, and only that
   // file is sent: a second read could answer something else (an http source may redirect).
+  // Stat first: a wrong size is refused without reading, and a file:// source that is no regular
+  // file (a FIFO would block the open for ever) is refused without opening it.
+  const st = await storage.stat(from, o);
+  if (!st) throw new MetaError('NOT_FOUND', `${from} does not exist`, { url: from });
+  if (st.size >= 0 && st.size !== want.size) throw mismatch(from);
   const dir = await mkdtemp(join(tmpdir(), 'meta-copy-'));
   try {
     const spool = join(dir, 'binary');
@@ -144,11 +149,18 @@ export async function copyVerified(storage: BlobStorage, from: string, to: strin
       if (!(e instanceof MetaError)) throw new MetaError('REMOTE', `reading ${from} failed: ${(e as Error).message}`, { url: from });
       got = { digest: '', size: -1 };
     }
-    // Neither its size nor its digest: the failure becomes a record every reader sees, and the
-    // source may be another secret of this host or its network.
-    if (got.size !== want.size || got.digest !== want.digest) throw new MetaError('DIGEST_MISMATCH', `${from} does not hold the recorded binary (size or sha-256 differ); not copying it`, { url: from });
+    if (got.size !== want.size || got.digest !== want.digest) throw mismatch(from);
     await writeVerified(storage, createReadStream(spool), to, want, o);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A source that is not the recorded binary, named without its size or digest: the failure
+ * becomes a record every reader sees, and the source may be another secret of this host or its
+ * network.
+ */
+function mismatch(from: string): MetaError {
+  return new MetaError('DIGEST_MISMATCH', `${from} does not hold the recorded binary (size or sha-256 differ); not copying it`, { url: from });
 }

@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordBinary, recordRelease } from '../../src/index.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
@@ -121,4 +122,26 @@ describe('replicating from an http(s) location that is not the binary', () => {
     expect(Buffer.concat(received).toString()).not.toContain('internal-only-credential');
     expect(r.results[0]!.error!.message).not.toContain(createHash('sha256').update(secret).digest('hex'));
   });
+});
+
+describe('replicating from a file:// location that is a FIFO', () => {
+  const t = tempDir('meta-attack-fifo-');
+  let repo: MetaRepo;
+  beforeAll(async () => {
+    repo = await diskRepo(t.dir);
+    execFileSync('mkfifo', [`${t.dir}/pipe`]);
+  });
+  afterAll(() => {
+    repo.close();
+    t.cleanup();
+  });
+
+  it('is refused without opening it (an open would wait for a writer for ever)', async () => {
+    await recordRelease(repo, { project: 'acme/app', version: '5.0.0', sources: [{ url: 'https://git.example/acme/app', commit: sha('a') }] });
+    await recordBinary(repo, { project: 'acme/app', version: '5.0.0', platform: 'linux/amd64', digest: sha256('x'), size: 1, urls: [`file://${t.dir}/pipe`] });
+    const r = await replicateBinary(repo, { target: { project: 'acme/app', version: '5.0.0', platform: 'linux/amd64' }, to: [{ url: `file://${t.dir}/out/5.0.0` }], retries: 1, backoff: { baseMs: 1, capMs: 2 } });
+    expect(r.ok).toBe(false);
+    expect(r.results[0]!.error!.code).toBe('IO');
+    expect(existsSync(`${t.dir}/out/5.0.0`)).toBe(false);
+  }, 15_000);
 });
