@@ -80,8 +80,11 @@ export async function downloadVerified(url: string, opts: DownloadOptions): Prom
       if (e instanceof MetaError) throw e;
       throw new MetaError('REMOTE', `download of ${url} failed: ${(e as Error).message}`, { url }, { cause: e });
     }
-    if (n !== opts.size) throw new MetaError('DIGEST_MISMATCH', `${url} has ${n} bytes, not the recorded ${opts.size}; refusing it`, { url, size: n, expectedSize: opts.size });
     const got = `sha256:${hash.digest('hex')}`;
+    // A file:// or s3:// location is something of this host (or its credentials') that the server
+    // named: its size and digest go into the log and the report sent to that server, so neither is said.
+    if (!/^https?:/.test(url) && (n !== opts.size || got !== opts.digest)) throw new MetaError('DIGEST_MISMATCH', `${url} does not hold the recorded binary (size or sha-256 differ); refusing it`, { url });
+    if (n !== opts.size) throw new MetaError('DIGEST_MISMATCH', `${url} has ${n} bytes, not the recorded ${opts.size}; refusing it`, { url, size: n, expectedSize: opts.size });
     if (got !== opts.digest) throw new MetaError('DIGEST_MISMATCH', `${url} has digest ${got}, not the recorded ${opts.digest}; refusing it`, { url, digest: got, expected: opts.digest });
     await fh.sync();
     ok = true;
