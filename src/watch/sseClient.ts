@@ -44,7 +44,7 @@ export async function* sseStream(url: string, opts: SseOptions = {}): AsyncGener
       continue;
     }
     if (!res.ok || !res.body) {
-      const text = await res.text().catch(() => '');
+      const text = await firstText(res, 4096);
       if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
         throw new MetaError('REMOTE', `${url} answered ${res.status}: ${text.slice(0, 300)}`, { url, status: res.status });
       }
@@ -94,4 +94,24 @@ export async function* sseStream(url: string, opts: SseOptions = {}): AsyncGener
     if (opts.signal?.aborted) return;
     await pause(backoffMs(++failures, { baseMs: opts.backoffMs ?? 250, capMs: 30_000 }), opts.signal);
   }
+}
+
+/** The start of an error body (a hostile server's may never end), the rest left unread. */
+async function firstText(res: Response, max: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  try {
+    while (n < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      n += value.byteLength;
+    }
+  } catch {
+    // What came is enough to quote.
+  }
+  await reader.cancel().catch(() => {});
+  return Buffer.concat(chunks).toString('utf8').slice(0, max);
 }

@@ -57,3 +57,38 @@ describe('an event stream without end', () => {
     expect(sent).toBeLessThan(80 << 20);
   });
 });
+
+describe('an event stream refused with a body without end', () => {
+  let server: Server;
+  let url = '';
+  beforeAll(async () => {
+    // A 403 whose body never ends: one chunk after another for as long as the client reads.
+    server = createServer((_req, res) => {
+      res.writeHead(403, { 'content-type': 'text/plain' });
+      const chunk = Buffer.alloc(1 << 16, 0x7a);
+      const more = (): void => {
+        while (res.write(chunk)) { /* fill the socket */ }
+        res.once('drain', more);
+      };
+      res.on('error', () => undefined);
+      more();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('is a REMOTE error quoting the start of the body, read no further', async () => {
+    const ac = new AbortController();
+    const guard = setTimeout(() => ac.abort(), 10_000);
+    const err = await (async () => {
+      for await (const _ of sseStream(`${url}/v1/events`, { signal: ac.signal })) void _;
+    })().then(() => undefined, (e: unknown) => e as Error & { code: string });
+    clearTimeout(guard);
+    expect(err).toMatchObject({ code: 'REMOTE' });
+    expect(err!.message).toMatch(/answered 403: z+$/);
+  });
+});
