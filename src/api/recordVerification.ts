@@ -47,6 +47,10 @@ export async function recordVerification(repo: MetaRepo, opts: VerificationOptio
   if (typeof opts.name !== 'string' || opts.name.trim() === '' || opts.name.length > 128) {
     throw new MetaError('INVALID_ARGUMENT', 'a verification needs a --name of 1 to 128 characters (the name its gate waits for)', {});
   }
+  // A link people (and the dashboard) follow: http(s) only, so no `javascript:` or `file:` lands in the record.
+  if (opts.url && !/^https?:\/\/[^\s/]/i.test(opts.url)) {
+    throw new MetaError('INVALID_ARGUMENT', '--url must be an http(s) URL (where to read more about the check, e.g. the CI run)', {});
+  }
   const res = await writeRecords(repo, (snap, now) => {
     const project = requireProject(repo, snap, opts.project).name;
     requireDeclaredChannel(snap, project, channel);

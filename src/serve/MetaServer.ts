@@ -116,6 +116,11 @@ export class MetaServer {
 
   constructor(private readonly opts: ServeOptions) {
     const repo = opts.repo;
+    const presign = opts.presignS3Seconds;
+    // S3 signs at most 7 days (SigV4's limit); a presigned link is a bearer credential, so keep it short.
+    if (presign !== undefined && !(Number.isInteger(presign) && presign >= 1 && presign <= 604_800)) {
+      throw new MetaError('INVALID_ARGUMENT', '--presign-s3 must be a whole number of seconds from 1 to 604800 (7 days, the most S3 signs)', { presignS3Seconds: presign });
+    }
     this.hostDirs = hostDirectories([repo.dir, repo.store.dir, opts.webhookStateDir, process.cwd(), homedir(), tmpdir()]);
     this.sse = new SseHub(repo, this.hostDirs, opts.log);
     this.metrics = serverMetrics({
