@@ -1,6 +1,7 @@
 import { defineCommand } from '../command.js';
 import { open, type GlobalArgs } from '../context.js';
 import { applyPushOption } from '../pushOption.js';
+import { untilSignalled } from '../untilSignalled.js';
 
 export default defineCommand<GlobalArgs & { push?: boolean; watch?: boolean; stateDir?: string; parallel: number; retries: number }>({
   async run(ctx, args) {
@@ -14,15 +15,7 @@ export default defineCommand<GlobalArgs & { push?: boolean; watch?: boolean; sta
       return;
     }
     r.start();
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilSignalled();
     await r.close();
   },
 });

@@ -1,5 +1,6 @@
 import { defineCommand } from '../command.js';
 import type { GlobalArgs } from '../context.js';
+import { untilSignalled } from '../untilSignalled.js';
 
 interface ServeArgs extends GlobalArgs {
   listen: string;
@@ -39,15 +40,7 @@ export default defineCommand<ServeArgs>({
       log: (line) => ctx.err(`meta serve: ${line}\n`),
     });
     ctx.out(args.json ? `${JSON.stringify({ url: server.url, repo: repo.dir })}\n` : `meta serve: listening on ${server.url} (repository ${repo.dir})\n`);
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilSignalled();
     await server.close();
     repo.close();
   },
