@@ -44,6 +44,54 @@ function send(base: string, method: string, path: string, headers: Record<string
 }
 
 /** One random request; the generator sees every route, good and bad values mixed. */
+/**
+ * What is wrong with one answer: a 5xx, a 4xx without a JSON error body (`{error: {code}}`; with
+ * `ofrep`, OFREP's `{errorCode}` too), or a marker of something that must never come back (host
+ * paths, stacks, the bytes of host or git files; echoing the request's own value, say
+ * '../../etc/passwd', is not a leak).
+ */
+function answerProblems(what: string, method: string, res: Res, leaks: readonly string[], ofrep = false): string[] {
+  const out: string[] = [];
+  if (res.status >= 500) out.push(`${what}: answered ${res.status} ${res.text.slice(0, 300)}`);
+  if (res.status >= 400 && method !== 'HEAD') {
+    let code: unknown;
+    try {
+      const j = JSON.parse(res.text);
+      code = j.error?.code ?? (ofrep ? j.errorCode : undefined);
+    } catch {
+      code = undefined;
+    }
+    if (typeof code !== 'string') out.push(`${what}: ${res.status} without a JSON error body: ${res.text.slice(0, 200)}`);
+  }
+  for (const leak of leaks) {
+    if (res.text.includes(leak)) out.push(`${what}: the answer leaks '${leak}': ${res.text.slice(0, 300)}`);
+  }
+  return out;
+}
+
+type FuzzRequest = { method: string; path: string; headers: Record<string, string>; body?: Buffer };
+
+/** Sends `reqs` over 6 connections at once; the problems of every answer, and whether the server died. */
+async function sendAll(server: { url: string; child: { exitCode: number | null }; err(): string }, reqs: FuzzRequest[], leaks: readonly string[], ofrep = false): Promise<string[]> {
+  const problems: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < reqs.length) {
+      if (server.child.exitCode !== null) return; // reported once, below
+      const r = reqs[next++]!;
+      const what = `${r.method} ${r.path.slice(0, 200)}${r.body ? ` ${r.body.toString('utf8').slice(0, 120)}` : ''}`;
+      try {
+        problems.push(...answerProblems(what, r.method, await send(server.url, r.method, r.path, r.headers, r.body), leaks, ofrep));
+      } catch (e) {
+        problems.push(`${what}: ${(e as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, worker));
+  if (server.child.exitCode !== null) problems.unshift(`the server exited (${server.child.exitCode}) after request ${next}: ${server.err().slice(0, 1500)}`);
+  return problems;
+}
+
 function makeRequest(rnd: () => number, commit: string): { method: string; path: string; headers: Record<string, string>; body?: Buffer } {
   const v = () => {
     const x = pick(rnd, HOSTILE_STRINGS);
@@ -132,35 +180,7 @@ describe('fuzz: every HTTP route of a real meta serve', () => {
   it('600 seeded requests: no 5xx, no leak, JSON errors, and the server keeps serving', async () => {
     const rnd = mulberry32(0x5eed);
     const reqs = Array.from({ length: 600 }, () => makeRequest(rnd, commit));
-    const problems: string[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < reqs.length) {
-        if (server.child.exitCode !== null) return; // reported once, below
-        const r = reqs[next++]!;
-        const what = `${r.method} ${r.path.slice(0, 200)}${r.body ? ` ${r.body.toString('utf8').slice(0, 120)}` : ''}`;
-        let res: Res;
-        try {
-          res = await send(server.url, r.method, r.path, r.headers, r.body);
-        } catch (e) {
-          problems.push(`${what}: ${(e as Error).message}`);
-          continue;
-        }
-        if (res.status >= 500) problems.push(`${what}: answered ${res.status} ${res.text.slice(0, 300)}`);
-        if (res.status >= 400 && r.method !== 'HEAD') {
-          let code: unknown;
-          try { code = JSON.parse(res.text).error?.code; } catch { code = undefined; }
-          if (typeof code !== 'string') problems.push(`${what}: ${res.status} without a JSON error body: ${res.text.slice(0, 200)}`);
-        }
-        // Markers of what must never come back: our host paths, stacks, the bytes of host or git files.
-        // (Echoing the request's own value, say '../../etc/passwd', is not a leak.)
-        for (const leak of [tmp.dir, '    at ', 'node:internal', 'root:x:0', 'repositoryformatversion', 'ENOENT', 'EACCES']) {
-          if (res.text.includes(leak)) problems.push(`${what}: the answer leaks '${leak}': ${res.text.slice(0, 300)}`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 6 }, worker));
-    if (server.child.exitCode !== null) problems.unshift(`the server exited (${server.child.exitCode}) after request ${next}: ${server.err().slice(0, 1500)}`);
+    const problems = await sendAll(server, reqs, [tmp.dir, '    at ', 'node:internal', 'root:x:0', 'repositoryformatversion', 'ENOENT', 'EACCES']);
     expect(problems, problems.slice(0, 20).join('\n')).toEqual([]);
     const health = await send(server.url, 'GET', '/healthz', {});
     expect(health.status).toBe(200);
@@ -236,16 +256,8 @@ describe('fuzz: the pipeline routes of a real meta serve', () => {
         problems.push(`${what}: ${(e as Error).message}`);
         continue;
       }
-      if (res.status >= 500) problems.push(`${what}: answered ${res.status} ${res.text.slice(0, 300)}`);
-      if (res.status >= 400 && method !== 'HEAD') {
-        let code: unknown;
-        try { code = JSON.parse(res.text).error?.code; } catch { code = undefined; }
-        if (typeof code !== 'string') problems.push(`${what}: ${res.status} without a JSON error body: ${res.text.slice(0, 200)}`);
-      }
+      problems.push(...answerProblems(what, method, res, [tmp.dir, '    at ', 'node:internal', 'ENOENT', 'EACCES']));
       if (res.status < 300 && method === 'POST') problems.push(`${what}: a promotion through gates that cannot pass was accepted: ${res.text.slice(0, 200)}`);
-      for (const leak of [tmp.dir, '    at ', 'node:internal', 'ENOENT', 'EACCES']) {
-        if (res.text.includes(leak)) problems.push(`${what}: the answer leaks '${leak}': ${res.text.slice(0, 300)}`);
-      }
     }
     expect(problems, problems.slice(0, 20).join('\n')).toEqual([]);
     const { existsSync } = await import('node:fs');
@@ -309,38 +321,7 @@ describe('fuzz: the flag routes of a real meta serve', () => {
       // Node's client sends a GET or HEAD body unframed (no chunking): a malformed request, not a test of the server.
       return { method, path, headers, body: method === 'POST' || method === 'PUT' ? Buffer.from(body()) : undefined };
     });
-    const problems: string[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < reqs.length) {
-        if (server.child.exitCode !== null) return;
-        const r = reqs[next++]!;
-        const what = `${r.method} ${r.path.slice(0, 200)}${r.body ? ` ${r.body.toString('utf8').slice(0, 120)}` : ''}`;
-        let res: Res;
-        try {
-          res = await send(server.url, r.method, r.path, r.headers, r.body);
-        } catch (e) {
-          problems.push(`${what}: ${(e as Error).message}`);
-          continue;
-        }
-        if (res.status >= 500) problems.push(`${what}: answered ${res.status} ${res.text.slice(0, 300)}`);
-        if (res.status >= 400 && r.method !== 'HEAD') {
-          let code: unknown;
-          try {
-            const j = JSON.parse(res.text);
-            code = j.error?.code ?? j.errorCode;
-          } catch {
-            code = undefined;
-          }
-          if (typeof code !== 'string') problems.push(`${what}: ${res.status} without a JSON error body: ${res.text.slice(0, 200)}`);
-        }
-        for (const leak of [tmp.dir, '    at ', 'node:internal', 'repositoryformatversion', 'ENOENT', 'EACCES']) {
-          if (res.text.includes(leak)) problems.push(`${what}: the answer leaks '${leak}': ${res.text.slice(0, 300)}`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 6 }, worker));
-    if (server.child.exitCode !== null) problems.unshift(`the server exited (${server.child.exitCode}) after request ${next}: ${server.err().slice(0, 1500)}`);
+    const problems = await sendAll(server, reqs, [tmp.dir, '    at ', 'node:internal', 'repositoryformatversion', 'ENOENT', 'EACCES'], true);
     expect(problems, problems.slice(0, 20).join('\n')).toEqual([]);
     expect((await send(server.url, 'GET', '/healthz', {})).status).toBe(200);
     expect(server.err()).not.toMatch(/uncaught|unhandled/i);
