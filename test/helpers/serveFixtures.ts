@@ -4,7 +4,10 @@ import { createReadStream, existsSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { initMeta } from '../../src/api/initMeta.js';
 import type { MetaRepo } from '../../src/api/openMeta.js';
-import { addProject, recordBinary, recordRelease } from '../../src/index.js';
+import { addProject, promote, recordBinary, recordRelease } from '../../src/index.js';
+import { hashToken } from '../../src/serve/serveTokens.js';
+import { tempDir } from './diskRepo.js';
+import { startServe, type ServeProcess } from './metaProcess.js';
 import { readMetaSettings } from '../../src/api/readMetaSettings.js';
 import { stringify } from 'yaml';
 
@@ -51,4 +54,28 @@ export async function fileServer(root: string): Promise<{ url: string; server: S
 
 export function writeFile(path: string, content: string): void {
   writeFileSync(path, content);
+}
+
+/**
+ * A real `meta serve` on a disk repository where acme/app 1.0.0 (one linux/amd64 binary) is live
+ * on stable, with a `records` token and a `reports` token: the start of every test that writes
+ * over HTTP as a token holder.
+ */
+export async function servedWithTokens(prefix: string, tokens: { records: string; reports: string }): Promise<{ dir: string; serve: ServeProcess; cleanup(): Promise<void> }> {
+  const tmp = tempDir(prefix);
+  const repo = await diskRepo(tmp.dir);
+  const dir = repo.dir;
+  await releaseWithBinary(repo, '1.0.0', 'one', 'https://dl.example/app-1.0.0');
+  await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
+  await setSettings(repo, { serve: { tokens: [{ name: 'ci', sha256: hashToken(tokens.records), scopes: ['records'] }, { name: 'fleet', sha256: hashToken(tokens.reports), scopes: ['reports'] }] } });
+  repo.close();
+  const serve = await startServe(dir, ['--no-webhooks']);
+  return {
+    dir,
+    serve,
+    async cleanup() {
+      await serve.stop();
+      tmp.cleanup();
+    },
+  };
 }

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { promote } from '../../src/index.js';
-import { hashToken } from '../../src/serve/serveTokens.js';
-import { META_BIN, tempDir } from '../helpers/diskRepo.js';
-import { diskRepo, releaseWithBinary, setSettings, sha } from '../helpers/serveFixtures.js';
-import { startServe, type ServeProcess } from '../helpers/metaProcess.js';
+import { META_BIN } from '../helpers/diskRepo.js';
+import { servedWithTokens, sha } from '../helpers/serveFixtures.js';
+import type { ServeProcess } from '../helpers/metaProcess.js';
 import { rawRequest } from '../helpers/rawRequest.js';
 
 const CI = 'ci-token-actor';
@@ -19,23 +17,16 @@ interface Shown { record: { header: { actor: string; labels: { key: string; valu
  * the claim survives only as an `on-behalf-of` label that says what it is.
  */
 describe('the actor of an HTTP API write is its token, not what the body claims', () => {
-  let tmp: ReturnType<typeof tempDir>;
+  let fixture: Awaited<ReturnType<typeof servedWithTokens>>;
   let serve: ServeProcess;
   let dir = '';
 
   beforeAll(async () => {
-    tmp = tempDir('meta-sec-actor-');
-    const repo = await diskRepo(tmp.dir);
-    dir = repo.dir;
-    await releaseWithBinary(repo, '1.0.0', 'one', 'https://dl.example/app-1.0.0');
-    await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
-    await setSettings(repo, { serve: { tokens: [{ name: 'ci', sha256: hashToken(CI), scopes: ['records'] }, { name: 'fleet', sha256: hashToken(FLEET), scopes: ['reports'] }] } });
-    repo.close();
-    serve = await startServe(dir, ['--no-webhooks']);
+    fixture = await servedWithTokens('meta-sec-actor-', { records: CI, reports: FLEET });
+    ({ serve, dir } = fixture);
   });
   afterAll(async () => {
-    await serve?.stop();
-    tmp?.cleanup();
+    await fixture?.cleanup();
   });
 
   const post = (path: string, body: unknown, token = CI) =>

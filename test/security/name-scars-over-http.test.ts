@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { promote } from '../../src/index.js';
-import { hashToken } from '../../src/serve/serveTokens.js';
-import { tempDir } from '../helpers/diskRepo.js';
-import { diskRepo, releaseWithBinary, setSettings } from '../helpers/serveFixtures.js';
-import { startServe, type ServeProcess } from '../helpers/metaProcess.js';
+import { servedWithTokens } from '../helpers/serveFixtures.js';
+import type { ServeProcess } from '../helpers/metaProcess.js';
 import { rawRequest } from '../helpers/rawRequest.js';
 
 const CI = 'ci-token-names';
@@ -18,23 +15,16 @@ const FLEET = 'fleet-token-names';
  * with the same rules as the CLI, and the server keeps serving.
  */
 describe('names that would scar the repository are refused over HTTP too', () => {
-  let tmp: ReturnType<typeof tempDir>;
+  let fixture: Awaited<ReturnType<typeof servedWithTokens>>;
   let serve: ServeProcess;
   let dir = '';
 
   beforeAll(async () => {
-    tmp = tempDir('meta-sec-names-');
-    const repo = await diskRepo(tmp.dir);
-    dir = repo.dir;
-    await releaseWithBinary(repo, '1.0.0', 'one', 'https://dl.example/app-1.0.0');
-    await promote(repo, { project: 'acme/app', channel: 'stable', version: '1.0.0' });
-    await setSettings(repo, { serve: { tokens: [{ name: 'ci', sha256: hashToken(CI), scopes: ['records'] }, { name: 'fleet', sha256: hashToken(FLEET), scopes: ['reports'] }] } });
-    repo.close();
-    serve = await startServe(dir, ['--no-webhooks']);
+    fixture = await servedWithTokens('meta-sec-names-', { records: CI, reports: FLEET });
+    ({ serve, dir } = fixture);
   });
   afterAll(async () => {
-    await serve?.stop();
-    tmp?.cleanup();
+    await fixture?.cleanup();
   });
 
   const tip = () => spawnSync('git', ['--git-dir', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
